@@ -1,0 +1,57 @@
+"""Homelog: a multi-agency shared log of home conditions. create_app is wiring only."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from homelog import accounts, families, rubric, visits  # noqa: F401  (models register)
+from homelog.accounts.access import init_access
+from homelog.accounts.cli import agencies_cli, users_cli
+from homelog.accounts.views import blp as accounts_blp
+from homelog.audit.cli import audit_cli
+from homelog.config import load_config
+from homelog.core.db import configure_sqlite
+from homelog.core.errors import register_error_handlers
+from homelog.core.health import blp as health_blp
+from homelog.core.http import init_http
+from homelog.demo.cli import demo_cli
+from homelog.extensions import api, db, login_manager, migrate
+from homelog.families.views import blp as families_blp
+from homelog.rubric.cli import rubric_cli
+from homelog.rubric.views import blp as rubric_blp
+from homelog.visits.views import blp as visits_blp
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config or {})
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    init_access(app)
+    init_http(app)
+    register_error_handlers(app)
+
+    app.register_blueprint(health_blp)
+    api.init_app(app)
+    for blueprint in (accounts_blp, families_blp, rubric_blp, visits_blp):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)  # after smorest, so ours answer every error
+
+    for group in (users_cli, agencies_cli, rubric_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)
+    return app

@@ -1,0 +1,1 @@
+"""Agencies, users, sign-in and server-side sessions."""

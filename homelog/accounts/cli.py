@@ -1,0 +1,71 @@
+"""flask --app homelog users ... / agencies ..."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from homelog.accounts import services
+from homelog.accounts.models import Profession, Role
+from homelog.core.errors import ApiError
+from homelog.extensions import db
+
+users_cli = click.Group("users", help="Manage users.")
+agencies_cli = click.Group("agencies", help="Manage agencies.")
+
+
+def _fail(error: ApiError) -> None:
+    detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in (error.fields or {}).items())
+    raise click.ClickException(f"{error.message} {detail}".strip())
+
+
+@agencies_cli.command("create")
+@click.argument("name")
+@click.option("--kind", default="other", help="e.g. health, police, children_services, housing")
+@with_appcontext
+def create_agency(name: str, kind: str) -> None:
+    """Add an agency."""
+    try:
+        agency = services.create_agency(name, kind)
+    except ApiError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Agency {agency.id}: {agency.name}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--agency", "agency_name", required=True, help="The agency's name.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--profession", type=click.Choice([p.value for p in Profession]), required=True)
+@click.password_option()
+@with_appcontext
+def create_user(email: str, name: str, agency_name: str, role: str, profession: str,
+                password: str) -> None:
+    """Add a user."""
+    agency = services.find_agency(agency_name)
+    if agency is None:
+        raise click.ClickException(f"No agency called {agency_name!r}.")
+    try:
+        user = services.create_user(services.NewUser(
+            email=email, name=name, agency_id=agency.id, role=Role(role),
+            profession=Profession(profession), password=password,
+        ))
+    except ApiError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"User {user.id}: {user.email} ({user.role.value}, {agency.name})")
+
+
+@users_cli.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_user(email: str) -> None:
+    """Disable a user and end their sessions at once."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    services.set_active(None, user, False)
+    db.session.commit()
+    click.echo(f"Disabled {user.email}; their sessions have ended.")

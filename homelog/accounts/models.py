@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homelog.core.db import UTCDateTime
+from homelog.extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a user may do in Homelog (not their profession)."""
+
+    PRACTITIONER = "practitioner"
+    LEAD_SOCIAL_WORKER = "lead_social_worker"
+    MANAGER = "manager"
+    ADMINISTRATOR = "administrator"
+
+
+class Profession(enum.StrEnum):
+    """The practitioner's job, shown beside everything they record."""
+
+    HEALTH_VISITOR = "health_visitor"
+    MIDWIFE = "midwife"
+    SOCIAL_WORKER = "social_worker"
+    SOCIAL_WORK_ASSISTANT = "social_work_assistant"
+    FAMILY_SUPPORT_WORKER = "family_support_worker"
+    POLICE_OFFICER = "police_officer"
+    HOUSING_OFFICER = "housing_officer"
+    GP = "gp"
+    SCHOOL_NURSE = "school_nurse"
+    TEAM_MANAGER = "team_manager"
+    SYSTEM_ADMINISTRATOR = "system_administrator"
+
+
+PROFESSION_LABELS = {
+    Profession.HEALTH_VISITOR: "Health visitor",
+    Profession.MIDWIFE: "Midwife",
+    Profession.SOCIAL_WORKER: "Social worker",
+    Profession.SOCIAL_WORK_ASSISTANT: "Social work assistant",
+    Profession.FAMILY_SUPPORT_WORKER: "Family support worker",
+    Profession.POLICE_OFFICER: "Police officer",
+    Profession.HOUSING_OFFICER: "Housing officer",
+    Profession.GP: "GP",
+    Profession.SCHOOL_NURSE: "School nurse",
+    Profession.TEAM_MANAGER: "Team manager",
+    Profession.SYSTEM_ADMINISTRATOR: "System administrator",
+}
+
+
+def _values(enum_class: type[enum.Enum]) -> list[str]:
+    """Store enum values (what the API shows), not Python member names."""
+    return [member.value for member in enum_class]
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=32, values_callable=_values)
+    )
+    profession: Mapped[Profession] = mapped_column(
+        Enum(Profession, native_enum=False, length=32, values_callable=_values)
+    )
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+
+    # Flask-Login's protocol
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def profession_label(self) -> str:
+        return PROFESSION_LABELS[self.profession]
+
+
+class UserSession(db.Model):
+    """A signed-in session, held on the server so that sign-out and disabling end it at once."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))

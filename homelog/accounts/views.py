@@ -1,0 +1,117 @@
+"""Sign-in, the user directory, and administration of agencies and users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from homelog.accounts import services
+from homelog.accounts.access import (
+    SESSION_COOKIE,
+    current_session,
+    require_role,
+    signed_in_user,
+)
+from homelog.accounts.models import Role, User
+from homelog.accounts.schemas import (
+    AdminUserOutSchema,
+    AgencyInSchema,
+    AgencyOutSchema,
+    DirectoryQuerySchema,
+    SessionOutSchema,
+    SignInSchema,
+    UserChangeSchema,
+    UserInSchema,
+    UserOutSchema,
+)
+from homelog.core.errors import not_found
+from homelog.extensions import db
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in and users")
+
+
+@blp.route("/session")
+class SessionResource(MethodView):
+    @blp.arguments(SignInSchema)
+    @blp.response(201, SessionOutSchema)
+    def post(self, data: dict[str, Any]) -> Response:
+        """Sign in: sets the session cookie and returns the CSRF token for later calls."""
+        started = services.sign_in(data["email"], data["password"])
+        response = jsonify(SessionOutSchema().dump(
+            {"user": started.user, "csrf_token": started.csrf_token}
+        ))
+        response.status_code = 201
+        response.set_cookie(
+            SESSION_COOKIE,
+            started.token,
+            httponly=True,
+            secure=current_app.config["HOMELOG_COOKIE_SECURE"],
+            samesite="Strict",
+            path="/",
+        )
+        return response
+
+    @login_required
+    @blp.response(200, SessionOutSchema)
+    def get(self) -> dict[str, Any]:
+        """Who is signed in, and the CSRF token to send as X-CSRF-Token."""
+        return {"user": signed_in_user(), "csrf_token": current_session().csrf_token}
+
+    @login_required
+    @blp.response(204)
+    def delete(self) -> Response:
+        """Sign out: ends the server-side session at once."""
+        services.end_session(current_session(), "signed_out")
+        response = Response(status=204)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+@blp.route("/users")
+class UsersResource(MethodView):
+    @login_required
+    @blp.arguments(DirectoryQuerySchema, location="query")
+    @blp.response(200, UserOutSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[User]:
+        """The directory of active users, to find colleagues to add to a core group."""
+        return services.directory(query.get("q"))
+
+    @require_role(Role.ADMINISTRATOR)
+    @blp.arguments(UserInSchema)
+    @blp.response(201, AdminUserOutSchema)
+    def post(self, data: dict[str, Any]) -> User:
+        """Add a user (administrators)."""
+        return services.create_user(services.NewUser(**data))
+
+
+@blp.route("/users/<int:user_id>")
+class UserResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.arguments(UserChangeSchema)
+    @blp.response(200, AdminUserOutSchema)
+    def patch(self, data: dict[str, Any], user_id: int) -> User:
+        """Enable or disable a user (administrators); disabling ends their sessions at once."""
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise not_found("No such user.")
+        return services.set_active(signed_in_user(), user, data["active"])
+
+
+@blp.route("/agencies")
+class AgenciesResource(MethodView):
+    @login_required
+    @blp.response(200, AgencyOutSchema(many=True))
+    def get(self) -> list[Any]:
+        """Every agency in the partnership."""
+        return services.list_agencies()
+
+    @require_role(Role.ADMINISTRATOR)
+    @blp.arguments(AgencyInSchema)
+    @blp.response(201, AgencyOutSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add an agency (administrators)."""
+        return services.create_agency(data["name"], data["kind"])

@@ -1,0 +1,91 @@
+"""Settings from environment variables, with safe embedded defaults.
+
+HOMELOG_ENV=production (the default) refuses to start without an explicit
+HOMELOG_SECRET_KEY and sends cookies only over HTTPS. HOMELOG_ENV=development
+(what `make run` uses) keeps a generated key in the instance folder and allows
+plain-HTTP cookies on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used safely."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw is None else int(raw)
+
+
+def _development_secret(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict[str, Any]:
+    """Read the environment into a Flask config mapping."""
+    instance = Path(instance_path)
+    env = os.environ.get("HOMELOG_ENV", "production").strip().lower()
+    if env not in {"production", "development"}:
+        raise ConfigError("HOMELOG_ENV must be 'production' or 'development'")
+    secret = os.environ.get("HOMELOG_SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError(
+                "HOMELOG_SECRET_KEY must be set in production "
+                "(or set HOMELOG_ENV=development on a developer machine)"
+            )
+        secret = _development_secret(instance)
+    database_url = os.environ.get(
+        "HOMELOG_DATABASE_URL", f"sqlite:///{instance / 'homelog.sqlite3'}"
+    )
+    return {
+        "HOMELOG_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "HOMELOG_MEDIA_DIR": os.environ.get("HOMELOG_MEDIA_DIR", str(instance / "media")),
+        "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
+        "HOMELOG_SMTP_HOST": os.environ.get("HOMELOG_SMTP_HOST", ""),
+        "HOMELOG_SMTP_PORT": _int("HOMELOG_SMTP_PORT", 25),
+        "HOMELOG_SMTP_USER": os.environ.get("HOMELOG_SMTP_USER", ""),
+        "HOMELOG_SMTP_PASSWORD": os.environ.get("HOMELOG_SMTP_PASSWORD", ""),
+        "HOMELOG_SMTP_STARTTLS": _bool("HOMELOG_SMTP_STARTTLS", True),
+        "HOMELOG_MAIL_FROM": os.environ.get("HOMELOG_MAIL_FROM", "homelog@localhost"),
+        "HOMELOG_COOKIE_SECURE": _bool("HOMELOG_COOKIE_SECURE", env == "production"),
+        "HOMELOG_SESSION_IDLE_MINUTES": _int("HOMELOG_SESSION_IDLE_MINUTES", 60),
+        "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),
+        "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
+        "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
+        "API_TITLE": "Homelog",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver for both."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,1 @@
+"""Pieces every feature shares: database base, errors, schemas, auth decorators, signals, time."""

@@ -1,0 +1,99 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Words a practitioner can read, for statuses whose default text is developer-speak.
+_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in.",
+    403: "You do not have permission to do this.",
+    404: "Not found.",
+    405: "This action is not allowed here.",
+    409: "This conflicts with what is already recorded.",
+    413: "What was sent is too large.",
+    415: "This type of content is not accepted.",
+    422: "Some of the information is not valid.",
+    429: "Too many attempts. Please wait and try again.",
+    500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
+}
+
+
+class ApiError(Exception):
+    """An error the client can act on; carries the status, a stable code and the fields at fault."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+
+
+def not_found(what: str = "Not found.") -> ApiError:
+    return ApiError(404, "not_found", what)
+
+
+def invalid(fields: dict[str, Any], message: str = _MESSAGES[422]) -> ApiError:
+    return ApiError(422, "invalid", message, fields)
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(error=body)
+    response.status_code = status
+    return response
+
+
+def http_exception_response(error: HTTPException) -> Response:
+    """Turn a werkzeug/webargs HTTP exception into our error shape (no internals leak)."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    fields = data.get("errors") or data.get("messages")
+    # webargs nests messages by location ({"json": {...}}); the client wants the fields.
+    if isinstance(fields, dict) and len(fields) == 1:
+        (location, inner), = fields.items()
+        if location in {"json", "query", "form", "files", "headers", "view_args"} and isinstance(
+            inner, dict
+        ):
+            fields = inner
+    message = data.get("message") or _MESSAGES.get(status) or error.name
+    code = error.name.lower().replace(" ", "_") if status != 422 else "invalid"
+    response = error_response(status, code, message, fields)
+    for key, value in (data.get("headers") or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves as JSON; unexpected ones are logged with detail and answered generically."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        return http_exception_response(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return error_response(500, "server_error", _MESSAGES[500])

@@ -1,0 +1,40 @@
+"""Base schemas: load schemas reject unknown fields."""
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+
+class StrictSchema(Schema):
+    """A load schema that refuses fields it does not know, so nothing is silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class OutSchema(Schema):
+    """A dump schema: lists exactly the fields a client may see."""
+
+    class Meta:
+        ordered = True
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON true/false; "yes", 1 or "false" are refused rather than guessed at."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class UniqueList(fields.List):
+    """A list whose items must not repeat (a repeated item is usually a client bug)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> list:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        repeated = sorted({str(item) for item in result if result.count(item) > 1})
+        if repeated:
+            raise ValidationError(f"Listed more than once: {', '.join(repeated)}.")
+        return result

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from homelog.core.db import UTCDateTime
+from homelog.extensions import db
+
+
+class Family(db.Model):
+    """A household being supported under a plan."""
+
+    __tablename__ = "family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    plan_category: Mapped[str] = mapped_column(String(32))
+    plan_started_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    children: Mapped[list[Child]] = relationship(
+        order_by="Child.date_of_birth", cascade="all, delete-orphan"
+    )
+
+
+class Child(db.Model):
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)
+    initials: Mapped[str] = mapped_column(String(8))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+
+
+class CoreGroupMember(db.Model):
+    """A user who works with a family and so may see it."""
+
+    __tablename__ = "core_group_member"
+    __table_args__ = (UniqueConstraint("family_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -1,0 +1,213 @@
+"""Families and core groups, and the one rule of who may see a family."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from homelog.accounts.models import Agency, Role, User
+from homelog.accounts.services import actor_of
+from homelog.audit.services import record
+from homelog.core.errors import ApiError, invalid, not_found
+from homelog.core.time import local_today, utcnow
+from homelog.extensions import db
+from homelog.families.models import Child, CoreGroupMember, Family
+
+PLAN_CATEGORIES = ("neglect", "physical_abuse", "emotional_abuse", "sexual_abuse", "multiple")
+_MAY_CREATE_FAMILIES = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
+_MAY_MANAGE_CORE_GROUP = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
+
+NOT_FOUND_MESSAGE = "No such family, or you are not in its core group."
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    """A family the user may see, and why (the basis recorded in the audit trail)."""
+
+    family: Family
+    membership: CoreGroupMember
+
+    @property
+    def basis(self) -> str:
+        return "core_group_lead" if self.membership.is_lead else "core_group_member"
+
+
+def _membership(user: User, family_id: int) -> FamilyAccess | None:
+    row = db.session.execute(
+        select(Family, CoreGroupMember)
+        .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
+        .where(Family.id == family_id, CoreGroupMember.user_id == user.id)
+    ).first()
+    return FamilyAccess(row[0], row[1]) if row else None
+
+
+def open_family(
+    user: User,
+    family_id: int,
+    action: str,
+    *,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> FamilyAccess:
+    """Check that `user` is in the family's core group and record the access.
+
+    Every read or change of family data goes through here, so no view can
+    forget the access check or the audit entry. Outsiders get 404, not 403,
+    so that the existence of a family is not disclosed.
+    """
+    access = _membership(user, family_id)
+    if access is None:
+        raise not_found(NOT_FOUND_MESSAGE)
+    record(
+        actor_of(user),
+        action,
+        basis=access.basis,
+        family_id=family_id,
+        target_type=target_type or "family",
+        target_id=target_id if target_id is not None else family_id,
+        detail=detail,
+    )
+    return access
+
+
+def _check_dates(data: dict[str, Any]) -> None:
+    today = local_today()
+    problems: dict[str, list[str]] = {}
+    if data["opened_on"] > today:
+        problems["opened_on"] = ["The opened-on date cannot be in the future."]
+    if data["plan"]["started_on"] > today:
+        problems["plan.started_on"] = ["The plan start date cannot be in the future."]
+    for index, child in enumerate(data["children"]):
+        if child["date_of_birth"] > today:
+            problems[f"children.{index}.date_of_birth"] = [
+                "A date of birth cannot be in the future (record an unborn baby after birth)."
+            ]
+    if problems:
+        raise invalid(problems)
+
+
+def create_family(creator: User, data: dict[str, Any]) -> Family:
+    """Open a family record; the creator joins its core group (as lead if a lead social worker)."""
+    if creator.role not in _MAY_CREATE_FAMILIES:
+        raise ApiError(403, "forbidden", "Only a lead social worker or a manager can add a family.")
+    _check_dates(data)
+    reference = data["reference"].strip()
+    if db.session.execute(select(Family.id).where(Family.reference == reference)).first():
+        raise ApiError(
+            409, "family_exists", "A family with this reference already exists.",
+            {"reference": ["Already in use."]},
+        )
+    now = utcnow()
+    family = Family(
+        reference=reference,
+        address=data.get("address", ""),
+        opened_on=data["opened_on"],
+        status="open",
+        plan_category=data["plan"]["category"],
+        plan_started_on=data["plan"]["started_on"],
+        created_at=now,
+        created_by_id=creator.id,
+        children=[Child(**child) for child in data["children"]],
+    )
+    db.session.add(family)
+    db.session.flush()
+    db.session.add(
+        CoreGroupMember(
+            family_id=family.id,
+            user_id=creator.id,
+            is_lead=creator.role == Role.LEAD_SOCIAL_WORKER,
+            added_at=now,
+            added_by_id=creator.id,
+        )
+    )
+    db.session.flush()
+    record(actor_of(creator), "family.create", basis="creator", family_id=family.id,
+           target_type="family", target_id=family.id)
+    return family
+
+
+def families_of(user: User) -> list[Family]:
+    """The families whose core group includes `user`, by reference."""
+    return list(
+        db.session.execute(
+            select(Family)
+            .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
+            .where(CoreGroupMember.user_id == user.id)
+            .options(selectinload(Family.children))
+            .order_by(Family.reference)
+        ).scalars()
+    )
+
+
+def record_family_list_view(user: User, families: list[Family]) -> None:
+    """Audit a listing of families (which references were shown)."""
+    record(actor_of(user), "family.list", basis="core_group_member",
+           detail={"family_ids": [family.id for family in families]})
+
+
+@dataclass(frozen=True)
+class CoreGroupEntry:
+    user: User
+    agency: Agency
+    is_lead: bool
+    added_at: dt.datetime
+
+
+def core_group(family_id: int) -> list[CoreGroupEntry]:
+    """Everyone in a family's core group, leads first."""
+    rows = db.session.execute(
+        select(CoreGroupMember, User, Agency)
+        .join(User, User.id == CoreGroupMember.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+        .where(CoreGroupMember.family_id == family_id)
+        .order_by(CoreGroupMember.is_lead.desc(), User.name)
+    ).all()
+    return [CoreGroupEntry(user, agency, member.is_lead, member.added_at)
+            for member, user, agency in rows]
+
+
+def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGroupMember, bool]:
+    """Add a user to the core group; returns (membership, created). Adding twice is harmless."""
+    if actor.role not in _MAY_MANAGE_CORE_GROUP:
+        raise ApiError(403, "forbidden",
+                       "Only the lead social worker or a manager can change the core group.")
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise invalid({"user_id": ["No active user with this id."]})
+    if user.role == Role.ADMINISTRATOR:
+        raise invalid({"user_id": ["Administrators cannot join a core group."]})
+    existing = db.session.execute(
+        select(CoreGroupMember).where(
+            CoreGroupMember.family_id == access.family.id, CoreGroupMember.user_id == user_id
+        )
+    ).scalar_one_or_none()
+    if existing:
+        return existing, False
+    member = CoreGroupMember(
+        family_id=access.family.id,
+        user_id=user_id,
+        is_lead=False,
+        added_at=utcnow(),
+        added_by_id=actor.id,
+    )
+    db.session.add(member)
+    db.session.flush()
+    record(actor_of(actor), "core_group.add", basis=access.basis, family_id=access.family.id,
+           target_type="user", target_id=user_id)
+    return member, True
+
+
+def core_group_agency_ids(family_id: int) -> set[int]:
+    """The agencies represented in a family's core group."""
+    return set(
+        db.session.execute(
+            select(User.agency_id)
+            .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
+            .where(CoreGroupMember.family_id == family_id)
+        ).scalars()
+    )

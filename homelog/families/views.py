@@ -1,0 +1,93 @@
+"""Families, core groups and the "who has viewed" report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from homelog.accounts.access import signed_in_user
+from homelog.audit.services import family_access_log
+from homelog.families import services
+from homelog.families.schemas import (
+    AccessLogEntrySchema,
+    CoreGroupEntrySchema,
+    FamilyDetailSchema,
+    FamilyInSchema,
+    FamilySummarySchema,
+    MemberInSchema,
+)
+
+blp = Blueprint("families", __name__, url_prefix="/api/v1", description="Families and core groups")
+
+
+def family_detail(access: services.FamilyAccess) -> dict[str, Any]:
+    family = access.family
+    fields = ("id", "reference", "status", "opened_on", "children", "address")
+    return {**{name: getattr(family, name) for name in fields}, "family": family,
+            "core_group": services.core_group(family.id)}
+
+
+@blp.route("/families")
+class FamiliesResource(MethodView):
+    @login_required
+    @blp.response(200, FamilySummarySchema(many=True))
+    def get(self) -> list[Any]:
+        """The families whose core group you are in."""
+        user = signed_in_user()
+        families = services.families_of(user)
+        services.record_family_list_view(user, families)
+        return families
+
+    @login_required
+    @blp.arguments(FamilyInSchema)
+    @blp.response(201, FamilyDetailSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Open a family record (lead social workers and managers)."""
+        user = signed_in_user()
+        family = services.create_family(user, data)
+        return family_detail(services.open_family(user, family.id, "family.view"))
+
+
+@blp.route("/families/<int:family_id>")
+class FamilyResource(MethodView):
+    @login_required
+    @blp.response(200, FamilyDetailSchema)
+    def get(self, family_id: int) -> dict[str, Any]:
+        """One family, with its children, plan and core group."""
+        return family_detail(services.open_family(signed_in_user(), family_id, "family.view"))
+
+
+@blp.route("/families/<int:family_id>/members")
+class MembersResource(MethodView):
+    @login_required
+    @blp.response(200, CoreGroupEntrySchema(many=True))
+    def get(self, family_id: int) -> list[Any]:
+        """The family's core group."""
+        access = services.open_family(signed_in_user(), family_id, "core_group.view")
+        return services.core_group(access.family.id)
+
+    @login_required
+    @blp.arguments(MemberInSchema)
+    @blp.response(201, CoreGroupEntrySchema(many=True))
+    @blp.alt_response(200, schema=CoreGroupEntrySchema(many=True),
+                      description="Already in the core group")
+    def post(self, data: dict[str, Any], family_id: int) -> tuple[list[Any], int]:
+        """Add a user to the core group (lead social worker or manager in the core group)."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, "core_group.view")
+        _, created = services.add_member(user, access, data["user_id"])
+        return services.core_group(family_id), 201 if created else 200
+
+
+@blp.route("/families/<int:family_id>/access-log")
+class AccessLogResource(MethodView):
+    @login_required
+    @blp.response(200, AccessLogEntrySchema(many=True))
+    def get(self, family_id: int) -> list[Any] | Response:
+        """Who has viewed or changed this family's record, newest first."""
+        access = services.open_family(signed_in_user(), family_id, "access_log.view")
+        return family_access_log(access.family.id)

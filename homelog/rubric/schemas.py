@@ -1,0 +1,111 @@
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from homelog.core.schemas import OutSchema, StrictSchema
+
+_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$", error="Use lower-case letters, digits and _.")
+_LEVEL = validate.Range(min=1, max=5)
+
+
+class ScaleFileSchema(StrictSchema):
+    best = fields.Integer(required=True, validate=validate.Equal(1))
+    worst = fields.Integer(required=True, validate=validate.Equal(5))
+    good_enough_max = fields.Integer(required=True, validate=_LEVEL)
+    borderline = fields.Integer(required=True, validate=_LEVEL)
+    concern_min = fields.Integer(required=True, validate=_LEVEL)
+
+
+class DomainFileSchema(StrictSchema):
+    key = fields.String(required=True, validate=_KEY)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    good_enough_level = fields.Integer(required=True, strict=True, validate=_LEVEL)
+    levels = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(["1", "2", "3", "4", "5"])),
+        values=fields.String(validate=validate.Length(min=1, max=200)),
+        required=True,
+        validate=validate.Length(equal=5, error="Give exactly five level descriptors, 1 to 5."),
+    )
+
+
+class ConcernFileSchema(StrictSchema):
+    key = fields.String(required=True, validate=_KEY)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    safe_sleep = fields.Boolean(load_default=False)
+
+
+class RoomFileSchema(StrictSchema):
+    key = fields.String(required=True, validate=_KEY)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+def _unique_keys(items: list[dict], field: str) -> None:
+    keys = [item["key"] for item in items]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValidationError(f"Duplicate keys: {', '.join(duplicates)}.", field)
+
+
+class RubricFileSchema(StrictSchema):
+    """The shape of a rubric data file (see rubric/data/default_rubric.json)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="")
+    scale = fields.Nested(ScaleFileSchema, required=True)
+    domains = fields.List(fields.Nested(DomainFileSchema), required=True,
+                          validate=validate.Length(min=1, max=40))
+    concerns = fields.List(fields.Nested(ConcernFileSchema), required=True)
+    rooms = fields.List(fields.Nested(RoomFileSchema), required=True)
+
+    @validates_schema
+    def _keys_unique(self, data: dict, **_: object) -> None:
+        for field in ("domains", "concerns", "rooms"):
+            _unique_keys(data.get(field, []), field)
+
+
+class RubricOutSchema(OutSchema):
+    version = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    scale = fields.Dict()
+    domains = fields.List(fields.Dict())
+    concerns = fields.List(fields.Dict())
+    rooms = fields.List(fields.Dict())
+
+
+class AgreementInSchema(StrictSchema):
+    agreed_on = fields.Date(required=True)
+    levels = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True, validate=_LEVEL),
+        required=True,
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    shared_with_parents_on = fields.Date(load_default=None, allow_none=True)
+
+
+class AgreedLevelSchema(OutSchema):
+    domain_key = fields.String()
+    domain_name = fields.String()
+    expected_level = fields.Integer()
+    descriptor = fields.String()
+
+
+class AgreementRevisionOutSchema(OutSchema):
+    revision = fields.Integer()
+    agreed_on = fields.Date()
+    rubric_version = fields.Integer()
+    levels = fields.List(fields.Nested(AgreedLevelSchema))
+    note = fields.String()
+    shared_with_parents_on = fields.Date(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class AgreementOutSchema(OutSchema):
+    family_id = fields.Integer()
+    is_default = fields.Boolean(
+        metadata={"description": "True until the core group records an agreement: "
+                                 "the levels shown are the rubric's good-enough defaults."}
+    )
+    current = fields.Nested(AgreementRevisionOutSchema)
+    history = fields.List(fields.Nested(AgreementRevisionOutSchema))

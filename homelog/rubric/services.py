@@ -1,0 +1,262 @@
+"""The versioned rubric and family agreements."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from homelog.accounts.models import Role, User
+from homelog.accounts.services import actor_of
+from homelog.audit.services import record
+from homelog.core.errors import ApiError, invalid
+from homelog.core.time import local_today, utcnow
+from homelog.extensions import db
+from homelog.families.services import FamilyAccess
+from homelog.rubric.models import AgreementRevision, RubricVersion
+from homelog.rubric.schemas import RubricFileSchema
+
+_MAY_AGREE = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A loaded rubric version, with look-ups the rest of the code needs."""
+
+    id: int
+    version: int
+    content: dict[str, Any]
+
+    @cached_property
+    def domains(self) -> dict[str, dict[str, Any]]:
+        return {domain["key"]: domain for domain in self.content["domains"]}
+
+    @cached_property
+    def concerns(self) -> dict[str, dict[str, Any]]:
+        return {concern["key"]: concern for concern in self.content["concerns"]}
+
+    @cached_property
+    def rooms(self) -> dict[str, dict[str, Any]]:
+        return {room["key"]: room for room in self.content["rooms"]}
+
+    def descriptor(self, domain_key: str, level: int) -> str:
+        return self.domains[domain_key]["levels"][str(level)]
+
+    def default_levels(self) -> dict[str, int]:
+        return {key: domain["good_enough_level"] for key, domain in self.domains.items()}
+
+
+_cache: dict[int, Rubric] = {}  # versions never change, so caching by id is always right
+
+
+def _as_rubric(row: RubricVersion) -> Rubric:
+    if row.id not in _cache:
+        _cache[row.id] = Rubric(row.id, row.version, row.content)
+    return _cache[row.id]
+
+
+def parse_rubric_file(raw: str) -> dict[str, Any]:
+    """Read and validate rubric JSON; raises ApiError 422 naming the problems."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise invalid({"file": [f"Not valid JSON: {error}"]}) from error
+    try:
+        return RubricFileSchema().load(data)
+    except ValidationError as error:
+        raise invalid(error.messages_dict) from error
+
+
+def default_rubric_content() -> dict[str, Any]:
+    raw = resources.files("homelog.rubric").joinpath("data/default_rubric.json").read_text()
+    return parse_rubric_file(raw)
+
+
+def _content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _latest_row() -> RubricVersion | None:
+    return db.session.execute(
+        select(RubricVersion).order_by(RubricVersion.version.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple[Rubric, bool]:
+    """Make `content` the current rubric; returns (rubric, created). Loading the same twice is a no-op."""
+    digest = _content_hash(content)
+    latest = _latest_row()
+    if latest is not None and latest.content_hash == digest:
+        return _as_rubric(latest), False
+    row = RubricVersion(
+        version=(latest.version + 1) if latest else 1,
+        name=content["name"],
+        content=content,
+        content_hash=digest,
+        loaded_at=utcnow(),
+        loaded_by_id=loaded_by.id if loaded_by else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(actor_of(loaded_by), "rubric.load", basis="administrator",
+           target_type="rubric_version", target_id=row.id, detail={"version": row.version})
+    return _as_rubric(row), True
+
+
+def current_rubric() -> Rubric:
+    """The rubric in force; the packaged default is loaded the first time none exists."""
+    latest = _latest_row()
+    if latest is not None:
+        return _as_rubric(latest)
+    try:
+        with db.session.begin_nested():
+            rubric, _ = load_rubric(default_rubric_content())
+        return rubric
+    except IntegrityError:  # another request loaded it first
+        return _as_rubric(_latest_row())  # type: ignore[arg-type]
+
+
+def rubric_version(version: int) -> Rubric | None:
+    row = db.session.execute(
+        select(RubricVersion).where(RubricVersion.version == version)
+    ).scalar_one_or_none()
+    return _as_rubric(row) if row else None
+
+
+def rubric_by_id(rubric_id: int) -> Rubric:
+    if rubric_id in _cache:
+        return _cache[rubric_id]
+    return _as_rubric(db.session.get_one(RubricVersion, rubric_id))
+
+
+def agreement_history(family_id: int) -> list[AgreementRevision]:
+    """Every agreement revision of a family, newest first."""
+    return list(
+        db.session.execute(
+            select(AgreementRevision)
+            .where(AgreementRevision.family_id == family_id)
+            .order_by(AgreementRevision.revision.desc())
+        ).scalars()
+    )
+
+
+def agreed_levels(family_id: int, rubric: Rubric) -> dict[str, int]:
+    """The family's expected level per domain: the latest agreement, else the rubric's defaults."""
+    levels = rubric.default_levels()
+    latest = db.session.execute(
+        select(AgreementRevision.levels)
+        .where(AgreementRevision.family_id == family_id)
+        .order_by(AgreementRevision.revision.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if latest:
+        levels.update({key: value for key, value in latest.items() if key in levels})
+    return levels
+
+
+def _check_agreement(data: dict[str, Any], rubric: Rubric, access: FamilyAccess) -> None:
+    problems: dict[str, list[str]] = {}
+    unknown = sorted(set(data["levels"]) - set(rubric.domains))
+    missing = sorted(set(rubric.domains) - set(data["levels"]))
+    if unknown:
+        problems["levels"] = [f"Unknown domain: {key}." for key in unknown]
+    if missing:
+        problems.setdefault("levels", []).append(
+            f"Give an agreed level for every domain; missing: {', '.join(missing)}."
+        )
+    if data["agreed_on"] > local_today():
+        problems["agreed_on"] = ["The agreement date cannot be in the future."]
+    shared = data.get("shared_with_parents_on")
+    if shared and shared < data["agreed_on"]:
+        problems["shared_with_parents_on"] = ["Cannot be before the date it was agreed."]
+    if problems:
+        raise invalid(problems)
+
+
+def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) -> AgreementRevision:
+    """Record a new revision of the family's agreement; earlier revisions stay as history."""
+    if actor.role not in _MAY_AGREE:
+        raise ApiError(403, "forbidden",
+                       "Only the lead social worker or a manager can record the agreement.")
+    rubric = current_rubric()
+    _check_agreement(data, rubric, access)
+    family_id = access.family.id
+    latest = db.session.execute(
+        select(func.max(AgreementRevision.revision)).where(AgreementRevision.family_id == family_id)
+    ).scalar()
+    revision = AgreementRevision(
+        family_id=family_id,
+        revision=(latest or 0) + 1,
+        agreed_on=data["agreed_on"],
+        rubric_version_id=rubric.id,
+        levels=dict(data["levels"]),
+        note=data["note"],
+        shared_with_parents_on=data.get("shared_with_parents_on"),
+        recorded_by_id=actor.id,
+        recorded_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(revision)
+    except IntegrityError as error:
+        raise ApiError(409, "agreement_changed",
+                       "Someone else recorded an agreement at the same moment; reload and retry."
+                       ) from error
+    record(actor_of(actor), "agreement.revise", basis=access.basis, family_id=family_id,
+           target_type="agreement_revision", target_id=revision.id)
+    return revision
+
+
+def _describe_revision(revision: AgreementRevision, names: dict[int, str]) -> dict[str, Any]:
+    rubric = rubric_by_id(revision.rubric_version_id)
+    return {
+        "revision": revision.revision,
+        "agreed_on": revision.agreed_on,
+        "rubric_version": rubric.version,
+        "levels": _describe_levels(rubric, revision.levels),
+        "note": revision.note,
+        "shared_with_parents_on": revision.shared_with_parents_on,
+        "recorded_by": names.get(revision.recorded_by_id, ""),
+        "recorded_at": revision.recorded_at,
+    }
+
+
+def _describe_levels(rubric: Rubric, levels: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "domain_key": key,
+            "domain_name": domain["name"],
+            "expected_level": levels[key],
+            "descriptor": rubric.descriptor(key, levels[key]),
+        }
+        for key, domain in rubric.domains.items()
+        if key in levels
+    ]
+
+
+def describe_agreement(family_id: int) -> dict[str, Any]:
+    """The current agreement (or the rubric's defaults) and its history, in plain terms."""
+    history = agreement_history(family_id)
+    recorder_ids = {revision.recorded_by_id for revision in history}
+    names = dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(recorder_ids))).all()
+    ) if recorder_ids else {}
+    described = [_describe_revision(revision, names) for revision in history]
+    if described:
+        return {"family_id": family_id, "is_default": False,
+                "current": described[0], "history": described}
+    rubric = current_rubric()
+    default = {
+        "revision": 0, "agreed_on": None, "rubric_version": rubric.version,
+        "levels": _describe_levels(rubric, rubric.default_levels()), "note": "",
+        "shared_with_parents_on": None, "recorded_by": "", "recorded_at": None,
+    }
+    return {"family_id": family_id, "is_default": True, "current": default, "history": []}

@@ -1,0 +1,67 @@
+"""The rubric, and a family's agreed baseline."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from homelog.accounts.access import require_role, signed_in_user
+from homelog.accounts.models import Role
+from homelog.families.services import open_family
+from homelog.rubric import services
+from homelog.rubric.schemas import (
+    AgreementInSchema,
+    AgreementOutSchema,
+    RubricFileSchema,
+    RubricOutSchema,
+)
+
+blp = Blueprint("rubric", __name__, url_prefix="/api/v1", description="Rubric and agreements")
+
+
+def _rubric_out(rubric: services.Rubric) -> dict[str, Any]:
+    return {"version": rubric.version, **rubric.content}
+
+
+@blp.route("/rubric")
+class RubricResource(MethodView):
+    @login_required
+    @blp.response(200, RubricOutSchema)
+    def get(self) -> dict[str, Any]:
+        """The rubric in force: domains with level descriptors and good-enough level; concerns."""
+        return _rubric_out(services.current_rubric())
+
+    @require_role(Role.ADMINISTRATOR)
+    @blp.arguments(RubricFileSchema)
+    @blp.response(201, RubricOutSchema)
+    @blp.alt_response(200, schema=RubricOutSchema, description="Identical to the current version")
+    def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Load a new rubric version (administrators). Visits keep the version they were scored with."""
+        # Round-trip through JSON so the stored content is exactly what a file load stores.
+        content = services.parse_rubric_file(json.dumps(data))
+        rubric, created = services.load_rubric(content, signed_in_user())
+        return _rubric_out(rubric), 201 if created else 200
+
+
+@blp.route("/families/<int:family_id>/agreement")
+class AgreementResource(MethodView):
+    @login_required
+    @blp.response(200, AgreementOutSchema)
+    def get(self, family_id: int) -> dict[str, Any]:
+        """The family's agreed level per domain, with every earlier revision."""
+        open_family(signed_in_user(), family_id, "agreement.view")
+        return services.describe_agreement(family_id)
+
+    @login_required
+    @blp.arguments(AgreementInSchema)
+    @blp.response(200, AgreementOutSchema)
+    def put(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Record a revised agreement (lead social worker or manager); history is kept."""
+        user = signed_in_user()
+        access = open_family(user, family_id, "agreement.view")
+        services.revise_agreement(user, access, data)
+        return services.describe_agreement(family_id)

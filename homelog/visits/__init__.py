@@ -1,0 +1,1 @@
+"""Visits, amendments and events: the shared log itself."""

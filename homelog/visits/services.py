@@ -1,0 +1,272 @@
+"""Record visits, amendments and events, and read a family's timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from homelog.accounts.models import User
+from homelog.accounts.services import actor_of
+from homelog.audit.services import record
+from homelog.core.errors import ApiError, invalid, not_found
+from homelog.core.signals import event_recorded, visit_recorded
+from homelog.core.time import local_date, utcnow
+from homelog.extensions import db
+from homelog.families.services import FamilyAccess, open_family
+from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
+from homelog.visits.idempotency import key_reused
+from homelog.visits.models import Event, Visit
+
+PRESENT_OPTIONS = ("mother", "father_or_partner", "other_adult", "children_seen")
+EVENT_KINDS = (
+    "police_callout", "gp_information", "hospital_contact", "school_information",
+    "housing_information", "other",
+)
+# A phone's clock can run a little fast; anything further ahead is a mistake.
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+_AMENDABLE = ("visited_at", "announced", "present", "rooms_seen", "scores", "concerns",
+              "notes", "child_presentation")
+
+Row = TypeVar("Row", Visit, Event)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Who is submitting, with what key, and the fingerprint of what they sent."""
+
+    user: User
+    key: str
+    fingerprint: str
+
+
+def _replayed(model: type[Row], author_column: Any, submission: Submission) -> Row | None:
+    """The row an earlier submission with this key created, if any (422 if it differs)."""
+    existing = db.session.execute(
+        select(model).where(author_column == submission.user.id,
+                            model.idempotency_key == submission.key)
+    ).scalar_one_or_none()
+    if existing is not None and existing.request_hash != submission.fingerprint:
+        raise key_reused()
+    return existing
+
+
+def _insert_once(
+    model: type[Row], author_column: Any, submission: Submission, build: Callable[[], Row]
+) -> tuple[Row, bool]:
+    """Insert the row `build` makes unless the key was used; returns (row, created).
+
+    The unique constraint on (author, key) decides a race between two identical
+    submissions: the loser's insert fails inside its savepoint and it returns the
+    winner's row.
+    """
+    existing = _replayed(model, author_column, submission)
+    if existing is not None:
+        return existing, False
+    row = build()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        existing = _replayed(model, author_column, submission)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+# --- validation -------------------------------------------------------------------------------
+
+def _check_when(visited_at: dt.datetime, family_opened_on: dt.date, field: str) -> list[str]:
+    if visited_at > utcnow() + _CLOCK_SKEW:
+        return ["Cannot be in the future."]
+    if local_date(visited_at) < family_opened_on:
+        return [f"Cannot be before the family was opened on {family_opened_on.isoformat()}."]
+    return []
+
+
+def _check_keys(given: list[str] | dict, known: dict, what: str) -> list[str]:
+    unknown = sorted(set(given) - set(known))
+    return [f"Unknown {what}: {', '.join(unknown)}."] if unknown else []
+
+
+def _needs_note(content: dict[str, Any]) -> list[str]:
+    worrying = sorted(key for key, score in content["scores"].items()
+                      if score is not None and score >= 4)
+    if content["notes"].strip() or not (worrying or content["concerns"]):
+        return []
+    reasons = []
+    if worrying:
+        reasons.append(f"a score of 4 or 5 ({', '.join(worrying)})")
+    if content["concerns"]:
+        reasons.append("an immediate concern")
+    return [f"Add a note explaining {' and '.join(reasons)}."]
+
+
+def check_visit(content: dict[str, Any], rubric: Rubric, family_opened_on: dt.date) -> None:
+    """Every rule a visit must meet; raises 422 naming each field at fault."""
+    problems = {
+        "visited_at": _check_when(content["visited_at"], family_opened_on, "visited_at"),
+        "scores": _check_keys(content["scores"], rubric.domains, "domain"),
+        "concerns": _check_keys(content["concerns"], rubric.concerns, "concern"),
+        "rooms_seen": _check_keys(content["rooms_seen"], rubric.rooms, "room"),
+        "present": _check_keys(content["present"], dict.fromkeys(PRESENT_OPTIONS), "person"),
+    }
+    missing = sorted(set(rubric.domains) - set(content["scores"]))
+    if missing:
+        problems["scores"].append(
+            f"Give a score or null (not seen) for every domain; missing: {', '.join(missing)}."
+        )
+    limit = current_app.config["HOMELOG_NOTES_MAX_CHARS"]
+    if len(content["notes"]) > limit:
+        problems["notes"] = [f"Notes are limited to {limit} characters; this has "
+                             f"{len(content['notes'])}."]
+    else:
+        problems["notes"] = _needs_note(content)
+    problems = {field: messages for field, messages in problems.items() if messages}
+    if problems:
+        raise invalid(problems)
+
+
+def _visit_rubric(requested_version: int | None) -> Rubric:
+    if requested_version is None:
+        return current_rubric()
+    rubric = rubric_version(requested_version)
+    if rubric is None:
+        raise invalid({"rubric_version": [f"No rubric version {requested_version}."]})
+    return rubric
+
+
+# --- visits -----------------------------------------------------------------------------------
+
+def _new_visit(access: FamilyAccess, submission: Submission, rubric: Rubric,
+               content: dict[str, Any], **extra: Any) -> Visit:
+    user = submission.user
+    return Visit(
+        family_id=access.family.id,
+        rubric_version_id=rubric.id,
+        author_id=user.id,
+        agency_id=user.agency_id,
+        author_profession=user.profession.value,
+        recorded_at=utcnow(),
+        idempotency_key=submission.key,
+        request_hash=submission.fingerprint,
+        **content,
+        **extra,
+    )
+
+
+def record_visit(
+    access: FamilyAccess, submission: Submission, data: dict[str, Any]
+) -> tuple[Visit, bool]:
+    """Record a visit once; a replay with the same key and content returns the first (created=False)."""
+    existing = _replayed(Visit, Visit.author_id, submission)
+    if existing is not None:
+        return existing, False
+    content = {key: data[key] for key in _AMENDABLE}
+    rubric = _visit_rubric(data.get("rubric_version"))
+    check_visit(content, rubric, access.family.opened_on)
+    visit, created = _insert_once(
+        Visit, Visit.author_id, submission,
+        lambda: _new_visit(access, submission, rubric, content),
+    )
+    if created:
+        record(actor_of(submission.user), "visit.create", basis=access.basis,
+               family_id=access.family.id, target_type="visit", target_id=visit.id)
+        visit_recorded.send(current_app._get_current_object(), visit=visit)
+    return visit, created
+
+
+def open_visit(user: User, visit_id: int, action: str) -> tuple[Visit, FamilyAccess]:
+    """A visit the user may see (404 otherwise), with the access recorded."""
+    family_id = db.session.execute(select(Visit.family_id).where(Visit.id == visit_id)).scalar()
+    if family_id is None:
+        raise not_found("No such visit, or you are not in the family's core group.")
+    try:
+        access = open_family(user, family_id, action, target_type="visit", target_id=visit_id)
+    except ApiError as error:
+        raise not_found("No such visit, or you are not in the family's core group.") from error
+    return db.session.get_one(Visit, visit_id), access
+
+
+def _superseded_by(visit_id: int) -> int | None:
+    return db.session.execute(select(Visit.id).where(Visit.supersedes_id == visit_id)).scalar()
+
+
+def _merge_changes(original: Visit, changes: dict[str, Any]) -> dict[str, Any]:
+    content = original.content()
+    for field, value in changes.items():
+        if field == "scores":
+            content["scores"] = {**content["scores"], **value}
+        else:
+            content[field] = value
+    return content
+
+
+def amend_visit(
+    visit: Visit, access: FamilyAccess, submission: Submission, data: dict[str, Any]
+) -> tuple[Visit, bool]:
+    """Record a correction to a visit as a new visit that supersedes it; the original stays."""
+    existing = _replayed(Visit, Visit.author_id, submission)
+    if existing is not None:
+        return existing, False
+    if visit.author_id != submission.user.id:
+        raise ApiError(403, "forbidden",
+                       "Only the practitioner who recorded a visit can amend it.")
+    later = _superseded_by(visit.id)
+    if later is not None:
+        raise ApiError(409, "already_amended",
+                       f"This visit has already been amended; amend the latest version ({later}).",
+                       {"visit_id": [f"Superseded by {later}."]})
+    changes = {key: value for key, value in data.items() if key in _AMENDABLE}
+    content = _merge_changes(visit, changes)
+    if content == visit.content():
+        raise invalid({"reason": ["The amendment changes nothing; include what is corrected."]})
+    rubric = rubric_by_id(visit.rubric_version_id)
+    check_visit(content, rubric, access.family.opened_on)
+    amendment, created = _insert_once(
+        Visit, Visit.author_id, submission,
+        lambda: _new_visit(access, submission, rubric, content,
+                           supersedes_id=visit.id, amendment_reason=data["reason"].strip()),
+    )
+    if created:
+        record(actor_of(submission.user), "visit.amend", basis=access.basis,
+               family_id=access.family.id, target_type="visit", target_id=amendment.id,
+               detail={"supersedes": visit.id})
+        visit_recorded.send(current_app._get_current_object(), visit=amendment)
+    return amendment, created
+
+
+# --- events -----------------------------------------------------------------------------------
+
+def record_event(
+    access: FamilyAccess, submission: Submission, data: dict[str, Any]
+) -> tuple[Event, bool]:
+    """Record information that is not a visit; idempotent like visits."""
+    existing = _replayed(Event, Event.recorded_by_id, submission)
+    if existing is not None:
+        return existing, False
+    if data["occurred_at"] > utcnow() + _CLOCK_SKEW:
+        raise invalid({"occurred_at": ["Cannot be in the future."]})
+    user = submission.user
+
+    def build() -> Event:
+        return Event(
+            family_id=access.family.id, occurred_at=data["occurred_at"], kind=data["kind"],
+            summary=data["summary"], source=data["source"], recorded_by_id=user.id,
+            agency_id=user.agency_id, author_profession=user.profession.value,
+            recorded_at=utcnow(), idempotency_key=submission.key,
+            request_hash=submission.fingerprint,
+        )
+
+    event, created = _insert_once(Event, Event.recorded_by_id, submission, build)
+    if created:
+        record(actor_of(user), "event.create", basis=access.basis, family_id=access.family.id,
+               target_type="event", target_id=event.id)
+        event_recorded.send(current_app._get_current_object(), event=event)
+    return event, created

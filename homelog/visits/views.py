@@ -1,0 +1,107 @@
+"""Visits, amendments, events and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from homelog.accounts.access import signed_in_user
+from homelog.families.services import open_family
+from homelog.visits import services
+from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
+from homelog.visits.schemas import (
+    AmendmentInSchema,
+    EventInSchema,
+    EventOutSchema,
+    TimelineOutSchema,
+    TimelineQuerySchema,
+    VisitInSchema,
+    VisitOutSchema,
+)
+from homelog.visits.timeline import describe_event, describe_visit, timeline_page
+
+blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Visits and the timeline")
+
+_KEY_HEADER_DOC = {
+    "parameters": [{
+        "in": "header", "name": HEADER, "schema": {"type": "string", "format": "uuid"},
+        "description": "A UUID made by the client for this submission; retries reuse it.",
+    }]
+}
+
+
+def _submission(scope: str, *, key_required: bool) -> services.Submission:
+    key = parse_key(request.headers.get(HEADER), required=key_required)
+    return services.Submission(signed_in_user(), key, request_fingerprint(scope, request.json))
+
+
+@blp.route("/families/<int:family_id>/visits")
+class VisitsResource(MethodView):
+    @login_required
+    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.arguments(VisitInSchema)
+    @blp.response(201, VisitOutSchema)
+    @blp.alt_response(200, schema=VisitOutSchema,
+                      description="The same Idempotency-Key and content again: the original visit")
+    def post(self, data: dict[str, Any], family_id: int) -> tuple[dict[str, Any], int]:
+        """Record a visit. Requires an Idempotency-Key header; a replay returns the original."""
+        access = open_family(signed_in_user(), family_id, "family.record_visit")
+        submission = _submission(f"visit:{family_id}", key_required=True)
+        visit, created = services.record_visit(access, submission, data)
+        return describe_visit(visit), 201 if created else 200
+
+
+@blp.route("/visits/<int:visit_id>")
+class VisitResource(MethodView):
+    @login_required
+    @blp.response(200, VisitOutSchema)
+    def get(self, visit_id: int) -> dict[str, Any]:
+        """One visit (or amendment), with what superseded it if anything."""
+        visit, _ = services.open_visit(signed_in_user(), visit_id, "visit.view")
+        return describe_visit(visit)
+
+
+@blp.route("/visits/<int:visit_id>/amendments")
+class AmendmentsResource(MethodView):
+    @login_required
+    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.arguments(AmendmentInSchema)
+    @blp.response(201, VisitOutSchema)
+    @blp.alt_response(200, schema=VisitOutSchema, description="A replay: the original amendment")
+    def post(self, data: dict[str, Any], visit_id: int) -> tuple[dict[str, Any], int]:
+        """Correct a visit: a new record with a reason supersedes it; the original stays visible."""
+        visit, access = services.open_visit(signed_in_user(), visit_id, "visit.view")
+        submission = _submission(f"amendment:{visit_id}", key_required=False)
+        amendment, created = services.amend_visit(visit, access, submission, data)
+        return describe_visit(amendment), 201 if created else 200
+
+
+@blp.route("/families/<int:family_id>/events")
+class EventsResource(MethodView):
+    @login_required
+    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.arguments(EventInSchema)
+    @blp.response(201, EventOutSchema)
+    @blp.alt_response(200, schema=EventOutSchema, description="A replay: the original event")
+    def post(self, data: dict[str, Any], family_id: int) -> tuple[dict[str, Any], int]:
+        """Record information that is not a visit (a police call-out, a GP letter)."""
+        access = open_family(signed_in_user(), family_id, "family.record_event")
+        submission = _submission(f"event:{family_id}", key_required=False)
+        event, created = services.record_event(access, submission, data)
+        return describe_event(event), 201 if created else 200
+
+
+@blp.route("/families/<int:family_id>/timeline")
+class TimelineResource(MethodView):
+    @login_required
+    @blp.arguments(TimelineQuerySchema, location="query")
+    @blp.response(200, TimelineOutSchema)
+    def get(self, query: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Every agency's visits, amendments and events for the family, newest first."""
+        access = open_family(signed_in_user(), family_id, "timeline.view",
+                             detail={"page": query["page"]})
+        return timeline_page(access.family.id, query["page"], query["per_page"])
