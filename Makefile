@@ -1,0 +1,105 @@
+# Homelog: `make run` to try it, `make test` to check it; `make help` lists the rest.
+#
+# Everything lives in .venv (created with $(PYTHON)) and instance/ (the SQLite
+# file, media and the development secret key). Stamp files in .venv make repeat
+# runs fast: pip runs again only when pyproject.toml changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app homelog
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+LINT_PATHS := $(wildcard homelog tests bench)
+BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
+
+# Debian packages, installed (as root) only when missing. The tests and
+# benchmarks start a throwaway PostgreSQL server of their own from these
+# binaries; no system service is started.
+POSTGRES_INITDB := /usr/lib/postgresql/*/bin/initdb
+TEST_PACKAGES := postgresql
+BENCH_PACKAGES := wrk
+# Browser tests (tests/browser/, still to come) will drive Debian's Chromium.
+# When they land, make `test-deps` depend on `browser-deps`. Not installed yet.
+BROWSER_PACKAGES := chromium
+
+.PHONY: help run setup serve frontend test test-deps lint bench browser-deps clean
+
+help:
+	@echo "make run      set up (venv, migrations, demo data) and serve on http://$(HOST):$(PORT)"
+	@echo "make test     install what the tests need, lint, and run the whole suite"
+	@echo "make setup    everything 'make run' does except serving"
+	@echo "make serve    serve without setting up again (make run PORT=5001 picks another port)"
+	@echo "make lint     ruff check"
+	@echo "make bench    run the benchmarks in bench/ (installs wrk if missing)"
+	@echo "make clean    remove .venv and caches (instance/ and its data are kept)"
+
+# --- make run ----------------------------------------------------------------
+# Always development mode: a generated secret key kept in instance/ and
+# plain-HTTP cookies on loopback. Production needs HOMELOG_SECRET_KEY (README).
+run setup serve: export HOMELOG_ENV := development
+
+run: setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: $(RUN_STAMP) frontend
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+
+# Hook for the PWA build (frontend/, coming later): `make setup` already runs
+# this target, so the build step goes here. Nothing to build yet.
+frontend:
+	@true
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "venv failed; installing Debian's venv package for $(PYTHON)"; \
+	  rm -rf $(VENV); \
+	  scripts/apt-install "$$($(PYTHON) -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])')"; \
+	  $(PYTHON) -m venv $(VENV); \
+	}
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e .
+	touch $@
+
+# --- make test ---------------------------------------------------------------
+test: test-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-deps: $(TEST_STAMP)
+	@ls $(POSTGRES_INITDB) >/dev/null 2>&1 || scripts/apt-install $(TEST_PACKAGES)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+
+# The test extras include everything `pip install -e .` gives, so both stamps are fresh.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+browser-deps:
+	scripts/apt-install $(BROWSER_PACKAGES)
+
+# --- make bench --------------------------------------------------------------
+bench: test-deps
+	@command -v wrk >/dev/null 2>&1 || scripts/apt-install $(BENCH_PACKAGES)
+	@if [ -z "$(BENCH_SCRIPTS)" ]; then echo "No benchmarks in bench/."; fi
+	@for script in $(BENCH_SCRIPTS); do \
+	  echo "== $$script"; \
+	  PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script"; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache homelog.egg-info
