@@ -14,12 +14,13 @@ from homelog.accounts.cli import agencies_cli, users_cli
 from homelog.accounts.views import blp as accounts_blp
 from homelog.audit.cli import audit_cli
 from homelog.config import load_config
+from homelog.core.api import Api
 from homelog.core.db import configure_sqlite
 from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
 from homelog.demo.cli import demo_cli
-from homelog.extensions import api, db, login_manager, migrate
+from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
 from homelog.rubric.cli import rubric_cli
 from homelog.rubric.views import blp as rubric_blp
@@ -47,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
 
     app.register_blueprint(health_blp)
-    api.init_app(app)
+    api = Api(app)  # one per app: it holds that app's OpenAPI document
     for blueprint in (accounts_blp, families_blp, rubric_blp, visits_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error

@@ -44,7 +44,8 @@ def init_access(app: Flask) -> None:
 
     @app.before_request
     def _check_csrf() -> None:
-        if request.method not in _UNSAFE_METHODS or (request.endpoint, request.method) in _CSRF_EXEMPT:
+        exempt = (request.endpoint, request.method) in _CSRF_EXEMPT
+        if request.method not in _UNSAFE_METHODS or exempt:
             return
         if not current_user.is_authenticated:
             return  # the view's login check answers 401

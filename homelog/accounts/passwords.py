@@ -11,14 +11,62 @@ MAX_LENGTH = 128
 
 # The most common passwords in public breach lists; a full list can replace this file later.
 _COMMON = frozenset(
-    """
-    password password1 password12 password123 passw0rd p@ssword p@ssw0rd 12345678 123456789
-    1234567890 11111111 00000000 12341234 87654321 qwertyui qwerty123 qwertyuiop 1q2w3e4r
-    1qaz2wsx zaq12wsx iloveyou sunshine princess football baseball welcome1 welcome123
-    letmein1 abc12345 abcd1234 trustno1 superman batman123 monkey123 dragon123 starwars
-    whatever computer internet liverpool chelsea1 arsenal1 manchester changeme changeme1
-    administrator admin123 homelog1 homelog123 qwerty12 asdfghjk zxcvbnm1 michael1 jennifer
-    """.split()
+    [
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "p@ssword",
+        "p@ssw0rd",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "11111111",
+        "00000000",
+        "12341234",
+        "87654321",
+        "qwertyui",
+        "qwerty123",
+        "qwertyuiop",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "welcome1",
+        "welcome123",
+        "letmein1",
+        "abc12345",
+        "abcd1234",
+        "trustno1",
+        "superman",
+        "batman123",
+        "monkey123",
+        "dragon123",
+        "starwars",
+        "whatever",
+        "computer",
+        "internet",
+        "liverpool",
+        "chelsea1",
+        "arsenal1",
+        "manchester",
+        "changeme",
+        "changeme1",
+        "administrator",
+        "admin123",
+        "homelog1",
+        "homelog123",
+        "qwerty12",
+        "asdfghjk",
+        "zxcvbnm1",
+        "michael1",
+        "jennifer",
+    ]
 )
 
 

@@ -20,6 +20,7 @@ from homelog.accounts.passwords import (
 )
 from homelog.audit.services import Actor, record
 from homelog.core.errors import ApiError, invalid
+from homelog.core.http import keep_even_if_request_fails
 from homelog.core.time import utcnow
 from homelog.extensions import db
 
@@ -160,7 +161,10 @@ def session_for_token(token: str) -> tuple[UserSession, User] | None:
     now = utcnow()
     reason = _expired(session, now)
     if reason:
+        session_id = session.id
         end_session(session, reason)
+        # The request will fail with 401 and roll back; the ending must still be kept.
+        keep_even_if_request_fails(lambda: _end_session_by_id(session_id, reason))
         return None
     if now - session.last_seen_at > _LAST_SEEN_RESOLUTION:
         session.last_seen_at = now
@@ -176,6 +180,14 @@ def end_session(session: UserSession, reason: str) -> None:
     session.ended_at = utcnow()
     session.end_reason = reason
     db.session.flush()
+
+
+def _end_session_by_id(session_id: int, reason: str) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
 
 
 def set_active(actor: User | None, user: User, active: bool) -> User:

@@ -83,7 +83,7 @@ def http_exception_response(error: HTTPException) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Every error leaves as JSON; unexpected ones are logged with detail and answered generically."""
+    """Every error leaves as JSON; unexpected ones are logged in full and answered generically."""
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

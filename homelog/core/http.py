@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+
+from flask import Flask, Response, g, request
 
 from homelog.extensions import db
 
@@ -22,6 +24,15 @@ _CSP = "; ".join([
 ])
 
 
+def keep_even_if_request_fails(action: Callable[[], None]) -> None:
+    """Run `action` at the request boundary after a rollback too (e.g. ending a timed-out session).
+
+    The request's own changes are rolled back when it fails; work registered here is
+    redone in a fresh transaction and committed, so it is never lost with them.
+    """
+    g.setdefault("homelog_kept_actions", []).append(action)
+
+
 def init_http(app: Flask) -> None:
     """Commit or roll back at the request boundary, then add the security headers."""
 
@@ -31,8 +42,13 @@ def init_http(app: Flask) -> None:
         # one that failed keeps nothing (not even half an audit trail).
         if response.status_code < 400:
             db.session.commit()
-        else:
-            db.session.rollback()
+            return response
+        db.session.rollback()
+        kept = g.pop("homelog_kept_actions", [])
+        if kept:
+            for action in kept:
+                action()
+            db.session.commit()
         return response
 
     @app.after_request

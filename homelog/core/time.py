@@ -18,11 +18,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["HOMELOG_TIMEZONE"])
 
 
-def as_aware(value: dt.datetime) -> dt.datetime:
-    """Read a naive datetime as partnership local time; keep an aware one as it is."""
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """An instant in UTC; a naive datetime is read as partnership local time (what phones show)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=local_zone())
-    return value
+        value = value.replace(tzinfo=local_zone())
+    return value.astimezone(dt.UTC)
 
 
 def local_date(value: dt.datetime) -> dt.date:

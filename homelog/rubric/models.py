@@ -25,7 +25,7 @@ class RubricVersion(db.Model):
 
 
 class AgreementRevision(db.Model):
-    """The family's agreed level per domain, as agreed on a date. Revisions are kept, never edited."""
+    """The family's agreed level per domain, agreed on a date. Revisions are kept, never edited."""
 
     __tablename__ = "agreement_revision"
     __table_args__ = (UniqueConstraint("family_id", "revision"),)

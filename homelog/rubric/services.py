@@ -91,7 +91,7 @@ def _latest_row() -> RubricVersion | None:
 
 
 def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple[Rubric, bool]:
-    """Make `content` the current rubric; returns (rubric, created). Loading the same twice is a no-op."""
+    """Make `content` the current rubric; returns (rubric, created). Same content twice: no-op."""
     digest = _content_hash(content)
     latest = _latest_row()
     if latest is not None and latest.content_hash == digest:

@@ -40,7 +40,7 @@ class RubricResource(MethodView):
     @blp.response(201, RubricOutSchema)
     @blp.alt_response(200, schema=RubricOutSchema, description="Identical to the current version")
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """Load a new rubric version (administrators). Visits keep the version they were scored with."""
+        """Load a new rubric version (administrators); visits keep the version they used."""
         # Round-trip through JSON so the stored content is exactly what a file load stores.
         content = services.parse_rubric_file(json.dumps(data))
         rubric, created = services.load_rubric(content, signed_in_user())

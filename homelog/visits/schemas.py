@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from homelog.core.time import as_aware
 from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema, UniqueList
+from homelog.core.time import to_utc
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 
 _KEY = fields.String(validate=validate.Length(min=1, max=40))
@@ -11,10 +11,10 @@ _TEXT_CEILING = 100_000
 
 
 class AwareDateTime(fields.DateTime):
-    """ISO 8601; a time without an offset is partnership local time (what the phone shows)."""
+    """ISO 8601, returned in UTC; a time without an offset is partnership local time."""
 
     def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object):
-        return as_aware(super()._deserialize(value, attr, data, **kwargs))
+        return to_utc(super()._deserialize(value, attr, data, **kwargs))
 
 
 class VisitInSchema(StrictSchema):

@@ -164,7 +164,7 @@ def _new_visit(access: FamilyAccess, submission: Submission, rubric: Rubric,
 def record_visit(
     access: FamilyAccess, submission: Submission, data: dict[str, Any]
 ) -> tuple[Visit, bool]:
-    """Record a visit once; a replay with the same key and content returns the first (created=False)."""
+    """Record a visit once; a replay with the same key and content returns the first one."""
     existing = _replayed(Visit, Visit.author_id, submission)
     if existing is not None:
         return existing, False

@@ -1,0 +1,87 @@
+"""One app per database per test session; every test runs on SQLite and on PostgreSQL.
+
+Tests commit for real (through the request boundary, as in production) and stay
+independent by creating their own uniquely named agencies, users and families.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+
+from tests.factories import Factory
+from tests.support.api_client import ApiClient
+from tests.support.postgres import PostgresServer, start_postgres
+
+os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'homelog.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database("homelog_test")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from homelog import create_app
+
+    media = tmp_path_factory.mktemp("media")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HOMELOG_MEDIA_DIR": str(media),
+    })
+    with app.app_context():
+        upgrade()  # the real migrations, triggers included; never create_all
+    yield app
+    with app.app_context():
+        from homelog.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_dialect(app: Flask) -> str:
+    from homelog.extensions import db
+
+    with app.app_context():
+        return str(db.engine.dialect.name)
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    # No app context is held open here: each request must get its own, as in production.
+    return Factory(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> ApiClient:
+    return ApiClient(app)
+
+
+@pytest.fixture
+def make_client(app: Flask):
+    return lambda: ApiClient(app)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,152 @@
+import datetime as dt
+import uuid
+
+import pytest
+
+from tests.factories import DOMAINS, visit_body
+
+
+@pytest.fixture
+def setting(factory, client):
+    practitioner = factory.user()
+    police = factory.user(profession=__import__(
+        "homelog.accounts.models", fromlist=["Profession"]).Profession.POLICE_OFFICER)
+    family = factory.family(members=(practitioner, police))
+    client.sign_in(practitioner.email)
+    return family, practitioner, police
+
+
+def test_an_amendment_supersedes_and_the_original_stays_visible(client, setting):
+    family, _practitioner, _ = setting
+    original = client.submit_visit(family.id, visit_body()).json
+    response = client.post(f"/api/v1/visits/{original['id']}/amendments",
+                           json={"reason": "Scored the wrong domain", "scores": {"kitchen": 3}})
+    assert response.status_code == 201
+    amendment = response.json
+    assert amendment["supersedes_id"] == original["id"]
+    assert amendment["amendment_reason"] == "Scored the wrong domain"
+    assert amendment["scores"] == {**dict.fromkeys(DOMAINS, 2), "kitchen": 3}
+    assert amendment["visited_at"] == original["visited_at"]
+
+    reread = client.get(f"/api/v1/visits/{original['id']}").json
+    assert reread["superseded_by_id"] == amendment["id"]
+    assert reread["scores"]["kitchen"] == 2  # unchanged
+
+    items = client.get(f"/api/v1/families/{family.id}/timeline").json["items"]
+    by_id = {item["id"]: item for item in items if item["type"] != "event"}
+    assert by_id[original["id"]]["superseded_by_id"] == amendment["id"]
+    assert by_id[amendment["id"]]["type"] == "amendment"
+
+
+def test_an_amendment_needs_a_reason_and_a_change(client, setting):
+    family, _, _ = setting
+    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    url = f"/api/v1/visits/{visit_id}/amendments"
+    no_reason = client.post(url, json={"scores": {"kitchen": 3}})
+    assert no_reason.status_code == 422
+    assert "reason" in no_reason.json["error"]["fields"]
+    blank = client.post(url, json={"reason": "   ", "scores": {"kitchen": 3}})
+    assert blank.status_code == 422
+    nothing = client.post(url, json={"reason": "Checking", "scores": {"kitchen": 2}})
+    assert nothing.status_code == 422
+    assert "reason" in nothing.json["error"]["fields"]
+
+
+def test_amendments_are_validated_like_visits(client, setting):
+    family, _, _ = setting
+    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    response = client.post(f"/api/v1/visits/{visit_id}/amendments",
+                           json={"reason": "Worse than I wrote", "scores": {"sleep": 5}})
+    assert response.status_code == 422
+    assert "notes" in response.json["error"]["fields"]
+
+
+def test_only_the_author_may_amend_and_only_the_latest_version(client, make_client, setting):
+    family, _, police = setting
+    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    other = make_client()
+    other.sign_in(police.email)
+    refused = other.post(f"/api/v1/visits/{visit_id}/amendments",
+                         json={"reason": "I disagree", "scores": {"kitchen": 4}, "notes": "x"})
+    assert refused.status_code == 403
+    first = client.post(f"/api/v1/visits/{visit_id}/amendments",
+                        json={"reason": "Typo", "scores": {"kitchen": 1}})
+    assert first.status_code == 201
+    second = client.post(f"/api/v1/visits/{visit_id}/amendments",
+                         json={"reason": "Another", "scores": {"kitchen": 3}})
+    assert second.status_code == 409
+    assert str(first.json["id"]) in second.json["error"]["message"]
+    chained = client.post(f"/api/v1/visits/{first.json['id']}/amendments",
+                          json={"reason": "Another", "scores": {"kitchen": 3}})
+    assert chained.status_code == 201
+
+
+def test_amendment_replay_with_key_returns_the_same_amendment(client, setting):
+    family, _, _ = setting
+    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"reason": "Typo", "scores": {"kitchen": 1}}
+    first = client.post(f"/api/v1/visits/{visit_id}/amendments", json=body, headers=key)
+    again = client.post(f"/api/v1/visits/{visit_id}/amendments", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json["id"] == again.json["id"]
+
+
+def test_events_are_recorded_and_validated(client, setting):
+    family, _, _ = setting
+    url = f"/api/v1/families/{family.id}/events"
+    when = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=5)).isoformat()
+    ok = client.post(url, json={"occurred_at": when, "kind": "police_callout",
+                                "summary": "Neighbour reported shouting", "source": "Control room"})
+    assert ok.status_code == 201
+    assert ok.json["kind"] == "police_callout"
+    bad_kind = client.post(url, json={"occurred_at": when, "kind": "gossip", "summary": "x"})
+    assert "kind" in bad_kind.json["error"]["fields"]
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    bad_time = client.post(url, json={"occurred_at": future, "kind": "other", "summary": "x"})
+    assert "occurred_at" in bad_time.json["error"]["fields"]
+    empty = client.post(url, json={"occurred_at": when, "kind": "other", "summary": ""})
+    assert "summary" in empty.json["error"]["fields"]
+
+
+def test_timeline_shows_every_agency_newest_first_with_who_was_present(
+    client, make_client, setting
+):
+    family, practitioner, police = setting
+    now = dt.datetime.now(dt.UTC)
+    client.submit_visit(family.id, visit_body(
+        visited_at=(now - dt.timedelta(days=3)).isoformat(), announced=True,
+        present=["mother", "father_or_partner", "children_seen"]))
+    officer = make_client()
+    officer.sign_in(police.email)
+    officer.submit_visit(family.id, visit_body(visited_at=(now - dt.timedelta(days=1)).isoformat()))
+    officer.post(f"/api/v1/families/{family.id}/events", json={
+        "occurred_at": (now - dt.timedelta(days=2)).isoformat(), "kind": "police_callout",
+        "summary": "Call-out"})
+    items = client.get(f"/api/v1/families/{family.id}/timeline").json["items"]
+    assert [item["type"] for item in items] == ["visit", "event", "visit"]
+    assert items[0]["agency"]["id"] == police.agency_id
+    assert items[2]["agency"]["id"] == practitioner.agency_id
+    assert items[2]["announced"] is True
+    assert items[2]["present"] == ["mother", "father_or_partner", "children_seen"]
+    assert items[2]["author"]["profession_label"] == "Health visitor"
+    times = [item["at"] for item in items]
+    assert times == sorted(times, reverse=True)
+
+
+def test_timeline_pages(client, setting):
+    family, _, _ = setting
+    now = dt.datetime.now(dt.UTC)
+    for day in range(1, 6):
+        client.submit_visit(family.id, visit_body(
+            visited_at=(now - dt.timedelta(days=day)).isoformat()))
+    url = f"/api/v1/families/{family.id}/timeline"
+    first = client.get(url, query_string={"per_page": 2}).json
+    second = client.get(url, query_string={"per_page": 2, "page": 2}).json
+    third = client.get(url, query_string={"per_page": 2, "page": 3}).json
+    assert (first["has_more"], second["has_more"], third["has_more"]) == (True, True, False)
+    ids = [item["id"] for page in (first, second, third) for item in page["items"]]
+    assert len(ids) == len(set(ids)) == 5
+    bad = client.get(url, query_string={"per_page": 1000})
+    assert bad.status_code == 422
+    assert "per_page" in bad.json["error"]["fields"]
