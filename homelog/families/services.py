@@ -171,11 +171,15 @@ def core_group(family_id: int) -> list[CoreGroupEntry]:
             for member, user, agency in rows]
 
 
+def require_core_group_manager(user: User) -> None:
+    """Refuse (403) anyone but a lead social worker or manager (who run the core group)."""
+    if user.role not in _MAY_MANAGE_CORE_GROUP:
+        raise ApiError(403, "forbidden", "Only the lead social worker or a manager can do this.")
+
+
 def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGroupMember, bool]:
     """Add a user to the core group; returns (membership, created). Adding twice is harmless."""
-    if actor.role not in _MAY_MANAGE_CORE_GROUP:
-        raise ApiError(403, "forbidden",
-                       "Only the lead social worker or a manager can change the core group.")
+    require_core_group_manager(actor)
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise invalid({"user_id": ["No active user with this id."]})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import Blueprint
@@ -87,7 +86,9 @@ class MembersResource(MethodView):
 class AccessLogResource(MethodView):
     @login_required
     @blp.response(200, AccessLogEntrySchema(many=True))
-    def get(self, family_id: int) -> list[Any] | Response:
-        """Who has viewed or changed this family's record, newest first."""
-        access = services.open_family(signed_in_user(), family_id, "access_log.view")
+    def get(self, family_id: int) -> list[Any]:
+        """Who has viewed or changed this family's record, newest first (lead or manager)."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, "access_log.view")
+        services.require_core_group_manager(user)
         return family_access_log(access.family.id)

@@ -1,0 +1,91 @@
+import datetime as dt
+
+from homelog.accounts.models import Role
+
+
+def family_body(reference="REF-1", **overrides):
+    body = {
+        "reference": reference,
+        "address": "2 Test Road",
+        "children": [{"initials": "EF", "date_of_birth": "2025-02-03"}],
+        "plan": {"category": "neglect", "started_on": "2026-06-01"},
+        "opened_on": "2026-05-20",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_lead_opens_a_family_and_becomes_its_lead(client, factory):
+    from tests.factories import unique
+
+    lead = factory.lead()
+    client.sign_in(lead.email)
+    response = client.post("/api/v1/families", json=family_body(unique("REF")))
+    assert response.status_code == 201
+    family = response.json
+    assert family["plan"] == {"category": "neglect", "started_on": "2026-06-01"}
+    assert family["children"][0]["initials"] == "EF"
+    assert family["core_group"] == [{**family["core_group"][0], "user_id": lead.id,
+                                     "is_lead": True}]
+    listed = client.get("/api/v1/families").json
+    assert [f["id"] for f in listed] == [family["id"]]
+
+
+def test_family_references_are_unique(client, factory):
+    from tests.factories import unique
+
+    lead = factory.lead()
+    client.sign_in(lead.email)
+    reference = unique("REF")
+    assert client.post("/api/v1/families", json=family_body(reference)).status_code == 201
+    again = client.post("/api/v1/families", json=family_body(reference))
+    assert again.status_code == 409
+    assert "reference" in again.json["error"]["fields"]
+
+
+def test_bad_family_data_names_the_field(client, factory):
+    lead = factory.lead()
+    client.sign_in(lead.email)
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    cases = [
+        ({"children": []}, "children"),
+        ({"children": [{"initials": "Jane Smith Jones", "date_of_birth": "2025-01-01"}]},
+         "children"),
+        ({"plan": {"category": "bad", "started_on": "2026-01-01"}}, "plan"),
+        ({"opened_on": future}, "opened_on"),
+        ({"opened_on": "not a date"}, "opened_on"),
+        ({"reference": "has spaces"}, "reference"),
+        ({"nickname": "x"}, "nickname"),
+    ]
+    for overrides, field in cases:
+        response = client.post("/api/v1/families", json={**family_body("REF-X"), **overrides})
+        assert response.status_code == 422, (overrides, response.json)
+        assert field in response.json["error"]["fields"], (overrides, response.json)
+
+
+def test_the_lead_adds_members_and_they_then_see_the_family(make_client, factory):
+    practitioner = factory.user()
+    family = factory.family()
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    outsider = make_client()
+    outsider.sign_in(practitioner.email)
+    assert outsider.get(f"/api/v1/families/{family.id}").status_code == 404
+    added = lead.post(f"/api/v1/families/{family.id}/members", json={"user_id": practitioner.id})
+    assert added.status_code == 201
+    assert practitioner.id in [m["user_id"] for m in added.json]
+    again = lead.post(f"/api/v1/families/{family.id}/members", json={"user_id": practitioner.id})
+    assert again.status_code == 200
+    assert len(again.json) == len(added.json)
+    assert outsider.get(f"/api/v1/families/{family.id}").status_code == 200
+
+
+def test_administrators_cannot_join_a_core_group(client, factory):
+    admin = factory.user(Role.ADMINISTRATOR)
+    family = factory.family()
+    client.sign_in(family.lead.email)
+    response = client.post(f"/api/v1/families/{family.id}/members", json={"user_id": admin.id})
+    assert response.status_code == 422
+    assert "user_id" in response.json["error"]["fields"]
+    unknown = client.post(f"/api/v1/families/{family.id}/members", json={"user_id": 10**9})
+    assert unknown.status_code == 422

@@ -1,0 +1,181 @@
+"""Every route in the URL map × every kind of user → the expected status.
+
+The expectations are keyed by (endpoint, method). A route added without an entry
+here fails `test_every_route_is_in_the_matrix`, so no endpoint escapes the matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from homelog.accounts.models import Profession, Role
+from tests.factories import unique, visit_body
+from tests.support.api_client import PASSWORD, ApiClient
+
+PERSONAS = ("member", "same_agency", "other_agency", "administrator", "anonymous")
+_SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _all(status: int, anonymous: int = 401) -> dict[str, int]:
+    return {**dict.fromkeys(PERSONAS, status), "anonymous": anonymous}
+
+
+def _family_scoped(member: int) -> dict[str, int]:
+    """Only the core group may touch a family; everyone else is told it does not exist."""
+    return {"member": member, "same_agency": 404, "other_agency": 404, "administrator": 404,
+            "anonymous": 401}
+
+
+def _admin_only(success: int) -> dict[str, int]:
+    return {**_all(403), "administrator": success}
+
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("health.health", "GET"): _all(200, anonymous=200),
+    ("api-docs.openapi_json", "GET"): _all(200, anonymous=200),
+    ("accounts.SessionResource", "POST"): _all(401, anonymous=401),  # wrong password for all
+    ("accounts.SessionResource", "GET"): _all(200),
+    ("accounts.SessionResource", "DELETE"): _all(204),
+    ("accounts.UsersResource", "GET"): _all(200),
+    ("accounts.UsersResource", "POST"): _admin_only(201),
+    ("accounts.UserResource", "PATCH"): _admin_only(200),
+    ("accounts.AgenciesResource", "GET"): _all(200),
+    ("accounts.AgenciesResource", "POST"): _admin_only(201),
+    ("families.FamiliesResource", "GET"): _all(200),
+    # managers and lead social workers open family records; practitioners and admins may not
+    ("families.FamiliesResource", "POST"): {**_all(403), "same_agency": 201, "other_agency": 201},
+    ("families.FamilyResource", "GET"): _family_scoped(200),
+    ("families.MembersResource", "GET"): _family_scoped(200),
+    ("families.MembersResource", "POST"): _family_scoped(403),  # member is a practitioner
+    ("families.AccessLogResource", "GET"): _family_scoped(403),
+    ("rubric.RubricResource", "GET"): _all(200),
+    ("rubric.RubricResource", "POST"): _admin_only(200),  # same content: no new version
+    ("rubric.AgreementResource", "GET"): _family_scoped(200),
+    ("rubric.AgreementResource", "PUT"): _family_scoped(403),
+    ("visits.VisitsResource", "POST"): _family_scoped(201),
+    ("visits.VisitResource", "GET"): _family_scoped(200),
+    ("visits.AmendmentsResource", "POST"): _family_scoped(201),
+    ("visits.EventsResource", "POST"): _family_scoped(201),
+    ("visits.TimelineResource", "GET"): _family_scoped(200),
+}
+
+
+@dataclass
+class World:
+    family_id: int
+    visit_id: int
+    spare_user_id: int
+    agency_id: int
+    clients: dict[str, ApiClient]
+
+
+def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
+    now = dt.datetime.now(dt.UTC)
+    bodies: dict[tuple[str, str], Any] = {
+        ("accounts.SessionResource", "POST"): {"email": "nobody@test.homelog.test",
+                                               "password": "wrong password"},
+        ("accounts.UsersResource", "POST"): {
+            "email": f"{unique('new')}@test.homelog.test", "name": "New", "password": PASSWORD,
+            "agency_id": world.agency_id, "role": "practitioner", "profession": "midwife"},
+        ("accounts.UserResource", "PATCH"): {"active": False},
+        ("accounts.AgenciesResource", "POST"): {"name": unique("Agency"), "kind": "health"},
+        ("families.FamiliesResource", "POST"): {
+            "reference": unique("REF"), "children": [{"initials": "CD",
+                                                       "date_of_birth": "2025-01-01"}],
+            "plan": {"category": "neglect", "started_on": "2026-01-01"},
+            "opened_on": "2026-01-01"},
+        ("families.MembersResource", "POST"): {"user_id": world.spare_user_id},
+        ("rubric.AgreementResource", "PUT"): {"agreed_on": now.date().isoformat(),
+                                              "levels": {}},
+        ("visits.VisitsResource", "POST"): visit_body(),
+        ("visits.AmendmentsResource", "POST"): {"reason": "Typo",
+                                                "notes": f"Corrected {uuid.uuid4()}"},
+        ("visits.EventsResource", "POST"): {"occurred_at": now.isoformat(),
+                                            "kind": "gp_information", "summary": "Letter"},
+    }
+    if (endpoint, method) == ("rubric.RubricResource", "POST"):
+        current = world.clients["administrator"].get("/api/v1/rubric").json
+        return {key: value for key, value in current.items() if key != "version"}
+    return bodies.get((endpoint, method))
+
+
+def _url(rule: Any, world: World) -> str:
+    values = {"family_id": world.family_id, "visit_id": world.visit_id,
+              "user_id": world.spare_user_id}
+    url = rule.rule
+    for name in rule.arguments:
+        url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<{name}>",
+                                                                        str(values[name]))
+    return url
+
+
+def _routes(app: Any) -> list[tuple[Any, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - _SKIPPED_METHODS):
+            routes.append((rule, method))
+    # Sign-out last, or it would end the session the other checks use.
+    return sorted(routes, key=lambda pair: pair[0].endpoint == "accounts.SessionResource"
+                  and pair[1] == "DELETE")
+
+
+@pytest.fixture
+def world(app, factory, make_client) -> World:
+    member = factory.user(Role.PRACTITIONER, Profession.HEALTH_VISITOR)
+    # same_agency is a manager and other_agency a lead social worker: the roles most likely
+    # to be tempted to look at a family outside their core group.
+    same_agency = factory.user(Role.MANAGER, Profession.TEAM_MANAGER, agency_id=member.agency_id)
+    other_agency = factory.lead()
+    administrator = factory.user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR)
+    spare = factory.user()
+    family = factory.family(members=(member,))
+    users = {"member": member, "same_agency": same_agency, "other_agency": other_agency,
+             "administrator": administrator}
+    clients = {"anonymous": make_client()}
+    for persona, user in users.items():
+        clients[persona] = make_client()
+        assert clients[persona].sign_in(user.email).status_code == 201
+    visit = clients["member"].submit_visit(family.id, visit_body())
+    assert visit.status_code == 201
+    return World(family.id, visit.json["id"], spare.id, member.agency_id, clients)
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = {(rule.endpoint, method) for rule, method in _routes(app)
+               if rule.rule.startswith("/api/")} - set(EXPECTED)
+    assert not missing, f"routes with no access expectations: {sorted(missing)}"
+
+
+def test_access_matrix(app, world):
+    failures = []
+    for rule, method in _routes(app):
+        if not rule.rule.startswith("/api/"):
+            continue
+        for persona in PERSONAS:
+            client = world.clients[persona]
+            headers = {"Idempotency-Key": str(uuid.uuid4())}
+            body = _body(rule.endpoint, method, world)
+            response = client.http.open(
+                _url(rule, world), method=method, json=body,
+                headers={**client._headers(None), **headers},
+            )
+            expected = EXPECTED[(rule.endpoint, method)][persona]
+            if response.status_code != expected:
+                failures.append(f"{method} {rule.rule} as {persona}: "
+                                f"{response.status_code} (expected {expected}) {response.json}")
+            if persona == "member" and method == "POST" and rule.endpoint.endswith(
+                    "AmendmentsResource") and response.status_code == 201:
+                world.visit_id = response.json["id"]  # amend the latest version next time
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_ids_are_404_even_for_members(world):
+    member = world.clients["member"]
+    for url in ("/api/v1/families/999999999", "/api/v1/families/999999999/timeline",
+                "/api/v1/visits/999999999"):
+        assert member.get(url).status_code == 404
