@@ -1,4 +1,4 @@
-"""Every route in the URL map × every kind of user → the expected status.
+"""Every route in the URL map x every kind of user → the expected status.
 
 The expectations are keyed by (endpoint, method). A route added without an entry
 here fails `test_every_route_is_in_the_matrix`, so no endpoint escapes the matrix.
