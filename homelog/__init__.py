@@ -19,6 +19,7 @@ from homelog.core.db import configure_sqlite
 from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
+from homelog.core.json import JSONProvider
 from homelog.demo.cli import demo_cli
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
+    app.json = JSONProvider(app)
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)

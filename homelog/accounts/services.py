@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from homelog.accounts.models import Agency, Profession, Role, User, UserSession
 from homelog.accounts.passwords import (
@@ -146,13 +146,16 @@ def _expired(session: UserSession, now: dt.datetime) -> str | None:
     return None
 
 
+_LIVE_SESSION = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+)
+
+
 def session_for_token(token: str) -> tuple[UserSession, User] | None:
     """The live session and its user for a cookie token, ending it if it has timed out."""
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
-    ).first()
+    row = db.session.execute(_LIVE_SESSION, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     session, user = row

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, select, text
 
 from homelog.audit.models import AuditEntry
 from homelog.core.time import utcnow
@@ -22,6 +22,11 @@ from homelog.extensions import db
 
 GENESIS = "0" * 64
 _AUDIT_LOCK_KEY = 7_146_803_251  # any constant; names the audit chain's advisory lock
+
+# Every audited request runs these, so they are built once.
+_CHAIN_HEAD = select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+_APPEND = AuditEntry.__table__.insert()
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(bindparam("key", _AUDIT_LOCK_KEY))
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,9 @@ def _content(
 
 
 def _lock_chain() -> None:
+    # SQLite transactions here already hold the database's write lock (BEGIN IMMEDIATE).
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+        db.session.execute(_LOCK)
 
 
 def record(
@@ -81,26 +87,24 @@ def record(
 ) -> None:
     """Append one audit entry in the current transaction (the request boundary commits it)."""
     _lock_chain()
-    prev = db.session.execute(
-        select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar()
-    prev = prev or GENESIS
+    prev = db.session.execute(_CHAIN_HEAD).scalar() or GENESIS
     at = utcnow()
     content = _content(at, actor, action, family_id, target_type, target_id, basis, detail)
     db.session.execute(
-        insert(AuditEntry).values(
-            at=at,
-            user_id=actor.user_id,
-            agency_id=actor.agency_id,
-            action=action,
-            family_id=family_id,
-            target_type=target_type,
-            target_id=target_id,
-            basis=basis,
-            detail=detail,
-            prev_hash=prev,
-            entry_hash=entry_hash(prev, content),
-        )
+        _APPEND,
+        {
+            "at": at,
+            "user_id": actor.user_id,
+            "agency_id": actor.agency_id,
+            "action": action,
+            "family_id": family_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "basis": basis,
+            "detail": detail,
+            "prev_hash": prev,
+            "entry_hash": entry_hash(prev, content),
+        },
     )
 
 

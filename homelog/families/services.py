@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from homelog.accounts.models import Agency, Role, User
@@ -36,19 +36,22 @@ class FamilyAccess:
         return "core_group_lead" if self.membership.is_lead else "core_group_member"
 
 
+_MEMBERSHIP = (
+    select(Family, CoreGroupMember)
+    .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
+    .where(Family.id == bindparam("family_id"), CoreGroupMember.user_id == bindparam("user_id"))
+)
+
+
 def _membership(user: User, family_id: int) -> FamilyAccess | None:
-    row = db.session.execute(
-        select(Family, CoreGroupMember)
-        .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
-        .where(Family.id == family_id, CoreGroupMember.user_id == user.id)
-    ).first()
+    row = db.session.execute(_MEMBERSHIP, {"family_id": family_id, "user_id": user.id}).first()
     return FamilyAccess(row[0], row[1]) if row else None
 
 
 def open_family(
     user: User,
     family_id: int,
-    action: str,
+    action: str | None,
     *,
     target_type: str | None = None,
     target_id: int | None = None,
@@ -58,11 +61,14 @@ def open_family(
 
     Every read or change of family data goes through here, so no view can
     forget the access check or the audit entry. Outsiders get 404, not 403,
-    so that the existence of a family is not disclosed.
+    so that the existence of a family is not disclosed. `action=None` is for
+    changes whose service records its own, more specific, entry.
     """
     access = _membership(user, family_id)
     if access is None:
         raise not_found(NOT_FOUND_MESSAGE)
+    if action is None:
+        return access
     record(
         actor_of(user),
         action,

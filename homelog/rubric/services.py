@@ -111,11 +111,14 @@ def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple
     return _as_rubric(row), True
 
 
+_LATEST_ID = select(RubricVersion.id).order_by(RubricVersion.version.desc()).limit(1)
+
+
 def current_rubric() -> Rubric:
     """The rubric in force; the packaged default is loaded the first time none exists."""
-    latest = _latest_row()
-    if latest is not None:
-        return _as_rubric(latest)
+    latest_id = db.session.execute(_LATEST_ID).scalar()
+    if latest_id is not None:
+        return rubric_by_id(latest_id)
     try:
         with db.session.begin_nested():
             rubric, _ = load_rubric(default_rubric_content())

@@ -59,15 +59,12 @@ def _replayed(model: type[Row], author_column: Any, submission: Submission) -> R
 def _insert_once(
     model: type[Row], author_column: Any, submission: Submission, build: Callable[[], Row]
 ) -> tuple[Row, bool]:
-    """Insert the row `build` makes unless the key was used; returns (row, created).
+    """Insert the row `build` makes; returns (row, created). Call after `_replayed` found none.
 
     The unique constraint on (author, key) decides a race between two identical
     submissions: the loser's insert fails inside its savepoint and it returns the
     winner's row.
     """
-    existing = _replayed(model, author_column, submission)
-    if existing is not None:
-        return existing, False
     row = build()
     try:
         with db.session.begin_nested():

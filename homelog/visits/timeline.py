@@ -1,10 +1,15 @@
-"""A family's timeline: every agency's visits, amendments and events, newest first."""
+"""A family's timeline: every agency's visits, amendments and events, newest first.
+
+This is the most-read page in Homelog, so its queries are built once (with bind
+parameters) and read plain columns rather than ORM objects, and the items are
+plain JSON-ready dicts: the field lists below are the whitelist of what is shown.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
@@ -12,96 +17,126 @@ from homelog.extensions import db
 from homelog.rubric.models import RubricVersion
 from homelog.visits.models import Event, Visit
 
+_later = aliased(Visit)
+_VISIT_COLUMNS = (
+    Visit.id, Visit.family_id, Visit.visited_at, Visit.recorded_at, Visit.author_id,
+    Visit.author_profession, Visit.announced, Visit.present, Visit.rooms_seen, Visit.scores,
+    Visit.concerns, Visit.notes, Visit.child_presentation, Visit.supersedes_id,
+    Visit.amendment_reason, User.name.label("author_name"), Agency.id.label("agency_id"),
+    Agency.name.label("agency_name"), RubricVersion.version.label("rubric_version"),
+    _later.id.label("superseded_by_id"),
+)
+_EVENT_COLUMNS = (
+    Event.id, Event.family_id, Event.occurred_at, Event.recorded_at, Event.recorded_by_id,
+    Event.author_profession, Event.kind, Event.summary, Event.source,
+    User.name.label("author_name"), Agency.id.label("agency_id"),
+    Agency.name.label("agency_name"),
+)
+
+
+def _visits_query() -> Select[Any]:
+    return (
+        select(*_VISIT_COLUMNS)
+        .join(User, User.id == Visit.author_id)
+        .join(Agency, Agency.id == Visit.agency_id)
+        .join(RubricVersion, RubricVersion.id == Visit.rubric_version_id)
+        .outerjoin(_later, _later.supersedes_id == Visit.id)
+    )
+
+
+def _events_query() -> Select[Any]:
+    return (
+        select(*_EVENT_COLUMNS)
+        .join(User, User.id == Event.recorded_by_id)
+        .join(Agency, Agency.id == Event.agency_id)
+    )
+
+
+_VISIT_PAGE = (
+    _visits_query()
+    .where(Visit.family_id == bindparam("family_id"))
+    .order_by(Visit.visited_at.desc(), Visit.id.desc())
+    .limit(bindparam("limit"))
+)
+_ONE_VISIT = _visits_query().where(Visit.id == bindparam("visit_id"))
+_EVENT_PAGE = (
+    _events_query()
+    .where(Event.family_id == bindparam("family_id"))
+    .order_by(Event.occurred_at.desc(), Event.id.desc())
+    .limit(bindparam("limit"))
+)
+_ONE_EVENT = _events_query().where(Event.id == bindparam("event_id"))
+
 
 def _person(user_id: int, name: str, profession: str) -> dict[str, Any]:
     return {"id": user_id, "name": name, "profession": profession,
             "profession_label": PROFESSION_LABELS[Profession(profession)]}
 
 
-def _visit_rows(condition: Any, limit: int) -> list[dict[str, Any]]:
-    later = aliased(Visit)
-    rows = db.session.execute(
-        select(Visit, User.name, Agency.id, Agency.name, RubricVersion.version, later.id)
-        .join(User, User.id == Visit.author_id)
-        .join(Agency, Agency.id == Visit.agency_id)
-        .join(RubricVersion, RubricVersion.id == Visit.rubric_version_id)
-        .outerjoin(later, later.supersedes_id == Visit.id)
-        .where(condition)
-        .order_by(Visit.visited_at.desc(), Visit.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        {
-            "type": "amendment" if visit.supersedes_id else "visit",
-            "id": visit.id,
-            "at": visit.visited_at,
-            "recorded_at": visit.recorded_at,
-            "agency": {"id": agency_id, "name": agency_name},
-            "author": _person(visit.author_id, author_name, visit.author_profession),
-            "announced": visit.announced,
-            "present": visit.present,
-            "rooms_seen": visit.rooms_seen,
-            "scores": visit.scores,
-            "concerns": visit.concerns,
-            "notes": visit.notes,
-            "child_presentation": visit.child_presentation,
-            "rubric_version": version,
-            "supersedes_id": visit.supersedes_id,
-            "amendment_reason": visit.amendment_reason,
-            "superseded_by_id": superseded_by,
-        }
-        for visit, author_name, agency_id, agency_name, version, superseded_by in rows
-    ]
+def _visit_item(row: Any) -> dict[str, Any]:
+    return {
+        "type": "amendment" if row.supersedes_id else "visit",
+        "id": row.id,
+        "at": row.visited_at,
+        "recorded_at": row.recorded_at,
+        "agency": {"id": row.agency_id, "name": row.agency_name},
+        "author": _person(row.author_id, row.author_name, row.author_profession),
+        "announced": row.announced,
+        "present": row.present,
+        "rooms_seen": row.rooms_seen,
+        "scores": row.scores,
+        "concerns": row.concerns,
+        "notes": row.notes,
+        "child_presentation": row.child_presentation,
+        "rubric_version": row.rubric_version,
+        "supersedes_id": row.supersedes_id,
+        "amendment_reason": row.amendment_reason,
+        "superseded_by_id": row.superseded_by_id,
+    }
 
 
-def _event_rows(condition: Any, limit: int) -> list[dict[str, Any]]:
-    rows = db.session.execute(
-        select(Event, User.name, Agency.id, Agency.name)
-        .join(User, User.id == Event.recorded_by_id)
-        .join(Agency, Agency.id == Event.agency_id)
-        .where(condition)
-        .order_by(Event.occurred_at.desc(), Event.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        {
-            "type": "event",
-            "id": event.id,
-            "at": event.occurred_at,
-            "recorded_at": event.recorded_at,
-            "agency": {"id": agency_id, "name": agency_name},
-            "author": _person(event.recorded_by_id, author_name, event.author_profession),
-            "kind": event.kind,
-            "summary": event.summary,
-            "source": event.source,
-        }
-        for event, author_name, agency_id, agency_name in rows
-    ]
+def _event_item(row: Any) -> dict[str, Any]:
+    return {
+        "type": "event",
+        "id": row.id,
+        "at": row.occurred_at,
+        "recorded_at": row.recorded_at,
+        "agency": {"id": row.agency_id, "name": row.agency_name},
+        "author": _person(row.recorded_by_id, row.author_name, row.author_profession),
+        "kind": row.kind,
+        "summary": row.summary,
+        "source": row.source,
+    }
 
 
 def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
     """One page of the timeline. Both sources are read up to the page's end and merged by time."""
     end = page * per_page
     # One extra row tells whether another page exists without counting everything.
-    items = (_visit_rows(Visit.family_id == family_id, end + 1)
-             + _event_rows(Event.family_id == family_id, end + 1))
-    items.sort(key=lambda item: (item["at"], item["recorded_at"], item["id"]), reverse=True)
+    params = {"family_id": family_id, "limit": end + 1}
+    visits = db.session.execute(_VISIT_PAGE, params).all()
+    events = db.session.execute(_EVENT_PAGE, params).all()
+    merged = sorted(
+        [(row.visited_at, row.recorded_at, row.id, 0, row) for row in visits]
+        + [(row.occurred_at, row.recorded_at, row.id, 1, row) for row in events],
+        key=lambda entry: entry[:4],
+        reverse=True,
+    )
     start = (page - 1) * per_page
-    return {
-        "items": items[start:end],
-        "page": page,
-        "per_page": per_page,
-        "has_more": len(items) > end,
-    }
+    items = [_visit_item(entry[4]) if entry[3] == 0 else _event_item(entry[4])
+             for entry in merged[start:end]]
+    return {"items": items, "page": page, "per_page": per_page, "has_more": len(merged) > end}
 
 
-def describe_visit(visit: Visit) -> dict[str, Any]:
+def describe_visit(visit_id: int) -> dict[str, Any]:
     """One visit as the API shows it (as on the timeline, plus its family and time)."""
-    (item,) = _visit_rows(Visit.id == visit.id, 1)
-    return {**item, "family_id": visit.family_id, "visited_at": item["at"]}
+    row = db.session.execute(_ONE_VISIT, {"visit_id": visit_id}).one()
+    item = _visit_item(row)
+    return {**item, "family_id": row.family_id, "visited_at": item["at"]}
 
 
-def describe_event(event: Event) -> dict[str, Any]:
+def describe_event(event_id: int) -> dict[str, Any]:
     """One event as the API shows it."""
-    (item,) = _event_rows(Event.id == event.id, 1)
-    return {**item, "family_id": event.family_id, "occurred_at": item["at"]}
+    row = db.session.execute(_ONE_EVENT, {"event_id": event_id}).one()
+    item = _event_item(row)
+    return {**item, "family_id": row.family_id, "occurred_at": item["at"]}

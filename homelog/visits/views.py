@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import Blueprint
@@ -49,10 +49,10 @@ class VisitsResource(MethodView):
                       description="The same Idempotency-Key and content again: the original visit")
     def post(self, data: dict[str, Any], family_id: int) -> tuple[dict[str, Any], int]:
         """Record a visit. Requires an Idempotency-Key header; a replay returns the original."""
-        access = open_family(signed_in_user(), family_id, "family.record_visit")
+        access = open_family(signed_in_user(), family_id, None)  # audited as visit.create
         submission = _submission(f"visit:{family_id}", key_required=True)
         visit, created = services.record_visit(access, submission, data)
-        return describe_visit(visit), 201 if created else 200
+        return describe_visit(visit.id), 201 if created else 200
 
 
 @blp.route("/visits/<int:visit_id>")
@@ -62,7 +62,7 @@ class VisitResource(MethodView):
     def get(self, visit_id: int) -> dict[str, Any]:
         """One visit (or amendment), with what superseded it if anything."""
         visit, _ = services.open_visit(signed_in_user(), visit_id, "visit.view")
-        return describe_visit(visit)
+        return describe_visit(visit.id)
 
 
 @blp.route("/visits/<int:visit_id>/amendments")
@@ -77,7 +77,7 @@ class AmendmentsResource(MethodView):
         visit, access = services.open_visit(signed_in_user(), visit_id, "visit.view")
         submission = _submission(f"amendment:{visit_id}", key_required=False)
         amendment, created = services.amend_visit(visit, access, submission, data)
-        return describe_visit(amendment), 201 if created else 200
+        return describe_visit(amendment.id), 201 if created else 200
 
 
 @blp.route("/families/<int:family_id>/events")
@@ -89,10 +89,10 @@ class EventsResource(MethodView):
     @blp.alt_response(200, schema=EventOutSchema, description="A replay: the original event")
     def post(self, data: dict[str, Any], family_id: int) -> tuple[dict[str, Any], int]:
         """Record information that is not a visit (a police call-out, a GP letter)."""
-        access = open_family(signed_in_user(), family_id, "family.record_event")
+        access = open_family(signed_in_user(), family_id, None)  # audited as event.create
         submission = _submission(f"event:{family_id}", key_required=False)
         event, created = services.record_event(access, submission, data)
-        return describe_event(event), 201 if created else 200
+        return describe_event(event.id), 201 if created else 200
 
 
 @blp.route("/families/<int:family_id>/timeline")
@@ -100,8 +100,10 @@ class TimelineResource(MethodView):
     @login_required
     @blp.arguments(TimelineQuerySchema, location="query")
     @blp.response(200, TimelineOutSchema)
-    def get(self, query: dict[str, Any], family_id: int) -> dict[str, Any]:
+    def get(self, query: dict[str, Any], family_id: int) -> Response:
         """Every agency's visits, amendments and events for the family, newest first."""
         access = open_family(signed_in_user(), family_id, "timeline.view",
                              detail={"page": query["page"]})
-        return timeline_page(access.family.id, query["page"], query["per_page"])
+        # Already JSON-ready and whitelisted field by field (see timeline.py); skipping the
+        # schema's dump here is what keeps the most-read page fast.
+        return jsonify(timeline_page(access.family.id, query["page"], query["per_page"]))
