@@ -19,7 +19,10 @@ FLASK := $(BIN)/flask --app homelog
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 LINT_PATHS := $(wildcard homelog tests bench)
-BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
+# The benchmark entry points (bench/seed.py and bench/profile_requests.py are helpers
+# run by hand; see bench/README.md). e.g. make bench BENCH_ARGS='--databases sqlite'
+BENCH ?= bench/api.py
+BENCH_ARGS ?=
 
 # Debian packages, installed (as root) only when missing. The tests and
 # benchmarks start a throwaway PostgreSQL server of their own from these
@@ -39,7 +42,7 @@ help:
 	@echo "make setup    everything 'make run' does except serving"
 	@echo "make serve    serve without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
-	@echo "make bench    run the benchmarks in bench/ (installs wrk if missing)"
+	@echo "make bench    run bench/api.py (installs wrk if missing; BENCH_ARGS=... passes options)"
 	@echo "make clean    remove .venv and caches (instance/ and its data are kept)"
 
 # --- make run ----------------------------------------------------------------
@@ -95,10 +98,9 @@ browser-deps:
 # --- make bench --------------------------------------------------------------
 bench: test-deps
 	@command -v wrk >/dev/null 2>&1 || scripts/apt-install $(BENCH_PACKAGES)
-	@if [ -z "$(BENCH_SCRIPTS)" ]; then echo "No benchmarks in bench/."; fi
-	@for script in $(BENCH_SCRIPTS); do \
+	@for script in $(BENCH); do \
 	  echo "== $$script"; \
-	  PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script"; \
+	  $(BIN)/python "$$script" $(BENCH_ARGS); \
 	done
 
 clean:
