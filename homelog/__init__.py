@@ -49,9 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_http(app)
     register_error_handlers(app)
 
-    app.register_blueprint(health_blp)
     api = Api(app)  # one per app: it holds that app's OpenAPI document
-    for blueprint in (accounts_blp, families_blp, rubric_blp, visits_blp):
+    for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
 
