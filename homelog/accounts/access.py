@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from homelog.accounts.models import Role, User, UserSession
 from homelog.accounts.services import csrf_matches, session_for_token
+from homelog.core.api import CSRF_HEADER, SESSION_COOKIE
 from homelog.core.errors import ApiError, error_response
 from homelog.extensions import login_manager
 
-SESSION_COOKIE = "homelog_session"
-CSRF_HEADER = "X-CSRF-Token"
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in cannot carry a token it has not been given yet.
 _CSRF_EXEMPT = {("accounts.SessionResource", "POST")}

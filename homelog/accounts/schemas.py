@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from homelog.accounts.models import Profession, Role
-from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema
+from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
 
 
 class SignInSchema(StrictSchema):
@@ -48,11 +48,11 @@ class AgencyInSchema(StrictSchema):
 class UserInSchema(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    agency_id = fields.Integer(required=True, strict=True)
+    agency_id = Id(required=True)
     role = fields.Enum(Role, by_value=True, required=True)
     profession = fields.Enum(Profession, by_value=True, required=True)
     password = fields.String(required=True)
-    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    manager_id = Id(load_default=None, allow_none=True)
 
 
 class UserChangeSchema(StrictSchema):

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 
 from homelog.accounts import services
 from homelog.accounts.access import (
@@ -28,6 +27,7 @@ from homelog.accounts.schemas import (
     UserInSchema,
     UserOutSchema,
 )
+from homelog.core.api import PUBLIC, SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.errors import not_found
 from homelog.extensions import db
 
@@ -36,6 +36,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in
 
 @blp.route("/session")
 class SessionResource(MethodView):
+    @blp.doc(**PUBLIC)
     @blp.arguments(SignInSchema)
     @blp.response(201, SessionOutSchema)
     def post(self, data: dict[str, Any]) -> Response:
@@ -56,12 +57,14 @@ class SessionResource(MethodView):
         return response
 
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, SessionOutSchema)
     def get(self) -> dict[str, Any]:
         """Who is signed in, and the CSRF token to send as X-CSRF-Token."""
         return {"user": signed_in_user(), "csrf_token": current_session().csrf_token}
 
     @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.response(204)
     def delete(self) -> Response:
         """Sign out: ends the server-side session at once."""
@@ -74,6 +77,7 @@ class SessionResource(MethodView):
 @blp.route("/users")
 class UsersResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.arguments(DirectoryQuerySchema, location="query")
     @blp.response(200, UserOutSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[User]:
@@ -81,6 +85,7 @@ class UsersResource(MethodView):
         return services.directory(query.get("q"))
 
     @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(UserInSchema)
     @blp.response(201, AdminUserOutSchema)
     def post(self, data: dict[str, Any]) -> User:
@@ -88,9 +93,10 @@ class UsersResource(MethodView):
         return services.create_user(services.NewUser(**data))
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class UserResource(MethodView):
     @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(UserChangeSchema)
     @blp.response(200, AdminUserOutSchema)
     def patch(self, data: dict[str, Any], user_id: int) -> User:
@@ -104,12 +110,14 @@ class UserResource(MethodView):
 @blp.route("/agencies")
 class AgenciesResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, AgencyOutSchema(many=True))
     def get(self) -> list[Any]:
         """Every agency in the partnership."""
         return services.list_agencies()
 
     @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(AgencyInSchema)
     @blp.response(201, AgencyOutSchema)
     def post(self, data: dict[str, Any]) -> Any:

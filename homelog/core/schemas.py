@@ -1,6 +1,13 @@
 """Base schemas: load schemas reject unknown fields."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+MAX_ID = 2**31 - 1  # the largest id any of our databases' integer columns holds
+
+
+def Id(**kwargs: object) -> fields.Integer:
+    """A record id in a body: a positive integer that fits every database's integer column."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class StrictSchema(Schema):

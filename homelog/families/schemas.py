@@ -3,10 +3,10 @@ import re
 from marshmallow import ValidationError, fields, validate, validates
 
 from homelog.accounts.schemas import AgencyOutSchema
-from homelog.core.schemas import OutSchema, StrictSchema
+from homelog.core.schemas import Id, OutSchema, StrictSchema
 from homelog.families.services import PLAN_CATEGORIES
 
-_INITIALS = re.compile(r"^[A-Za-z][A-Za-z.\- ]{0,7}$")
+_INITIALS = re.compile(r"[A-Za-z][A-Za-z.\- ]{0,7}")
 
 
 class ChildInSchema(StrictSchema):
@@ -15,7 +15,7 @@ class ChildInSchema(StrictSchema):
 
     @validates("initials")
     def _initials(self, value: str, **_: object) -> None:
-        if not _INITIALS.match(value):
+        if not _INITIALS.fullmatch(value):
             raise ValidationError("Use the child's initials only (letters, up to 8).")
 
 
@@ -28,7 +28,7 @@ class FamilyInSchema(StrictSchema):
     reference = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=40),
-                  validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-/]*$",
+                  validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-/]*\Z",
                                   error="Use letters, digits, '-' and '/' only.")],
     )
     address = fields.String(load_default="", validate=validate.Length(max=500))
@@ -80,7 +80,7 @@ class FamilyDetailSchema(FamilySummarySchema):
 
 
 class MemberInSchema(StrictSchema):
-    user_id = fields.Integer(required=True, strict=True)
+    user_id = Id(required=True)
 
 
 class AccessLogEntrySchema(OutSchema):

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 
 from homelog.accounts.access import signed_in_user
 from homelog.audit.services import family_access_log
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.families import services
 from homelog.families.schemas import (
     AccessLogEntrySchema,
@@ -33,6 +33,7 @@ def family_detail(access: services.FamilyAccess) -> dict[str, Any]:
 @blp.route("/families")
 class FamiliesResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, FamilySummarySchema(many=True))
     def get(self) -> list[Any]:
         """The families whose core group you are in."""
@@ -42,6 +43,7 @@ class FamiliesResource(MethodView):
         return families
 
     @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(FamilyInSchema)
     @blp.response(201, FamilyDetailSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -51,18 +53,20 @@ class FamiliesResource(MethodView):
         return family_detail(services.open_family(user, family.id, "family.view"))
 
 
-@blp.route("/families/<int:family_id>")
+@blp.route("/families/<id:family_id>")
 class FamilyResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, FamilyDetailSchema)
     def get(self, family_id: int) -> dict[str, Any]:
         """One family, with its children, plan and core group."""
         return family_detail(services.open_family(signed_in_user(), family_id, "family.view"))
 
 
-@blp.route("/families/<int:family_id>/members")
+@blp.route("/families/<id:family_id>/members")
 class MembersResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, CoreGroupEntrySchema(many=True))
     def get(self, family_id: int) -> list[Any]:
         """The family's core group."""
@@ -70,6 +74,7 @@ class MembersResource(MethodView):
         return services.core_group(access.family.id)
 
     @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(MemberInSchema)
     @blp.response(201, CoreGroupEntrySchema(many=True))
     @blp.alt_response(200, schema=CoreGroupEntrySchema(many=True),
@@ -82,9 +87,10 @@ class MembersResource(MethodView):
         return services.core_group(family_id), 201 if created else 200
 
 
-@blp.route("/families/<int:family_id>/access-log")
+@blp.route("/families/<id:family_id>/access-log")
 class AccessLogResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, AccessLogEntrySchema(many=True))
     def get(self, family_id: int) -> list[Any]:
         """Who has viewed or changed this family's record, newest first (lead or manager)."""

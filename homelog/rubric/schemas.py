@@ -2,7 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from homelog.core.schemas import OutSchema, StrictSchema
 
-_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$", error="Use lower-case letters, digits and _.")
+_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}\Z", error="Use lower-case letters, digits and _.")
 _LEVEL = validate.Range(min=1, max=5)
 
 
@@ -92,13 +92,13 @@ class AgreedLevelSchema(OutSchema):
 
 class AgreementRevisionOutSchema(OutSchema):
     revision = fields.Integer()
-    agreed_on = fields.Date()
+    agreed_on = fields.Date(allow_none=True)
     rubric_version = fields.Integer()
     levels = fields.List(fields.Nested(AgreedLevelSchema))
     note = fields.String()
     shared_with_parents_on = fields.Date(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = fields.DateTime(allow_none=True)
 
 
 class AgreementOutSchema(OutSchema):

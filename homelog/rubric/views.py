@@ -7,10 +7,10 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 
 from homelog.accounts.access import require_role, signed_in_user
 from homelog.accounts.models import Role
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.families.services import open_family
 from homelog.rubric import services
 from homelog.rubric.schemas import (
@@ -30,12 +30,14 @@ def _rubric_out(rubric: services.Rubric) -> dict[str, Any]:
 @blp.route("/rubric")
 class RubricResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, RubricOutSchema)
     def get(self) -> dict[str, Any]:
         """The rubric in force: domains with level descriptors and good-enough level; concerns."""
         return _rubric_out(services.current_rubric())
 
     @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(RubricFileSchema)
     @blp.response(201, RubricOutSchema)
     @blp.alt_response(200, schema=RubricOutSchema, description="Identical to the current version")
@@ -47,9 +49,10 @@ class RubricResource(MethodView):
         return _rubric_out(rubric), 201 if created else 200
 
 
-@blp.route("/families/<int:family_id>/agreement")
+@blp.route("/families/<id:family_id>/agreement")
 class AgreementResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, AgreementOutSchema)
     def get(self, family_id: int) -> dict[str, Any]:
         """The family's agreed level per domain, with every earlier revision."""
@@ -57,6 +60,7 @@ class AgreementResource(MethodView):
         return services.describe_agreement(family_id)
 
     @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(AgreementInSchema)
     @blp.response(200, AgreementOutSchema)
     def put(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema, UniqueList
+from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
 from homelog.core.time import to_utc
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 
@@ -14,7 +14,11 @@ class AwareDateTime(fields.DateTime):
     """ISO 8601, returned in UTC; a time without an offset is partnership local time."""
 
     def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object):
-        return to_utc(super()._deserialize(value, attr, data, **kwargs))
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return to_utc(parsed)
+        except OverflowError as error:  # e.g. 9999-12-31T23:59-01:00 has no UTC equivalent
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from error
 
 
 class VisitInSchema(StrictSchema):
@@ -30,8 +34,8 @@ class VisitInSchema(StrictSchema):
     concerns = UniqueList(_KEY, load_default=list)
     notes = fields.String(load_default="", validate=validate.Length(max=_TEXT_CEILING))
     child_presentation = fields.String(load_default="", validate=validate.Length(max=2000))
-    rubric_version = fields.Integer(
-        strict=True, load_default=None,
+    rubric_version = Id(
+        load_default=None,
         metadata={"description": "The rubric version the visit was scored with "
                                  "(defaults to the current one; lets offline phones sync)."},
     )
@@ -66,7 +70,7 @@ class EventInSchema(StrictSchema):
 
 
 class TimelineQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    page = fields.Integer(strict=False, load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

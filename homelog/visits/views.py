@@ -7,9 +7,9 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 
 from homelog.accounts.access import signed_in_user
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.families.services import open_family
 from homelog.visits import services
 from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
@@ -26,12 +26,12 @@ from homelog.visits.timeline import describe_event, describe_visit, timeline_pag
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Visits and the timeline")
 
-_KEY_HEADER_DOC = {
-    "parameters": [{
-        "in": "header", "name": HEADER, "schema": {"type": "string", "format": "uuid"},
+def _key_header_doc(required: bool) -> dict[str, Any]:
+    return {"parameters": [{
+        "in": "header", "name": HEADER, "required": required,
+        "schema": {"type": "string", "format": "uuid"},
         "description": "A UUID made by the client for this submission; retries reuse it.",
-    }]
-}
+    }]}
 
 
 def _submission(scope: str, *, key_required: bool) -> services.Submission:
@@ -39,10 +39,11 @@ def _submission(scope: str, *, key_required: bool) -> services.Submission:
     return services.Submission(signed_in_user(), key, request_fingerprint(scope, request.json))
 
 
-@blp.route("/families/<int:family_id>/visits")
+@blp.route("/families/<id:family_id>/visits")
 class VisitsResource(MethodView):
     @login_required
-    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.doc(**_key_header_doc(required=True))
     @blp.arguments(VisitInSchema)
     @blp.response(201, VisitOutSchema)
     @blp.alt_response(200, schema=VisitOutSchema,
@@ -55,9 +56,10 @@ class VisitsResource(MethodView):
         return describe_visit(visit.id), 201 if created else 200
 
 
-@blp.route("/visits/<int:visit_id>")
+@blp.route("/visits/<id:visit_id>")
 class VisitResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.response(200, VisitOutSchema)
     def get(self, visit_id: int) -> dict[str, Any]:
         """One visit (or amendment), with what superseded it if anything."""
@@ -65,10 +67,11 @@ class VisitResource(MethodView):
         return describe_visit(visit.id)
 
 
-@blp.route("/visits/<int:visit_id>/amendments")
+@blp.route("/visits/<id:visit_id>/amendments")
 class AmendmentsResource(MethodView):
     @login_required
-    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.doc(**_key_header_doc(required=False))
     @blp.arguments(AmendmentInSchema)
     @blp.response(201, VisitOutSchema)
     @blp.alt_response(200, schema=VisitOutSchema, description="A replay: the original amendment")
@@ -80,10 +83,11 @@ class AmendmentsResource(MethodView):
         return describe_visit(amendment.id), 201 if created else 200
 
 
-@blp.route("/families/<int:family_id>/events")
+@blp.route("/families/<id:family_id>/events")
 class EventsResource(MethodView):
     @login_required
-    @blp.doc(**_KEY_HEADER_DOC)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.doc(**_key_header_doc(required=False))
     @blp.arguments(EventInSchema)
     @blp.response(201, EventOutSchema)
     @blp.alt_response(200, schema=EventOutSchema, description="A replay: the original event")
@@ -95,9 +99,10 @@ class EventsResource(MethodView):
         return describe_event(event.id), 201 if created else 200
 
 
-@blp.route("/families/<int:family_id>/timeline")
+@blp.route("/families/<id:family_id>/timeline")
 class TimelineResource(MethodView):
     @login_required
+    @blp.doc(**SIGNED_IN)
     @blp.arguments(TimelineQuerySchema, location="query")
     @blp.response(200, TimelineOutSchema)
     def get(self, query: dict[str, Any], family_id: int) -> Response:
