@@ -1,0 +1,1 @@
+"""The fluctuation engine: notice, across every agency's visits, what no single practitioner sees."""
