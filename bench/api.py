@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import secrets
 import shutil
 import socket
@@ -67,10 +68,24 @@ class Measurement:
     socket_errors: int
     audit_rows: int = 0
     db_visits: int = 0
+    server_cpu: float = 0.0  # seconds of CPU used by gunicorn and the database server
+    db_cpu: float = 0.0  # of which the database server (PostgreSQL; SQLite runs in gunicorn)
+    client_cpu: float = 0.0  # seconds of CPU used by wrk
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        return 1000 * self.server_cpu / self.requests if self.requests else 0.0
+
+    def per_request_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.requests if self.requests else 0.0
+
+    @property
+    def total_cpu_ms(self) -> float:
+        return 1000 * (self.server_cpu + self.client_cpu) / self.requests if self.requests else 0.0
 
 
 @dataclass
@@ -82,6 +97,51 @@ class DatabaseResult:
 
 
 # --- processes -------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds incl. reaped children) of a process, from /proc."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return int(fields[1]), (utime + stime + cutime + cstime) / _TICK
+
+
+def tree_cpu(roots: list[int]) -> float:
+    """CPU seconds used so far by these processes and all their descendants (Linux only).
+
+    CPU time, unlike throughput, hardly depends on what else the machine is doing,
+    so it gives a second, steadier view of what each request costs.
+    """
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            found = _stat(int(entry.name))
+            if found is not None:
+                stats[int(entry.name)] = found
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    total, stack, seen = 0.0, list(roots), set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        total += stats[pid][1]
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -285,15 +345,22 @@ class Counter:
 # --- wrk -------------------------------------------------------------------------------------
 
 def run_wrk(wrk: str, port: int, mode: str, args: argparse.Namespace, cookie: str, csrf: str,
-            families: tuple[int, int], body: str, duration: float) -> Measurement:
+            families: tuple[int, int], body: str, duration: float,
+            app_pids: list[int] | None = None, db_pids: list[int] | None = None
+            ) -> Measurement:
     command = [
         wrk, "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration:g}s",
         "--timeout", "30s", "-H", f"Cookie: {cookie}", "-H", f"X-CSRF-Token: {csrf}",
         "-s", str(LUA), f"http://127.0.0.1:{port}",
         "--", mode, str(families[0]), str(families[1]), str(random.randrange(1, 2**30)), body,
     ]
+    app_before, db_before = tree_cpu(app_pids or []), tree_cpu(db_pids or [])
+    client_before = _children_cpu()
     completed = subprocess.run(command, capture_output=True, text=True,
                                timeout=duration + 120)
+    client_cpu = _children_cpu() - client_before
+    app_cpu = tree_cpu(app_pids or []) - app_before
+    db_cpu = tree_cpu(db_pids or []) - db_before
     line = next((line for line in completed.stdout.splitlines()
                  if line.startswith("WRK_RESULT ")), None)
     if completed.returncode != 0 or line is None:
@@ -306,6 +373,7 @@ def run_wrk(wrk: str, port: int, mode: str, args: argparse.Namespace, cookie: st
         p99_ms=data["p99_us"] / 1000, ok=data["ok"], created=data["created"],
         non2xx=data["non2xx"],
         socket_errors=sum(v for k, v in data["errors"].items() if k != "status"),
+        server_cpu=app_cpu + db_cpu, db_cpu=db_cpu, client_cpu=client_cpu,
     )
     if measurement.non2xx or measurement.socket_errors:
         raise BenchError(
@@ -319,7 +387,7 @@ def run_wrk(wrk: str, port: int, mode: str, args: argparse.Namespace, cookie: st
 # --- one database ----------------------------------------------------------------------------
 
 def bench_database(name: str, database_url: str, workdir: Path, wrk: str,
-                   args: argparse.Namespace) -> DatabaseResult:
+                   args: argparse.Namespace, db_pids: list[int]) -> DatabaseResult:
     print(f"\n== {name}: seeding {args.families} families x {args.visits} visits ...",
           flush=True)
     seeded = _seed(database_url, workdir, args.families, args.visits)
@@ -343,13 +411,16 @@ def bench_database(name: str, database_url: str, workdir: Path, wrk: str,
                         args.warmup)
             audit_before, visits_before = counter.settled()
             measurement = run_wrk(wrk, server.port, mode, args, cookie, csrf, families,
-                                  body_json, args.duration)
+                                  body_json, args.duration, [server.process.pid], db_pids)
             audit_after, visits_after = counter.settled()
             measurement.audit_rows = audit_after - audit_before
             measurement.db_visits = visits_after - visits_before
             result.measurements[mode] = measurement
-            print(f"   {LABELS[mode]:<30} {measurement.rps:8.1f} req/s  "
-                  f"p50 {measurement.p50_ms:7.2f} ms  p95 {measurement.p95_ms:7.2f} ms",
+            m = measurement
+            print(f"   {LABELS[mode]:<30} {m.rps:8.1f} req/s  "
+                  f"p50 {m.p50_ms:7.2f} ms  p95 {m.p95_ms:7.2f} ms  "
+                  f"CPU/req: app {m.per_request_ms(m.server_cpu - m.db_cpu):.2f} ms, "
+                  f"db {m.per_request_ms(m.db_cpu):.2f}, wrk {m.per_request_ms(m.client_cpu):.2f}",
                   flush=True)
             result.problems.extend(_work_problems(measurement, args.connections))
     except BenchError:
@@ -388,9 +459,11 @@ def _work_problems(m: Measurement, connections: int) -> list[str]:
 def print_table(result: DatabaseResult) -> bool:
     """The per-database table; returns whether every target was met."""
     base = result.measurements["health"].rps
+    base_cpu = result.measurements["health"].total_cpu_ms
     print(f"\n{result.database}")
     header = (f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'audit/req':>9} {'ratio':>6} {'target':>7}  result")
+              f"{'audit/req':>9} {'cpu ms/req':>10} {'cores':>5} {'cpu ratio':>9} {'ratio':>6} "
+              f"{'target':>7}  result")
     print(header)
     print("-" * len(header))
     all_met = True
@@ -404,10 +477,18 @@ def print_table(result: DatabaseResult) -> bool:
             all_met = all_met and met
             verdict, target_text = ("PASS" if met else "FAIL"), f">={target:.2f}"
         audit = m.audit_rows / m.requests if m.requests else 0.0
+        cpu_ratio = base_cpu / m.total_cpu_ms if m.total_cpu_ms else 0.0
         print(f"{LABELS[mode]:<30} {m.rps:9.1f} {m.p50_ms:8.2f} {m.p95_ms:8.2f} "
-              f"{audit:9.2f} {ratio:6.3f} {target_text:>7}  {verdict}")
+              f"{audit:9.2f} {m.total_cpu_ms:10.2f} {m.rps * m.total_cpu_ms / 1000:5.2f} "
+              f"{cpu_ratio:9.3f} {ratio:6.3f} "
+              f"{target_text:>7}  {verdict}")
     for problem in result.problems:
         print(f"  INVALID: {problem}")
+    print("  cpu ms/req: CPU of gunicorn, the database server and wrk per request. cores: how")
+    print("  many CPUs that kept busy (req/s x cpu ms/req). cpu ratio: /health's cpu ms/req over")
+    print("  the endpoint's, the ratio an otherwise idle, CPU-bound machine would show. If /health")
+    print("  used fewer cores than the machine has, something else was using them; if an endpoint")
+    print("  used fewer cores than /health, its requests waited (on a lock) rather than computed.")
     return all_met
 
 
@@ -421,6 +502,10 @@ def _as_json(result: DatabaseResult) -> dict[str, Any]:
             mode: {"rps": round(m.rps, 1), "p50_ms": round(m.p50_ms, 2),
                    "p95_ms": round(m.p95_ms, 2), "p99_ms": round(m.p99_ms, 2),
                    "requests": m.requests,
+                   "app_cpu_ms": round(m.per_request_ms(m.server_cpu - m.db_cpu), 3),
+                   "db_cpu_ms": round(m.per_request_ms(m.db_cpu), 3),
+                   "wrk_cpu_ms": round(m.per_request_ms(m.client_cpu), 3),
+                   "total_cpu_ms": round(m.total_cpu_ms, 3),
                    "audit_per_request": round(m.audit_rows / m.requests, 2) if m.requests else None,
                    "ratio": round(m.rps / base, 3) if base else None,
                    "target": TARGETS.get(mode)}
@@ -465,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in databases:
             workdir = Path(tempfile.mkdtemp(prefix=f"homelog-bench-{name}-"))
             server = None
+            db_pids: list[int] = []
             try:
                 if name == "sqlite":
                     url = f"sqlite:///{workdir / 'homelog.sqlite3'}"
@@ -473,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
 
                     server = start_postgres()
                     url = server.create_database("homelog_bench")
-                results.append(bench_database(name, url, workdir, wrk, args))
+                    pidfile = server.directory / "data" / "postmaster.pid"
+                    db_pids = [int(pidfile.read_text().split()[0])]
+                results.append(bench_database(name, url, workdir, wrk, args, db_pids))
             finally:
                 if server is not None:
                     server.stop()

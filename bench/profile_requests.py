@@ -155,6 +155,7 @@ _FUNCTIONS = [
     ("  _insert_once (savepoint + flush)", "homelog.visits.services", "_insert_once"),
     ("  audit record() for visit.create", "homelog.visits.services", "record"),
     ("describe_visit (re-query + dict)", "homelog.visits.views", "describe_visit"),
+    ("jsonify in the view (encode body)", "homelog.visits.views", "jsonify"),
     ("audit: _lock_chain", "homelog.audit.services", "_lock_chain"),
     ("audit: entry_hash (json+sha256)", "homelog.audit.services", "entry_hash"),
 ]
