@@ -484,11 +484,6 @@ def print_table(result: DatabaseResult) -> bool:
               f"{target_text:>7}  {verdict}")
     for problem in result.problems:
         print(f"  INVALID: {problem}")
-    print("  cpu ms/req: CPU of gunicorn, the database server and wrk per request. cores: how")
-    print("  many CPUs that kept busy (req/s x cpu ms/req). cpu ratio: /health's cpu ms/req over")
-    print("  the endpoint's, the ratio an otherwise idle, CPU-bound machine would show. If /health")
-    print("  used fewer cores than the machine has, something else was using them; if an endpoint")
-    print("  used fewer cores than /health, its requests waited (on a lock) rather than computed.")
     return all_met
 
 
@@ -512,6 +507,14 @@ def _as_json(result: DatabaseResult) -> dict[str, Any]:
             for mode, m in result.measurements.items()
         },
     }
+
+
+_LEGEND = """\
+cpu ms/req: CPU of gunicorn, the database server and wrk per request. cores: how many CPUs
+that kept busy (req/s x cpu ms/req). cpu ratio: /health's cpu ms/req over the endpoint's,
+the ratio an otherwise idle, CPU-bound machine would show. If /health kept fewer cores busy
+than the machine has, something else was using them; if an endpoint kept clearly fewer busy
+than /health, its requests waited (on a lock) rather than computed."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -542,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
           f"-c {args.connections} -d {args.duration:g}s (+{args.warmup:g}s warm-up) on "
           f"loopback; {os.cpu_count()} CPUs shared by server, database and wrk.")
     load = os.getloadavg()[0]
-    if load > 0.5 * (os.cpu_count() or 1):
+    if load >= (os.cpu_count() or 1):
         print(f"WARNING: load average is {load:.1f} before starting: something else is using "
               "the CPUs, and the figures (ratios included) will be distorted.")
     results: list[DatabaseResult] = []
@@ -573,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nThroughput as a ratio of the trivial endpoint's, same server, same run "
           f"(load average now {os.getloadavg()[0]:.1f}):")
     met = [print_table(result) for result in results]
+    print()
+    print(_LEGEND)
     invalid = any(result.problems for result in results)
     if args.json:
         args.json.write_text(json.dumps([_as_json(r) for r in results], indent=2))
