@@ -20,6 +20,7 @@ from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
 from homelog.core.json import JSONProvider
+from homelog.core.transactions import init_transactions, write_intent
 from homelog.demo.cli import demo_cli
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
@@ -35,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in (config or {}):
+        # A pre-ping costs a round trip per request; only a server connection can go stale.
+        is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not is_sqlite}
     app.json = JSONProvider(app)
     logging.basicConfig(level=logging.INFO)
 
@@ -43,8 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, write_intent)
 
+    init_transactions(app)
     init_access(app)
     init_http(app)
     register_error_handlers(app)

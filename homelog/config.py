@@ -60,7 +60,6 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "HOMELOG_MEDIA_DIR": os.environ.get("HOMELOG_MEDIA_DIR", str(instance / "media")),
         "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
         "HOMELOG_SMTP_HOST": os.environ.get("HOMELOG_SMTP_HOST", ""),
@@ -74,6 +73,14 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
         "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
+        # Photos (partnership settings): how late an upload may follow its visit, the
+        # largest file accepted, whether a photo without the parent's or carer's recorded
+        # agreement is accepted, and whether a stripped full-size original is kept.
+        "HOMELOG_PHOTO_UPLOAD_WINDOW_HOURS": _int("HOMELOG_PHOTO_UPLOAD_WINDOW_HOURS", 72),
+        "HOMELOG_PHOTO_MAX_BYTES": _int("HOMELOG_PHOTO_MAX_BYTES", 20 * 1024 * 1024),
+        "HOMELOG_PHOTO_ACCEPT_WITHOUT_AGREEMENT": _bool(
+            "HOMELOG_PHOTO_ACCEPT_WITHOUT_AGREEMENT", False),
+        "HOMELOG_PHOTO_KEEP_ORIGINAL": _bool("HOMELOG_PHOTO_KEEP_ORIGINAL", False),
         "API_TITLE": "Homelog",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -20,8 +20,8 @@ from homelog.accounts.passwords import (
 )
 from homelog.audit.services import Actor, record
 from homelog.core.errors import ApiError, invalid
-from homelog.core.http import keep_even_if_request_fails
 from homelog.core.time import utcnow
+from homelog.core.transactions import at_commit, keep_even_if_request_fails
 from homelog.extensions import db
 
 # Writing last_seen_at on every request would make every read a write; a minute's
@@ -163,14 +163,13 @@ def session_for_token(token: str) -> tuple[UserSession, User] | None:
         return None
     now = utcnow()
     reason = _expired(session, now)
+    session_id = session.id
     if reason:
-        session_id = session.id
-        end_session(session, reason)
         # The request will fail with 401 and roll back; the ending must still be kept.
         keep_even_if_request_fails(lambda: _end_session_by_id(session_id, reason))
         return None
     if now - session.last_seen_at > _LAST_SEEN_RESOLUTION:
-        session.last_seen_at = now
+        at_commit(lambda: _touch_session(session_id, now))
     return session, user
 
 
@@ -183,6 +182,12 @@ def end_session(session: UserSession, reason: str) -> None:
     session.ended_at = utcnow()
     session.end_reason = reason
     db.session.flush()
+
+
+def _touch_session(session_id: int, now: dt.datetime) -> None:
+    db.session.execute(
+        update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    )
 
 
 def _end_session_by_id(session_id: int, reason: str) -> None:

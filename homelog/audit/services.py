@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, text
 
 from homelog.audit.models import AuditEntry
 from homelog.core.time import utcnow
+from homelog.core.transactions import at_commit
 from homelog.extensions import db
 
 GENESIS = "0" * 64
@@ -85,26 +86,20 @@ def record(
     target_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one audit entry in the current transaction (the request boundary commits it)."""
-    _lock_chain()
-    prev = db.session.execute(_CHAIN_HEAD).scalar() or GENESIS
+    """Append one audit entry, as the request commits (see core/transactions.py).
+
+    The time recorded is the moment of the action, not of the append.
+    """
     at = utcnow()
     content = _content(at, actor, action, family_id, target_type, target_id, basis, detail)
+    at_commit(lambda: _append(content, at))
+
+
+def _append(content: dict[str, Any], at: dt.datetime) -> None:
+    _lock_chain()
+    prev = db.session.execute(_CHAIN_HEAD).scalar() or GENESIS
     db.session.execute(
-        _APPEND,
-        {
-            "at": at,
-            "user_id": actor.user_id,
-            "agency_id": actor.agency_id,
-            "action": action,
-            "family_id": family_id,
-            "target_type": target_type,
-            "target_id": target_id,
-            "basis": basis,
-            "detail": detail,
-            "prev_hash": prev,
-            "entry_hash": entry_hash(prev, content),
-        },
+        _APPEND, {**content, "at": at, "prev_hash": prev, "entry_hash": entry_hash(prev, content)}
     )
 
 

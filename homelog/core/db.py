@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, event
@@ -50,12 +51,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
     """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
 
-    pysqlite's own transaction handling is switched off so that every transaction
-    starts with BEGIN IMMEDIATE: a reader that later writes (every audited read
-    does) can then never fail with "database is locked" halfway through.
+    pysqlite's own transaction handling is switched off so that we choose how each
+    transaction begins: BEGIN IMMEDIATE when it will write (see core/transactions.py),
+    so a writer can never fail with "database is locked" halfway through; a plain
+    BEGIN for reads, which then run side by side with each other and with a writer.
     """
 
     @event.listens_for(engine, "connect")
@@ -70,4 +72,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

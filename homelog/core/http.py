@@ -1,12 +1,8 @@
-"""Response headers every answer carries, and the one place that commits."""
+"""Response headers every answer carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Flask, Response, g, request
-
-from homelog.extensions import db
+from flask import Flask, Response, request
 
 _CSP = "; ".join([
     "default-src 'self'",
@@ -24,32 +20,8 @@ _CSP = "; ".join([
 ])
 
 
-def keep_even_if_request_fails(action: Callable[[], None]) -> None:
-    """Run `action` at the request boundary after a rollback too (e.g. ending a timed-out session).
-
-    The request's own changes are rolled back when it fails; work registered here is
-    redone in a fresh transaction and committed, so it is never lost with them.
-    """
-    g.setdefault("homelog_kept_actions", []).append(action)
-
-
 def init_http(app: Flask) -> None:
-    """Commit or roll back at the request boundary, then add the security headers."""
-
-    @app.after_request
-    def _finish_transaction(response: Response) -> Response:
-        # Services only flush: a request that succeeded commits everything it did,
-        # one that failed keeps nothing (not even half an audit trail).
-        if response.status_code < 400:
-            db.session.commit()
-            return response
-        db.session.rollback()
-        kept = g.pop("homelog_kept_actions", [])
-        if kept:
-            for action in kept:
-                action()
-            db.session.commit()
-        return response
+    """Add the security headers to every response."""
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
