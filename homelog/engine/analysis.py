@@ -1,122 +1,179 @@
 """Pure analysis: a family's facts and the partnership's parameters in, findings out.
 
-Nothing here touches the database, the clock or the app: `as_of` is passed in, so a
-history can be replayed visit by visit and give the same answers as analysing it at
-once. Scores run 1 (best) to 5 (worst); "good enough" is at or better than the
-family's agreed level (default 2); 3 is borderline; 4-5 is a concern.
+Nothing here touches the database, the clock or the app: `as_of` is passed in, and only
+visits with visited_at <= as_of are read, so a history can be replayed visit by visit and
+give the same answers as analysing it at once. Scores run 1 (best) to 5 (worst); "good
+enough" is at or better than the family's agreed level (default 2); between that and 4 is
+borderline; 4-5 is a concern. "Not seen" (None) scores are skipped.
+
+Entry points: `analyse` (findings), `metrics` (family page figures), `evaluate` (both from
+one pass, for the scheduler), `next_due` (when a time-based finding next comes true, for
+incremental runs) and `rolling_medians` (what the trend charts draw).
+
+The rules (product.md "What the engine must notice"), their keys and severities
+--------------------------------------------------------------------------------
+====================  =========================================  ==========================
+kind                  key (one flag)                             severity
+====================  =========================================  ==========================
+1 below_agreed        below_agreed:<domain>:concern|borderline   HIGH at 4-5; MEDIUM for a
+                                                                 second borderline in a row
+  borderline          borderline:<domain>                        LOW (a lone borderline
+                                                                 score: digest only)
+2 swing               swing:<domain>:<visit>:<visit>             HIGH
+3 not_sustained       not_sustained:<domain>                     HIGH if a crossing reached
+                                                                 4-5, else MEDIUM
+4 agencies_disagree   agencies_disagree:<visit>:<visit>          MEDIUM if either score is
+                                                                 4-5, else LOW (a
+                                                                 reconciliation prompt)
+5 announced_gap       announced_gap                              HIGH
+6 worsening_trend     worsening_trend:<domain>                   MEDIUM (early warning)
+7 immediate_concern   immediate_concern:<concern>:<visit>        IMMEDIATE
+8 no_recent_visit     no_recent_visit                            MEDIUM
+  no_recent_unann.    no_recent_unannounced                      MEDIUM
+  agency_not_visited  agency_not_visited:<agency id>             LOW
+  room_never_seen     room_never_seen:<room>                     MEDIUM
+  father_never_seen   father_never_seen                          MEDIUM
+9 exposure            (metrics().days_at_concern_since_plan, not a finding)
+  sustained_impr.     sustained_improvement:<domain>             LOW (good news)
+====================  =========================================  ==========================
+
+A lone borderline score never raises more than LOW findings: the borderline note (and, if
+another agency scored 1 within 48 hours, a LOW prompt to compare); a move from 1 to 3 is not
+a swing (swings end at a concern), and the below-agreed flag waits for a second one.
+
+How long a finding is returned
+------------------------------
+* Events - swing, agencies_disagree, immediate_concern - happened at a visit: they are
+  returned for as long as their visits are in the history (their key names the visits), and
+  are closed by a practitioner's response, never by time.
+* States - everything else - are returned while true. `became_true_at` dates the current
+  spell: the visit that made it true (for the time-based gaps, the instant the gap reached its
+  limit). The windows of rules 3, 5 and 6 are measured back from the latest visit, not from
+  as_of, so only the coverage gaps change with time alone.
+* So (key, became_true_at) names an occurrence: the same pair on the next run is the same
+  flag (update its evidence, sentence, severity); the same key with a later became_true_at
+  is the flag coming true again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable
 
+from homelog.engine.analysis_history import History, build_history
+from homelog.engine.analysis_types import (
+    FATHER_OR_PARTNER,
+    FamilyFacts,
+    FamilyMetrics,
+    Finding,
+    FlagKind,
+    Parameters,
+    Severity,
+    SustainedImprovement,
+    VisitFact,
+)
+from homelog.engine.rules import agencies, concerns, coverage, exposure, levels, trend
 
-class FlagKind(StrEnum):
-    BELOW_AGREED = "below_agreed"                # rule 1
-    SWING = "swing"                              # rule 2
-    NOT_SUSTAINED = "not_sustained"              # rule 3
-    AGENCIES_DISAGREE = "agencies_disagree"      # rule 4
-    ANNOUNCED_GAP = "announced_gap"              # rule 5
-    WORSENING_TREND = "worsening_trend"          # rule 6
-    IMMEDIATE_CONCERN = "immediate_concern"      # rule 7
-    NO_RECENT_VISIT = "no_recent_visit"          # rule 8 (coverage gaps)
-    NO_RECENT_UNANNOUNCED = "no_recent_unannounced"
-    AGENCY_NOT_VISITED = "agency_not_visited"
-    ROOM_NEVER_SEEN = "room_never_seen"
-    FATHER_NEVER_SEEN = "father_never_seen"
-    BORDERLINE = "borderline"                    # an isolated 3: a low note for the digest
+__all__ = [
+    "FATHER_OR_PARTNER",
+    "FamilyFacts",
+    "FamilyMetrics",
+    "Finding",
+    "FlagKind",
+    "Parameters",
+    "Severity",
+    "SustainedImprovement",
+    "VisitFact",
+    "analyse",
+    "evaluate",
+    "metrics",
+    "next_due",
+    "rolling_medians",
+]
 
-
-class Severity(StrEnum):
-    LOW = "low"          # digest only
-    MEDIUM = "medium"    # digest, shown on the family page
-    HIGH = "high"        # digest, escalates if not acknowledged
-    IMMEDIATE = "immediate"  # sent at once (immediate concerns)
-
-
-@dataclass(frozen=True)
-class VisitFact:
-    """One effective visit (an amended visit is replaced by its latest amendment)."""
-
-    id: int
-    visited_at: dt.datetime              # timezone-aware
-    agency_id: int
-    agency_name: str
-    announced: bool
-    scores: dict[str, int | None]        # domain key -> 1..5, None = not seen
-    concerns: tuple[str, ...] = ()
-    present: tuple[str, ...] = ()
-    rooms_seen: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FamilyFacts:
-    family_id: int
-    opened_on: dt.date
-    plan_started_on: dt.date
-    agreed_levels: dict[str, int]        # domain key -> expected level (agreement or default)
-    domain_names: dict[str, str]         # domain key -> "Kitchen and food hygiene"
-    concern_labels: dict[str, str]       # concern key -> "Unsafe sleep"
-    safe_sleep_concerns: frozenset[str]  # concern keys whose flags never close by themselves
-    room_labels: dict[str, str]          # room key -> "Kitchen"
-    core_group_agencies: dict[int, str]  # agency id -> name, for agencies in the core group
-    visits: tuple[VisitFact, ...]        # in visited_at order
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """Every threshold, with the defaults of product.md; a partnership may change any."""
-
-    swing_window_days: int = 7
-    swing_min_levels: int = 2
-    crossings_window_days: int = 90
-    crossings_min: int = 3
-    disagreement_window_hours: int = 48
-    disagreement_min_levels: int = 2
-    announced_gap_window_days: int = 90
-    announced_gap_min_levels: float = 1.0
-    trend_min_weeks: int = 8
-    trend_max_weeks: int = 12
-    trend_slope_per_week: float = 0.15   # rolling-median levels per week, worse = positive
-    no_visit_days: int = 14
-    no_unannounced_days: int = 28
-    agency_silent_days: int = 28
-    sustained_min_visits: int = 3
-    sustained_min_days: int = 28
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something the engine noticed, with its evidence and a sentence a practitioner understands."""
-
-    kind: FlagKind
-    severity: Severity
-    key: str                              # identity of "the same flag" across runs
-    domains: tuple[str, ...]
-    evidence_visit_ids: tuple[int, ...]
-    became_true_at: dt.datetime           # the visit (or due time) that made it true
-    explanation: str
-    safe_sleep: bool = False              # never closes by itself
-
-
-@dataclass(frozen=True)
-class FamilyMetrics:
-    crossings_90_days: dict[str, int] = field(default_factory=dict)
-    announced_gap: float | None = None    # mean unannounced - mean announced (positive = worse)
-    days_at_concern_since_plan: int = 0
-    days_since_last_visit: int | None = None
-    days_since_last_unannounced: int | None = None
-    days_since_agency_visit: dict[int, int | None] = field(default_factory=dict)
-    sustained_improvement: dict[str, bool] = field(default_factory=dict)
+RULES: tuple[Callable[[History], list[Finding]], ...] = (
+    levels.below_agreed,                # 1, and the borderline note
+    levels.swings,                      # 2
+    levels.not_sustained,               # 3
+    agencies.disagreements,             # 4
+    agencies.announced_gap,             # 5
+    trend.worsening_trends,             # 6
+    concerns.immediate_concerns,        # 7
+    coverage.no_recent_visit,           # 8
+    coverage.no_recent_unannounced,
+    coverage.agencies_not_visited,
+    coverage.rooms_never_seen,
+    coverage.father_never_seen,
+    levels.sustained_improvements,
+)
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(FlagKind)}
 
 
 def analyse(facts: FamilyFacts, params: Parameters, as_of: dt.datetime) -> list[Finding]:
-    """Every finding true for the family as of `as_of`, considering only visits up to then."""
-    raise NotImplementedError
+    """Every finding true for the family as of `as_of`, considering only visits up to then.
+
+    Sorted by became_true_at, then kind and key, so equal inputs give equal lists.
+    """
+    return _findings(build_history(facts, params, as_of))
 
 
 def metrics(facts: FamilyFacts, params: Parameters, as_of: dt.datetime) -> FamilyMetrics:
     """The family-level figures shown on the family page and the trends endpoint."""
-    raise NotImplementedError
+    return _metrics(build_history(facts, params, as_of))
+
+
+def evaluate(facts: FamilyFacts, params: Parameters,
+             as_of: dt.datetime) -> tuple[list[Finding], FamilyMetrics]:
+    """`analyse` and `metrics` together, reading the history once."""
+    history = build_history(facts, params, as_of)
+    return _findings(history), _metrics(history)
+
+
+def next_due(facts: FamilyFacts, params: Parameters, as_of: dt.datetime) -> dt.datetime | None:
+    """When a time-based finding (a coverage gap) would next come true if nobody visits.
+
+    Every other finding changes only when a visit, the agreement or the core group changes,
+    so an incremental scheduler needs to rerun a family only then or at this instant.
+    """
+    return coverage.next_due(build_history(facts, params, as_of))
+
+
+def rolling_medians(facts: FamilyFacts, params: Parameters,
+                    as_of: dt.datetime) -> dict[str, list[tuple[dt.datetime, float]]]:
+    """Per domain, at each score: the median of the scores in the `trend_median_days` up to
+    it - the line the worsening-trend rule fits, for the trend charts."""
+    return trend.rolling_medians(build_history(facts, params, as_of))
+
+
+def _findings(history: History) -> list[Finding]:
+    found = [finding for rule in RULES for finding in rule(history)]
+    found.sort(key=lambda f: (f.became_true_at, _KIND_ORDER[f.kind], f.key))
+    return found
+
+
+def _metrics(history: History) -> FamilyMetrics:
+    last = history.last
+    unannounced = next((index for index in range(last, -1, -1)
+                        if not history.visits[index].announced), None)
+    by_agency = coverage.last_visit_by_agency(history)
+    days, days_by_domain = exposure.days_at_concern(history)
+    runs = levels.sustained_runs(history)
+    gap = agencies.AnnouncedGap(history).reading(last) if last >= 0 else None
+    return FamilyMetrics(
+        crossings_90_days={domain: levels.crossings_count(history, line)
+                           for domain, line in history.series.items()},
+        announced_gap=None if gap is None else round(gap.gap, 2),
+        days_at_concern_since_plan=days,
+        days_since_last_visit=_days_since(history, last if last >= 0 else None),
+        days_since_last_unannounced=_days_since(history, unannounced),
+        days_since_agency_visit={agency_id: _days_since(history, by_agency.get(agency_id))
+                                 for agency_id in history.facts.core_group_agencies},
+        sustained_improvement={domain: run is not None for domain, run in runs.items()},
+        days_at_concern_by_domain=days_by_domain,
+        sustained={domain: run for domain, run in runs.items() if run is not None},
+    )
+
+
+def _days_since(history: History, index: int | None) -> int | None:
+    when = None if index is None else history.visits[index].visited_at
+    return coverage.days_since(history, when)

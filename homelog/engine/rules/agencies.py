@@ -1,0 +1,213 @@
+"""Rules that compare visits with each other: agencies disagree (4), announced vs unannounced
+gap (5)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from homelog.engine.analysis_history import DAY, HOUR, History
+from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
+from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
+from homelog.engine.rules.evidence import visit_ids
+
+# ---- rule 4: agencies disagree ---------------------------------------------------------------
+
+
+def disagreements(history: History) -> list[Finding]:
+    """Two agencies `disagreement_min_levels` apart on a domain within the window.
+
+    One finding per pair of visits, listing every domain they disagree on: the prompt is for
+    the two practitioners to compare what they saw, with the lead. MEDIUM when one of the
+    scores is a concern ("clean and tidy" against "filthy"); LOW when the worse is only
+    borderline (1 against 3), so that a lone borderline score never raises more than a low
+    note. A score that is itself a concern has its own HIGH flag.
+    """
+    window = history.params.disagreement_window_hours * HOUR
+    order = {domain: rank for rank, domain in enumerate(history.series)}
+    found = []
+    for later, second in enumerate(history.visits):
+        earlier = later - 1
+        # Only the visits inside the window are paired, so the cost stays linear.
+        while earlier >= 0 and history.times[later] - history.times[earlier] <= window:
+            first = history.visits[earlier]
+            if first.agency_id != second.agency_id:
+                apart = _apart(history, first, second, order)
+                if apart:
+                    found.append(_disagreement(history, first, second, apart))
+            earlier -= 1
+    return found
+
+
+def _apart(history: History, first: VisitFact, second: VisitFact,
+           order: dict[str, int]) -> list[tuple[str, int, int]]:
+    least = history.params.disagreement_min_levels
+    apart = []
+    for domain, score in second.scores.items():
+        other = first.scores.get(domain)
+        if score is not None and other is not None and abs(score - other) >= least:
+            apart.append((domain, other, score))
+    apart.sort(key=lambda item: order.get(item[0], len(order)))
+    return apart
+
+
+def _disagreement(history: History, first: VisitFact, second: VisitFact,
+                  apart: list[tuple[str, int, int]]) -> Finding:
+    worst = max(max(before, after) for _, before, after in apart)
+    return Finding(
+        kind=FlagKind.AGENCIES_DISAGREE,
+        severity=Severity.MEDIUM if worst >= history.params.concern_level else Severity.LOW,
+        key=f"agencies_disagree:{first.id}:{second.id}",
+        domains=tuple(domain for domain, _, _ in apart),
+        evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,
+        explanation=_disagreement_sentence(history, first, second, apart),
+        agency_ids=(first.agency_id, second.agency_id),
+    )
+
+
+def _disagreement_sentence(history: History, first: VisitFact, second: VisitFact,
+                           apart: list[tuple[str, int, int]]) -> str:
+    what = "score" if len(apart) == 1 else "scores"
+    ask = f"please compare what you each saw and agree the {what} with the lead social worker."
+    one, two = day(history, first.visited_at), day(history, second.visited_at)
+    if len(apart) == 1:
+        domain, before, after = apart[0]
+        return (f"{first.agency_name} scored {domain_name(history, domain)} {before} on {one} "
+                f"and {second.agency_name} scored it {after} on {two}: {ask}")
+    scores = "; ".join(f"{domain_name(history, domain)} {before} and {after}"
+                       for domain, before, after in apart)
+    return (f"{first.agency_name} ({one}) and {second.agency_name} ({two}) scored "
+            f"{len(apart)} areas at least {history.params.disagreement_min_levels} levels "
+            f"apart ({scores}): {ask}")
+
+
+# ---- rule 5: announced vs unannounced gap ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Scores:
+    """One domain's scores at one kind of visit, with running sums for any window in O(log n)."""
+
+    times: list[float]
+    totals: list[int]  # totals[i] = sum of the first i scores
+
+    def count_and_sum(self, low: float, high: float) -> tuple[int, int]:
+        start, end = bisect_left(self.times, low), bisect_right(self.times, high)
+        return end - start, self.totals[end] - self.totals[start]
+
+
+@dataclass(slots=True)
+class GapReading:
+    """The announced/unannounced comparison as of one visit."""
+
+    gap: float                      # mean over the domains of (unannounced - announced) means
+    by_domain: dict[str, float]     # the domains that had enough scores of each kind
+    announced: int                  # visits of each kind in the window
+    unannounced: int
+
+
+class AnnouncedGap:
+    """Rule 5: mean unannounced score worse than mean announced by `announced_gap_min_levels`.
+
+    Averaged per domain first (unannounced mean minus announced mean), then across domains:
+    agencies see different rooms (a police officer at night sees the living room), so pooling
+    all scores would compare different rooms rather than the same home at different kinds of
+    visit. Needs `announced_gap_min_visits` visits of each kind in the window, and a domain
+    counts only with `announced_gap_min_scores` scores of each kind. The window is measured
+    back from the latest visit. HIGH: possible disguised compliance is what the log is for.
+    """
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.window = history.params.announced_gap_window_days * DAY
+        self.visit_times = {True: [], False: []}  # announced -> visit instants
+        for visit, instant in zip(history.visits, history.times, strict=True):
+            self.visit_times[visit.announced].append(instant)
+        self.scores = {domain: self._split(line.visit_index, line.times, line.scores)
+                       for domain, line in history.series.items()}
+
+    def _split(self, indices: list[int], stamps: list[float],
+               scores: list[int]) -> dict[bool, _Scores]:
+        split = {True: _Scores([], [0]), False: _Scores([], [0])}
+        for index, instant, score in zip(indices, stamps, scores, strict=True):
+            part = split[self.history.visits[index].announced]
+            part.times.append(instant)
+            part.totals.append(part.totals[-1] + score)
+        return split
+
+    def reading(self, point: int) -> GapReading | None:
+        """The gap as of the visit at as-of `point`, or None without enough visits."""
+        high = self.history.times[point]
+        low = high - self.window
+        least = self.history.params.announced_gap_min_visits
+        counts = {kind: bisect_right(stamps, high) - bisect_left(stamps, low)
+                  for kind, stamps in self.visit_times.items()}
+        if counts[True] < least or counts[False] < least:
+            return None
+        by_domain = {}
+        for domain, split in self.scores.items():
+            difference = self._difference(split, low, high)
+            if difference is not None:
+                by_domain[domain] = difference
+        if not by_domain:
+            return None
+        gap = sum(by_domain.values()) / len(by_domain)
+        return GapReading(gap, by_domain, counts[True], counts[False])
+
+    def _difference(self, split: dict[bool, _Scores], low: float, high: float) -> float | None:
+        least = self.history.params.announced_gap_min_scores
+        announced, announced_sum = split[True].count_and_sum(low, high)
+        unannounced, unannounced_sum = split[False].count_and_sum(low, high)
+        if announced < least or unannounced < least:
+            return None
+        return unannounced_sum / unannounced - announced_sum / announced
+
+    def findings(self) -> list[Finding]:
+        history = self.history
+        if history.last < 0:
+            return []
+        least = history.params.announced_gap_min_levels
+
+        def holds(point: int) -> bool:
+            reading = self.reading(point)
+            return reading is not None and reading.gap >= least
+
+        if not holds(history.last):
+            return []
+        start = history.spell_start(holds)
+        reading = self.reading(history.last)
+        assert reading is not None  # holds() said so
+        return [self._finding(reading, start)]
+
+    def _finding(self, reading: GapReading, start: int) -> Finding:
+        history = self.history
+        worst = sorted((domain for domain, difference in reading.by_domain.items()
+                        if difference >= history.params.announced_gap_min_levels),
+                       key=lambda domain: -reading.by_domain[domain])
+        high = history.times[history.last]
+        first = bisect_left(history.times, high - self.window)
+        return Finding(
+            kind=FlagKind.ANNOUNCED_GAP, severity=Severity.HIGH, key="announced_gap",
+            domains=tuple(worst),
+            evidence_visit_ids=visit_ids(history, range(first, history.last + 1)),
+            became_true_at=history.visits[start].visited_at,
+            explanation=self._sentence(reading, worst),
+        )
+
+    def _sentence(self, reading: GapReading, worst: list[str]) -> str:
+        history = self.history
+        latest = history.visits[history.last].visited_at
+        names = listing([domain_name(history, domain) for domain in worst[:3]])
+        return (
+            f"Over the {history.params.announced_gap_window_days} days to "
+            f"{day(history, latest)}, unannounced visits scored on average "
+            f"{levels(reading.gap)} worse than announced ones "
+            f"({plural(reading.unannounced, 'unannounced visit')}, "
+            f"{plural(reading.announced, 'announced visit')}), most of all in {names}: "
+            "the home may be got ready for expected visits (possible disguised compliance)."
+        )
+
+
+def announced_gap(history: History) -> list[Finding]:
+    """Rule 5 as a finding (see `AnnouncedGap`). Key: one per family."""
+    return AnnouncedGap(history).findings()

@@ -1,0 +1,334 @@
+"""Rules read from one domain's scores: below the agreed level (1), a borderline note, swings
+(2), not sustained (3), and sustained improvement.
+
+"Good enough" is at or better than the family's agreed level for the domain; a score of
+`concern_level` (4) or worse is a concern; anything between is borderline (a 3 when the
+agreed level is 2).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from homelog.engine.analysis_history import DAY, History, Series
+from homelog.engine.analysis_types import (
+    Finding,
+    FlagKind,
+    Severity,
+    SustainedImprovement,
+)
+from homelog.engine.analysis_wording import day, domain_name, elapsed, plural, times
+from homelog.engine.rules.evidence import score_visit_ids
+
+# ---- rule 1: below the agreed level, and the borderline note ---------------------------------
+
+
+def below_agreed(history: History) -> list[Finding]:
+    """The latest score of each domain, when worse than the family's agreed level.
+
+    A lone borderline score after a good-enough one is a LOW `BORDERLINE` note instead: a
+    single 3 is for the core group to discuss, not an alert. A second borderline score in a
+    row makes it MEDIUM; a concern (4-5) makes it HIGH. Borderline and concern spells have
+    different keys, so a home that gets worse while a borderline flag is acknowledged still
+    raises a new flag.
+    """
+    found = []
+    for line in history.series.values():
+        last = len(line.scores) - 1
+        if line.scores[last] <= line.agreed:
+            continue
+        if _isolated_borderline(history, line, last):
+            found.append(_borderline(history, line, last))
+        else:
+            found.append(_below_agreed(history, line, last))
+    return found
+
+
+def _band(history: History, line: Series, score: int) -> str:
+    if score <= line.agreed:
+        return "good"
+    return "concern" if score >= history.params.concern_level else "borderline"
+
+
+def _isolated_borderline(history: History, line: Series, position: int) -> bool:
+    """A borderline score whose previous score in the domain was good enough (or absent)."""
+    if _band(history, line, line.scores[position]) != "borderline":
+        return False
+    return position == 0 or line.scores[position - 1] <= line.agreed
+
+
+def _borderline(history: History, line: Series, last: int) -> Finding:
+    visit = history.visits[line.visit_index[last]]
+    return Finding(
+        kind=FlagKind.BORDERLINE, severity=Severity.LOW, key=f"borderline:{line.domain}",
+        domains=(line.domain,), evidence_visit_ids=(visit.id,),
+        became_true_at=visit.visited_at,
+        explanation=(
+            f"{domain_name(history, line.domain)} was scored {line.scores[last]} by "
+            f"{visit.agency_name} on {day(history, visit.visited_at)}, just worse than the "
+            f"agreed level of {line.agreed}: a single borderline score for the core group "
+            "to keep an eye on."
+        ),
+    )
+
+
+def _below_agreed(history: History, line: Series, last: int) -> Finding:
+    band = _band(history, line, line.scores[last])
+    start = last  # first score of the trailing run in this band: when this flag came true
+    while start > 0 and _band(history, line, line.scores[start - 1]) == band:
+        start -= 1
+    if _isolated_borderline(history, line, start):
+        start += 1  # that score was a borderline note; the flag came with the next one
+    spell = last  # evidence: every score of the current spell worse than agreed
+    while spell > 0 and line.scores[spell - 1] > line.agreed:
+        spell -= 1
+    return Finding(
+        kind=FlagKind.BELOW_AGREED,
+        severity=Severity.HIGH if band == "concern" else Severity.MEDIUM,
+        key=f"below_agreed:{line.domain}:{band}", domains=(line.domain,),
+        evidence_visit_ids=score_visit_ids(history, line, range(spell, last + 1)),
+        became_true_at=history.visits[line.visit_index[start]].visited_at,
+        explanation=_below_agreed_sentence(history, line, spell, last),
+    )
+
+
+def _below_agreed_sentence(history: History, line: Series, spell: int, last: int) -> str:
+    name = domain_name(history, line.domain)
+    visit = history.visits[line.visit_index[last]]
+    when = day(history, visit.visited_at)
+    if spell == last:
+        return (f"{name} was scored {line.scores[last]} by {visit.agency_name} on {when}, "
+                f"worse than the agreed level of {line.agreed}.")
+    first = history.visits[line.visit_index[spell]]
+    return (
+        f"{name} has been worse than the agreed level of {line.agreed} at "
+        f"{plural(last - spell + 1, 'visit')} in a row since {day(history, first.visited_at)}, "
+        f"most recently {line.scores[last]} ({visit.agency_name}, {when})."
+    )
+
+
+# ---- rule 2: swing ---------------------------------------------------------------------------
+
+
+def swings(history: History) -> list[Finding]:
+    """A domain reaching a concern within `swing_window_days` of a much better score.
+
+    A swing is raised at a concern score (4-5) that is worse than the score before it, when
+    some score in the window before it was good enough or at least `swing_min_levels` better.
+    Its partner is the best score in the window (the latest of equals), so one bad visit
+    after several good ones is one swing, not several. A move that ends at borderline (1 to
+    3) is not a swing: it is a borderline note or below-agreed flag (a lone 3 must never
+    alert). Key: one per pair of visits.
+    """
+    window = history.params.swing_window_days * DAY
+    found = []
+    for line in history.series.values():
+        for position in range(1, len(line.scores)):
+            partner = _swing_partner(history, line, position, window)
+            if partner is not None:
+                found.append(_swing(history, line, partner, position))
+    return found
+
+
+def _swing_partner(history: History, line: Series, position: int, window: float) -> int | None:
+    score, scores, stamps = line.scores[position], line.scores, line.times
+    if score < history.params.concern_level or score <= scores[position - 1]:
+        return None
+    best = None
+    earlier = position - 1
+    while earlier >= 0 and stamps[position] - stamps[earlier] <= window:
+        if best is None or scores[earlier] < scores[best]:
+            best = earlier
+        earlier -= 1
+    if best is None:
+        return None
+    moved = score - scores[best] >= history.params.swing_min_levels
+    return best if scores[best] <= line.agreed or moved else None
+
+
+def _swing(history: History, line: Series, before: int, after: int) -> Finding:
+    first = history.visits[line.visit_index[before]]
+    second = history.visits[line.visit_index[after]]
+    return Finding(
+        kind=FlagKind.SWING, severity=Severity.HIGH,
+        key=f"swing:{line.domain}:{first.id}:{second.id}", domains=(line.domain,),
+        evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,
+        explanation=(
+            f"{domain_name(history, line.domain)} went from {line.scores[before]} "
+            f"({first.agency_name}, {day(history, first.visited_at)}) to {line.scores[after]} "
+            f"({second.agency_name}, {day(history, second.visited_at)}) "
+            f"{elapsed(history, first.visited_at, second.visited_at)}."
+        ),
+    )
+
+
+# ---- rule 3: not sustained -------------------------------------------------------------------
+
+
+def crossings(line: Series) -> list[int]:
+    """Positions of the scores that crossed the good-enough line (from the score before)."""
+    agreed, scores = line.agreed, line.scores
+    return [position for position in range(1, len(scores))
+            if (scores[position] <= agreed) != (scores[position - 1] <= agreed)]
+
+
+def crossings_count(history: History, line: Series) -> int:
+    """Crossings in the `crossings_window_days` up to the latest visit (for the metrics)."""
+    stamps = [line.times[position] for position in crossings(line)]
+    return _in_window(history, stamps, history.last)
+
+
+def _in_window(history: History, stamps: list[float], point: int) -> int:
+    anchor = history.times[point]
+    window = history.params.crossings_window_days * DAY
+    return bisect_right(stamps, anchor) - bisect_left(stamps, anchor - window)
+
+
+def not_sustained(history: History) -> list[Finding]:
+    """Domains that crossed the good-enough line `crossings_min` times in the window.
+
+    The window is measured back from the latest visit, so the finding changes only when a
+    visit is recorded. MEDIUM while every score in those crossings was at most borderline,
+    HIGH once one of them was a concern. Key: one per domain.
+    """
+    found = (_not_sustained_in(history, line) for line in history.series.values())
+    return [finding for finding in found if finding is not None]
+
+
+def _not_sustained_in(history: History, line: Series) -> Finding | None:
+    least = history.params.crossings_min
+    crossed = crossings(line)
+    if len(crossed) < least:
+        return None
+    stamps = [line.times[position] for position in crossed]
+
+    def holds(point: int) -> bool:
+        return _in_window(history, stamps, point) >= least
+
+    if not holds(history.last):
+        return None
+    recent = crossed[len(crossed) - _in_window(history, stamps, history.last):]
+    return _not_sustained(history, line, recent, history.spell_start(holds))
+
+
+def _not_sustained(history: History, line: Series, recent: list[int], start: int) -> Finding:
+    positions = sorted({p for position in recent for p in (position - 1, position)})
+    worst = max(line.scores[position] for position in positions)
+    latest = history.visits[history.last].visited_at
+    return Finding(
+        kind=FlagKind.NOT_SUSTAINED,
+        severity=Severity.HIGH if worst >= history.params.concern_level else Severity.MEDIUM,
+        key=f"not_sustained:{line.domain}", domains=(line.domain,),
+        evidence_visit_ids=score_visit_ids(history, line, positions),
+        became_true_at=history.visits[start].visited_at,
+        explanation=(
+            f"{domain_name(history, line.domain)} crossed the good-enough line "
+            f"({line.agreed}) {times(len(recent))} in the "
+            f"{history.params.crossings_window_days} days to {day(history, latest)}: "
+            "improvements have not lasted."
+        ),
+    )
+
+
+# ---- sustained improvement -------------------------------------------------------------------
+
+
+def sustained_runs(history: History) -> dict[str, SustainedImprovement | None]:
+    """Domains once worse than agreed: their current good-enough run if it counts, else None.
+
+    Sustained means at least `sustained_min_visits` good-enough scores in a row, spanning
+    `sustained_min_days`, at least one of them at an unannounced visit (product.md).
+    """
+    runs: dict[str, SustainedImprovement | None] = {}
+    for line in history.series.values():
+        start = _good_run_start(line)
+        if start is None:
+            if any(score > line.agreed for score in line.scores):
+                runs[line.domain] = None  # worse than agreed now
+            continue
+        if start == 0:
+            continue  # never worse than agreed: nothing to improve on
+        counted = _counts_from(history, line, start)
+        runs[line.domain] = None if counted is None else _run(history, line, start)
+    return runs
+
+
+def sustained_improvements(history: History) -> list[Finding]:
+    """A LOW note when a domain that raised a flag has been good enough long enough to count.
+
+    Users need it: reviews found improvements "taken at face value"; this says when one has
+    actually lasted, with its visits, so the core group can close the earlier flags on
+    evidence. Raised only after a spell that was flagged (a concern, or two or more scores
+    worse than agreed), not after a lone borderline note. Key: one per domain; a relapse ends
+    it and a later run is a new occurrence.
+    """
+    found = []
+    for line in history.series.values():
+        start = _good_run_start(line)
+        if not start or not _was_flagged(history, line, start):
+            continue
+        counted = _counts_from(history, line, start)
+        if counted is not None:
+            found.append(_improvement(history, line, start, counted))
+    return found
+
+
+def _good_run_start(line: Series) -> int | None:
+    """Position of the first score of the trailing good-enough run (None if the last is not)."""
+    position = len(line.scores) - 1
+    if line.scores[position] > line.agreed:
+        return None
+    while position > 0 and line.scores[position - 1] <= line.agreed:
+        position -= 1
+    return position
+
+
+def _counts_from(history: History, line: Series, start: int) -> int | None:
+    """The first position at which the run from `start` counts as sustained (None: not yet)."""
+    params = history.params
+    unannounced = False
+    for position in range(start, len(line.scores)):
+        unannounced = unannounced or not history.visits[line.visit_index[position]].announced
+        if (position - start + 1 >= params.sustained_min_visits and unannounced
+                and line.times[position] - line.times[start] >= params.sustained_min_days * DAY):
+            return position
+    return None
+
+
+def _was_flagged(history: History, line: Series, start: int) -> bool:
+    """Whether the bad spell before the run raised more than a borderline note."""
+    spell = start - 1
+    while spell > 0 and line.scores[spell - 1] > line.agreed:
+        spell -= 1
+    bad = line.scores[spell:start]
+    return len(bad) > 1 or bad[0] >= history.params.concern_level
+
+
+def _run(history: History, line: Series, start: int) -> SustainedImprovement:
+    last = len(line.scores) - 1
+    positions = range(start, last + 1)
+    first = history.visits[line.visit_index[start]]
+    return SustainedImprovement(
+        domain=line.domain, since=first.visited_at, visits=len(positions),
+        days=int((line.times[last] - line.times[start]) // DAY),
+        unannounced=sum(not history.visits[line.visit_index[p]].announced for p in positions),
+        evidence_visit_ids=score_visit_ids(history, line, positions),
+    )
+
+
+def _improvement(history: History, line: Series, start: int, counted: int) -> Finding:
+    run = _run(history, line, start)
+    before = history.visits[line.visit_index[start - 1]]
+    return Finding(
+        kind=FlagKind.SUSTAINED_IMPROVEMENT, severity=Severity.LOW,
+        key=f"sustained_improvement:{line.domain}", domains=(line.domain,),
+        evidence_visit_ids=(before.id, *run.evidence_visit_ids),
+        became_true_at=history.visits[line.visit_index[counted]].visited_at,
+        explanation=(
+            f"{domain_name(history, line.domain)} has been good enough at "
+            f"{plural(run.visits, 'visit')} in a row over {plural(run.days, 'day')} since "
+            f"{day(history, run.since)}, including {run.unannounced} unannounced, after "
+            f"{line.scores[start - 1]} on {day(history, before.visited_at)}: the improvement "
+            "has lasted."
+        ),
+    )
