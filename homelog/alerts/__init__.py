@@ -1,0 +1,1 @@
+"""Delivery to the core group: the in-app inbox, email (immediate, daily digest), escalation."""

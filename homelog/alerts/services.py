@@ -1,0 +1,315 @@
+"""Put flags in front of the core group: inbox entries, queued emails, digests, escalation.
+
+Emails say nothing about a family beyond its reference and a link (email is not a
+secure channel): what the flag is about is read in Homelog, after signing in.
+Everything here flushes; the request or the job loop commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from homelog.accounts.models import User
+from homelog.accounts.services import actor_of
+from homelog.alerts.models import InboxEntry, OutboxMessage
+from homelog.audit.services import record
+from homelog.core.errors import not_found
+from homelog.engine.analysis import Severity
+from homelog.engine.models import Flag, FlagState
+from homelog.engine.parameters import current_values
+from homelog.engine.signals import flag_opened
+from homelog.extensions import db
+from homelog.families.models import CoreGroupMember, Family
+
+log = logging.getLogger(__name__)
+
+HIGH_SEVERITIES = (Severity.HIGH.value, Severity.IMMEDIATE.value)
+ENTRY_KINDS = ("opened", "reopened", "escalated")
+
+
+def email_enabled() -> bool:
+    """Whether an SMTP server is configured (otherwise alerts go to the inbox only)."""
+    return bool(current_app.config["HOMELOG_SMTP_HOST"])
+
+
+def family_link(family_id: int) -> str:
+    """Where a family's flags are read in Homelog (no family detail in the URL)."""
+    return f"{current_app.config['HOMELOG_BASE_URL'].rstrip('/')}/families/{family_id}/flags"
+
+
+def inbox_link() -> str:
+    return f"{current_app.config['HOMELOG_BASE_URL'].rstrip('/')}/inbox"
+
+
+def _insert_ignoring_duplicates(model: type[Any], rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
+def _queue_email(dedupe_key: str, user_id: int, to: str, kind: str, subject: str, body: str,
+                 now: dt.datetime) -> None:
+    _insert_ignoring_duplicates(OutboxMessage, [{
+        "dedupe_key": dedupe_key, "user_id": user_id, "to_address": to, "kind": kind,
+        "subject": subject, "body": body, "created_at": now, "send_after": now,
+        "status": "pending", "attempts": 0,
+    }])
+
+
+# --- a flag opens: tell the core group -------------------------------------------------------
+
+_MEMBERS = (
+    select(User.id, User.email)
+    .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
+    .where(CoreGroupMember.family_id == bindparam("family_id"), User.active.is_(True))
+    .order_by(User.id)
+)
+
+
+def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
+    subject = f"Homelog: urgent flag for family {reference}"
+    body = (
+        f"An urgent flag has been raised for family {reference}.\n\n"
+        f"Please sign in to Homelog to see it and record your response:\n"
+        f"{family_link(family_id)}\n\n"
+        "This email holds no details on purpose: email is not a secure channel.\n"
+    )
+    return subject, body
+
+
+def announce_flag(flag: Flag, now: dt.datetime) -> int:
+    """Give each active core-group member an inbox entry for a newly opened flag.
+
+    An immediate flag is also queued for email to each of them at once; other flags wait
+    for the daily digest. Returns how many members were told.
+    """
+    kind = "reopened" if flag.previous_id else "opened"
+    members = db.session.execute(_MEMBERS, {"family_id": flag.family_id}).all()
+    mailing = email_enabled()
+    immediate = flag.severity == Severity.IMMEDIATE.value
+    # Entries that need no digest (mailed now, or no email at all) are marked as done.
+    done_at = now if (immediate or not mailing) else None
+    _insert_ignoring_duplicates(InboxEntry, [
+        {"user_id": user_id, "family_id": flag.family_id, "flag_id": flag.id, "kind": kind,
+         "created_at": now, "digested_at": done_at}
+        for user_id, _ in members
+    ])
+    if mailing and immediate:
+        reference = db.session.execute(
+            select(Family.reference).where(Family.id == flag.family_id)).scalar_one()
+        subject, body = _immediate_email(reference, flag.family_id)
+        for user_id, email in members:
+            _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email, "immediate",
+                         subject, body, now)
+    return len(members)
+
+
+def _on_flag_opened(app: Flask, flag: Flag, now: dt.datetime, **_: Any) -> None:
+    announce_flag(flag, now)
+
+
+# --- the daily digest ------------------------------------------------------------------------
+
+def digest_recipients(now: dt.datetime) -> list[int]:
+    """Users with flags not yet mailed to them (oldest entry first, so none starves)."""
+    return list(db.session.execute(
+        select(InboxEntry.user_id)
+        .where(InboxEntry.digested_at.is_(None), InboxEntry.created_at <= now)
+        .group_by(InboxEntry.user_id)
+        .order_by(InboxEntry.user_id)
+    ).scalars())
+
+
+def _digest_body(counts: dict[tuple[int, str], Counter[str]]) -> str:
+    lines = ["New flags for families whose core group you are in, since your last digest:", ""]
+    for (family_id, reference), kinds in sorted(counts.items(), key=lambda item: item[0][1]):
+        total = sum(kinds.values())
+        again = f" ({kinds['reopened']} raised again)" if kinds["reopened"] else ""
+        lines.append(f"  {reference}: {total} new flag{'s' if total != 1 else ''}{again}")
+        lines.append(f"    {family_link(family_id)}")
+    lines += ["", f"Your inbox in Homelog: {inbox_link()}", "",
+              "This email holds no details on purpose: email is not a secure channel."]
+    return "\n".join(lines) + "\n"
+
+
+def send_digest(user_id: int, day: dt.date, now: dt.datetime) -> bool:
+    """Queue one digest email listing the user's families' new flags; True if one was queued.
+
+    At most one digest per user per day (the outbox key says so); entries are marked as
+    mailed in the same transaction, so a rerun neither repeats nor loses any.
+    """
+    rows = db.session.execute(
+        select(InboxEntry.id, InboxEntry.kind, Family.id, Family.reference)
+        .join(Family, Family.id == InboxEntry.family_id)
+        .where(InboxEntry.user_id == user_id, InboxEntry.digested_at.is_(None),
+               InboxEntry.created_at <= now)
+    ).all()
+    user = db.session.get(User, user_id)
+    if not rows or user is None:
+        return False
+    queued = False
+    if email_enabled() and user.active:
+        key = f"digest:{user_id}:{day.isoformat()}"
+        if db.session.execute(select(OutboxMessage.id).where(
+                OutboxMessage.dedupe_key == key)).first():
+            return False  # today's digest went already: these wait for tomorrow's
+        counts: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
+        for _, kind, family_id, reference in rows:
+            counts[(family_id, reference)][kind] += 1
+        total = sum(sum(kinds.values()) for kinds in counts.values())
+        subject = f"Homelog: {total} new flag{'s' if total != 1 else ''} for your families"
+        _queue_email(key, user_id, user.email, "digest", subject, _digest_body(counts), now)
+        queued = True
+    db.session.execute(
+        update(InboxEntry).where(InboxEntry.id.in_([row[0] for row in rows]))
+        .values(digested_at=now)
+    )
+    return queued
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+def escalation_delay(values: dict[str, Any] | None = None) -> dt.timedelta:
+    values = values or current_values()
+    return dt.timedelta(hours=values["escalation_delay_hours"])
+
+
+def flags_to_escalate(now: dt.datetime) -> list[int]:
+    """High-severity flags still open (not acknowledged) after the escalation delay."""
+    return list(db.session.execute(
+        select(Flag.id)
+        .where(Flag.state == FlagState.OPEN.value, Flag.severity.in_(HIGH_SEVERITIES),
+               Flag.escalated_at.is_(None), Flag.created_at <= now - escalation_delay())
+        .order_by(Flag.id)
+    ).scalars())
+
+
+def _managers_of_leads(family_id: int) -> list[User]:
+    manager_ids = db.session.execute(
+        select(User.manager_id)
+        .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
+        .where(CoreGroupMember.family_id == family_id, CoreGroupMember.is_lead.is_(True),
+               User.manager_id.is_not(None))
+    ).scalars().all()
+    if not manager_ids:
+        return []
+    return list(db.session.execute(
+        select(User).where(User.id.in_(manager_ids), User.active.is_(True)).order_by(User.id)
+    ).scalars())
+
+
+def escalate(flag_id: int, now: dt.datetime) -> list[int]:
+    """Send one unacknowledged high-severity flag to the lead social worker's manager.
+
+    Returns the managers told. The flag is marked escalated even when there is nobody to
+    tell (no lead, or a lead without a manager), so it is reported in the log once, not
+    every quarter of an hour.
+    """
+    flag = db.session.get(Flag, flag_id, with_for_update=True)
+    if flag is None or flag.escalated_at is not None or flag.state != FlagState.OPEN.value:
+        return []
+    managers = _managers_of_leads(flag.family_id)
+    flag.escalated_at = now
+    flag.escalated_to_id = managers[0].id if managers else None
+    if not managers:
+        log.warning("flag %s is due for escalation but the family has no lead social worker "
+                    "with a manager; nobody was told", flag.id)
+        db.session.flush()
+        return []
+    reference = db.session.execute(
+        select(Family.reference).where(Family.id == flag.family_id)).scalar_one()
+    hours = int(escalation_delay().total_seconds() // 3600)
+    mailing = email_enabled()
+    _insert_ignoring_duplicates(InboxEntry, [
+        {"user_id": manager.id, "family_id": flag.family_id, "flag_id": flag.id,
+         "kind": "escalated", "created_at": now, "digested_at": now}
+        for manager in managers
+    ])
+    if mailing:
+        subject = f"Homelog: unacknowledged flag for family {reference}"
+        body = (
+            f"A high-severity flag for family {reference} has not been acknowledged for "
+            f"{hours} hours. It has been passed to you as the lead social worker's manager.\n\n"
+            f"Please sign in to Homelog to see it:\n{family_link(flag.family_id)}\n\n"
+            "This email holds no details on purpose: email is not a secure channel.\n"
+        )
+        for manager in managers:
+            _queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,
+                         "escalation", subject, body, now)
+    db.session.flush()
+    return [manager.id for manager in managers]
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    kind: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+    family: dict[str, Any]
+    flag: dict[str, Any]
+
+
+_INBOX = (
+    select(InboxEntry, Family.reference, Flag.kind, Flag.severity, Flag.state)
+    .join(Family, Family.id == InboxEntry.family_id)
+    .join(Flag, Flag.id == InboxEntry.flag_id)
+)
+
+
+def _item(row: Any) -> InboxItem:
+    entry, reference, kind, severity, state = row
+    return InboxItem(entry.id, entry.kind, entry.created_at, entry.read_at,
+                     {"id": entry.family_id, "reference": reference},
+                     {"id": entry.flag_id, "kind": kind, "severity": severity, "state": state})
+
+
+def inbox(user: User, unread_only: bool, limit: int) -> list[InboxItem]:
+    """The user's inbox, newest first; the listing is audited (which families it named)."""
+    query = _INBOX.where(InboxEntry.user_id == user.id)
+    if unread_only:
+        query = query.where(InboxEntry.read_at.is_(None))
+    rows = db.session.execute(
+        query.order_by(InboxEntry.created_at.desc(), InboxEntry.id.desc()).limit(limit)).all()
+    items = [_item(row) for row in rows]
+    record(actor_of(user), "inbox.view", basis="own_inbox",
+           detail={"family_ids": sorted({item.family["id"] for item in items})})
+    return items
+
+
+def mark_read(user: User, entry_id: int, now: dt.datetime) -> InboxItem:
+    """Mark one of the user's own inbox entries read (404 for anyone else's)."""
+    row = db.session.execute(
+        _INBOX.where(InboxEntry.id == entry_id, InboxEntry.user_id == user.id)).first()
+    if row is None:
+        raise not_found("No such inbox entry.")
+    entry = row[0]
+    if entry.read_at is None:
+        entry.read_at = now
+        db.session.flush()
+    return _item(row)
+
+
+def init_alerts(app: Flask) -> None:
+    """Listen for flags the engine opens, and say at start-up whether email is on."""
+    flag_opened.connect(_on_flag_opened, sender=app, weak=False)
+    config = app.config
+    if config["HOMELOG_SMTP_HOST"]:
+        log.info("Email alerts on: sending through %s:%s as %s.", config["HOMELOG_SMTP_HOST"],
+                 config["HOMELOG_SMTP_PORT"], config["HOMELOG_MAIL_FROM"])
+    else:
+        log.warning("Email alerts OFF: HOMELOG_SMTP_HOST is not set, so flags reach the core "
+                    "group through the in-app inbox only.")

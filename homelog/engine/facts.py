@@ -1,0 +1,189 @@
+"""Build the pure analysis's input (FamilyFacts) from the database, many families at a time.
+
+Only effective visits count: an amended visit is replaced by its latest amendment (the
+visit nothing supersedes). Reads are batched per chunk of families, a few queries per
+chunk rather than per family, because the full run reads every visit in the partnership.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
+
+from homelog.accounts.models import Agency, User
+from homelog.core.time import local_zone
+from homelog.engine.analysis import FamilyFacts, VisitFact
+from homelog.extensions import db
+from homelog.families.models import CoreGroupMember, Family
+from homelog.rubric.models import AgreementRevision
+from homelog.rubric.services import Rubric, current_rubric
+from homelog.visits.models import Visit
+
+
+@dataclass(frozen=True)
+class RubricLabels:
+    """The words the analysis puts in its explanations, from the rubric in force."""
+
+    default_levels: dict[str, int]
+    domain_names: dict[str, str]
+    concern_labels: dict[str, str]
+    safe_sleep_concerns: frozenset[str]
+    room_labels: dict[str, str]
+
+    @classmethod
+    def of(cls, rubric: Rubric) -> RubricLabels:
+        return cls(
+            default_levels=rubric.default_levels(),
+            domain_names={key: domain["name"] for key, domain in rubric.domains.items()},
+            concern_labels={key: concern["label"] for key, concern in rubric.concerns.items()},
+            safe_sleep_concerns=frozenset(
+                key for key, concern in rubric.concerns.items() if concern.get("safe_sleep")
+            ),
+            room_labels={key: room["label"] for key, room in rubric.rooms.items()},
+        )
+
+
+def rubric_labels() -> RubricLabels:
+    """The labels of the rubric in force."""
+    return RubricLabels.of(current_rubric())
+
+
+_later = aliased(Visit)
+_EFFECTIVE_VISITS = (
+    select(Visit.id, Visit.family_id, Visit.visited_at, Visit.agency_id, Visit.announced,
+           Visit.scores, Visit.concerns, Visit.present, Visit.rooms_seen)
+    .where(Visit.family_id.in_(bindparam("family_ids", expanding=True)))
+    .where(~select(_later.id).where(_later.supersedes_id == Visit.id).exists())
+    .order_by(Visit.family_id, Visit.visited_at, Visit.id)
+)
+_latest = aliased(AgreementRevision)
+_LATEST_AGREEMENTS = (
+    select(AgreementRevision.family_id, AgreementRevision.levels)
+    .where(AgreementRevision.family_id.in_(bindparam("family_ids", expanding=True)))
+    .where(AgreementRevision.revision == (
+        select(func.max(_latest.revision))
+        .where(_latest.family_id == AgreementRevision.family_id)
+        .scalar_subquery()
+    ))
+)
+_CORE_AGENCIES = (
+    select(CoreGroupMember.family_id, User.agency_id)
+    .join(User, User.id == CoreGroupMember.user_id)
+    .where(CoreGroupMember.family_id.in_(bindparam("family_ids", expanding=True)),
+           User.active.is_(True))
+    .distinct()
+)
+_FAMILIES = (
+    select(Family.id, Family.opened_on, Family.plan_started_on)
+    .where(Family.id.in_(bindparam("family_ids", expanding=True)))
+    .order_by(Family.id)
+)
+
+
+def agency_names() -> dict[int, str]:
+    """Every agency's name by id (a small table, read once per run)."""
+    return dict(db.session.execute(select(Agency.id, Agency.name)).all())
+
+
+def load_facts(
+    family_ids: Sequence[int],
+    labels: RubricLabels | None = None,
+    agencies: dict[int, str] | None = None,
+) -> dict[int, FamilyFacts]:
+    """FamilyFacts for each of `family_ids` that exists, in four queries for the lot."""
+    if not family_ids:
+        return {}
+    labels = labels or rubric_labels()
+    agencies = agencies if agencies is not None else agency_names()
+    params = {"family_ids": list(family_ids)}
+    visits: dict[int, list[VisitFact]] = defaultdict(list)
+    for row in db.session.execute(_EFFECTIVE_VISITS, params):
+        visits[row.family_id].append(VisitFact(
+            id=row.id,
+            visited_at=row.visited_at,
+            agency_id=row.agency_id,
+            agency_name=agencies.get(row.agency_id, ""),
+            announced=row.announced,
+            scores=row.scores,
+            concerns=tuple(row.concerns),
+            present=tuple(row.present),
+            rooms_seen=tuple(row.rooms_seen),
+        ))
+    agreed = dict(db.session.execute(_LATEST_AGREEMENTS, params).all())
+    core: dict[int, dict[int, str]] = defaultdict(dict)
+    for family_id, agency_id in db.session.execute(_CORE_AGENCIES, params):
+        core[family_id][agency_id] = agencies.get(agency_id, "")
+    zone = local_zone()
+    facts = {}
+    for family_id, opened_on, plan_started_on in db.session.execute(_FAMILIES, params):
+        levels = dict(labels.default_levels)
+        levels.update({key: value for key, value in (agreed.get(family_id) or {}).items()
+                       if key in levels})
+        facts[family_id] = FamilyFacts(
+            family_id=family_id,
+            opened_on=opened_on,
+            plan_started_on=plan_started_on,
+            agreed_levels=levels,
+            domain_names=labels.domain_names,
+            concern_labels=labels.concern_labels,
+            safe_sleep_concerns=labels.safe_sleep_concerns,
+            room_labels=labels.room_labels,
+            core_group_agencies=dict(sorted(core[family_id].items())),
+            visits=tuple(visits[family_id]),
+            local_zone=zone,
+        )
+    return facts
+
+
+_AMENDMENTS = (
+    select(Visit.family_id, Visit.supersedes_id, Visit.id)
+    .where(Visit.family_id.in_(bindparam("family_ids", expanding=True)),
+           Visit.supersedes_id.is_not(None))
+)
+
+
+def amended_visits(family_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+    """Per family: each amended (superseded) visit id -> the id of the visit now in force."""
+    replaced: dict[int, dict[int, int]] = defaultdict(dict)
+    if not family_ids:
+        return replaced
+    for family_id, old, new in db.session.execute(_AMENDMENTS,
+                                                  {"family_ids": list(family_ids)}):
+        replaced[family_id][old] = new
+    for chain in replaced.values():
+        for old in list(chain):
+            final = chain[old]
+            while final in chain:  # an amendment amended again
+                final = chain[final]
+            chain[old] = final
+    return replaced
+
+
+def family_facts(family_id: int) -> FamilyFacts | None:
+    """One family's facts (None if there is no such family)."""
+    return load_facts([family_id]).get(family_id)
+
+
+def chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
+    """`ids` in lists of at most `size`."""
+    chunk: list[int] = []
+    for family_id in ids:
+        chunk.append(family_id)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def as_of_cutoff(facts: FamilyFacts, as_of: dt.datetime) -> FamilyFacts:
+    """The same facts with only the visits up to `as_of` (for figures drawn as of a date)."""
+    kept = tuple(visit for visit in facts.visits if visit.visited_at <= as_of)
+    if len(kept) == len(facts.visits):
+        return facts
+    return FamilyFacts(**{**facts.__dict__, "visits": kept})

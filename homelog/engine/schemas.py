@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates
+
+from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema
+from homelog.engine.analysis import FlagKind, Severity
+from homelog.engine.models import FlagState
+from homelog.engine.parameters import CATALOGUE
+
+STATES = [state.value for state in FlagState]
+
+
+class FlagQuerySchema(StrictSchema):
+    state = fields.String(validate=validate.OneOf(STATES),
+                          metadata={"description": "Only flags in this state."})
+
+
+class AcknowledgeInSchema(StrictSchema):
+    response = fields.String(
+        required=True, validate=validate.Length(min=1, max=5000),
+        metadata={"description": "What the core group decided (recorded with who and when)."})
+    close = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Close the flag as well. The only way a safe-sleep flag "
+                                 "closes; an acknowledged flag can be closed later."})
+
+    @validates("response")
+    def _not_blank(self, value: str, **_: object) -> None:
+        if not value.strip():
+            raise ValidationError("Say what was decided.")
+
+
+class NamedRefSchema(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DomainRefSchema(OutSchema):
+    key = fields.String()
+    name = fields.String()
+
+
+class AcknowledgementSchema(OutSchema):
+    by = fields.Nested(NamedRefSchema)
+    at = fields.DateTime()
+    response = fields.String()
+
+
+class ClosureSchema(OutSchema):
+    at = fields.DateTime()
+    reason = fields.String(metadata={"enum": ["no_longer_true", "closed_by_person"]})
+    by = fields.Nested(NamedRefSchema, allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class FlagOutSchema(OutSchema):
+    id = fields.Integer()
+    family_id = fields.Integer()
+    kind = fields.String(metadata={"enum": [kind.value for kind in FlagKind]})
+    severity = fields.String(metadata={"enum": [severity.value for severity in Severity]})
+    state = fields.String(metadata={"enum": STATES})
+    domains = fields.List(fields.Nested(DomainRefSchema))
+    evidence_visit_ids = fields.List(fields.Integer())
+    became_true_at = fields.DateTime(metadata={"description": "When the visit (or the passing "
+                                                              "of time) that made it true was."})
+    raised_at = fields.DateTime(metadata={"description": "The instant the engine analysed."})
+    explanation = fields.String()
+    safe_sleep = fields.Boolean(metadata={"description": "Never closes by itself."})
+    occurrence = fields.Integer(metadata={"description": "1, or how many times it has come "
+                                                         "back after closing, plus one."})
+    previous_id = fields.Integer(allow_none=True,
+                                 metadata={"description": "The earlier occurrence."})
+    acknowledgement = fields.Nested(AcknowledgementSchema, allow_none=True)
+    closure = fields.Nested(ClosureSchema, allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+
+
+class TrendPointSchema(OutSchema):
+    date = fields.Date()
+    at = fields.DateTime()
+    score = fields.Integer()
+    agency = fields.Nested(NamedRefSchema)
+    announced = fields.Boolean()
+    visit_id = fields.Integer()
+
+
+class MedianPointSchema(OutSchema):
+    date = fields.Date()
+    at = fields.DateTime()
+    value = fields.Float()
+
+
+class DomainTrendSchema(OutSchema):
+    key = fields.String()
+    name = fields.String()
+    agreed_level = fields.Integer()
+    good_enough_level = fields.Integer()
+    points = fields.List(fields.Nested(TrendPointSchema))
+    rolling_median = fields.List(fields.Nested(MedianPointSchema))
+    crossings_90_days = fields.Integer()
+    sustained_improvement = fields.Boolean()
+
+
+class AgencyRecencySchema(OutSchema):
+    agency = fields.Nested(NamedRefSchema)
+    days_since_last_visit = fields.Integer(allow_none=True)
+
+
+class FamilyMetricsSchema(OutSchema):
+    crossings_90_days = fields.Integer(metadata={"description": "All domains together."})
+    announced_gap = fields.Float(allow_none=True, metadata={
+        "description": "Mean unannounced minus mean announced score; positive is worse."})
+    days_at_concern_since_plan = fields.Integer()
+    days_since_last_visit = fields.Integer(allow_none=True)
+    days_since_last_unannounced = fields.Integer(allow_none=True)
+    agencies = fields.List(fields.Nested(AgencyRecencySchema))
+
+
+class TrendsOutSchema(OutSchema):
+    family_id = fields.Integer()
+    as_of = fields.DateTime()
+    domains = fields.List(fields.Nested(DomainTrendSchema))
+    metrics = fields.Nested(FamilyMetricsSchema)
+
+
+class ParameterOutSchema(OutSchema):
+    name = fields.String()
+    value = fields.Float()
+    default = fields.Float()
+    minimum = fields.Float()
+    maximum = fields.Float()
+    unit = fields.String()
+    description = fields.String()
+
+
+class ParametersOutSchema(OutSchema):
+    parameters = fields.List(fields.Nested(ParameterOutSchema))
+
+
+def _parameter_field(name: str) -> fields.Field:
+    setting = CATALOGUE[name]
+    options = {
+        "validate": validate.Range(min=setting.minimum, max=setting.maximum),
+        "metadata": {"description": f"{setting.description} ({setting.unit}; "
+                                    f"default {setting.default})"},
+    }
+    if setting.is_integer:
+        return fields.Integer(strict=True, **options)
+    return fields.Float(**options)
+
+
+# Every parameter as an optional field: the document lists them with their ranges, and
+# anything else is refused by name.
+ParametersInSchema = StrictSchema.from_dict(
+    {name: _parameter_field(name) for name in CATALOGUE}, name="ParametersInSchema")

@@ -1,0 +1,80 @@
+"""Flags, trends and the partnership's engine parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import login_required
+
+from homelog.accounts.access import require_role, signed_in_user
+from homelog.accounts.models import Role
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.time import utcnow
+from homelog.engine import flags, parameters, trends
+from homelog.engine.schemas import (
+    AcknowledgeInSchema,
+    FlagOutSchema,
+    FlagQuerySchema,
+    ParametersInSchema,
+    ParametersOutSchema,
+    TrendsOutSchema,
+)
+from homelog.families.services import open_family
+
+blp = Blueprint("engine", __name__, url_prefix="/api/v1", description="Flags and trends")
+
+
+@blp.route("/families/<id:family_id>/flags")
+class FlagsResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.arguments(FlagQuerySchema, location="query")
+    @blp.response(200, FlagOutSchema(many=True))
+    def get(self, query: dict[str, Any], family_id: int) -> list[dict[str, Any]]:
+        """The family's flags, newest first; `state` keeps only open, acknowledged or closed."""
+        open_family(signed_in_user(), family_id, "flags.view",
+                    detail={"state": query.get("state")})
+        return flags.describe_flags(flags.family_flags(family_id, query.get("state")))
+
+
+@blp.route("/flags/<id:flag_id>/acknowledge")
+class AcknowledgeResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(AcknowledgeInSchema)
+    @blp.response(200, FlagOutSchema)
+    def post(self, data: dict[str, Any], flag_id: int) -> dict[str, Any]:
+        """Record the response to a flag (lead social worker or manager in the core group)."""
+        flag = flags.acknowledge(signed_in_user(), flag_id, data["response"], data["close"],
+                                 utcnow())
+        return flags.describe_flags([flag])[0]
+
+
+@blp.route("/families/<id:family_id>/trends")
+class TrendsResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, TrendsOutSchema)
+    def get(self, family_id: int) -> dict[str, Any]:
+        """Per-domain scores over time against the agreed level, and the family's figures."""
+        access = open_family(signed_in_user(), family_id, "trends.view")
+        return trends.family_trends(access.family.id, utcnow())
+
+
+@blp.route("/engine/parameters")
+class ParametersResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, ParametersOutSchema)
+    def get(self) -> dict[str, Any]:
+        """Every engine threshold and schedule: value, default, allowed range (administrators)."""
+        return {"parameters": parameters.describe()}
+
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(ParametersInSchema)
+    @blp.response(200, ParametersOutSchema)
+    def put(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Change some parameters (those left out keep their value); families are re-analysed."""
+        return {"parameters": parameters.change(signed_in_user(), data, utcnow())}
