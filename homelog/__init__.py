@@ -8,10 +8,13 @@ from typing import Any
 
 from flask import Flask
 
-from homelog import accounts, families, rubric, visits  # noqa: F401  (models register)
+from homelog import accounts, families, photos, rubric, visits  # noqa: F401  (models register)
 from homelog.accounts.access import init_access
 from homelog.accounts.cli import agencies_cli, users_cli
 from homelog.accounts.views import blp as accounts_blp
+from homelog.alerts.jobs import init_alert_jobs
+from homelog.alerts.services import init_alerts
+from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
 from homelog.config import load_config
 from homelog.core.api import Api
@@ -22,8 +25,13 @@ from homelog.core.http import init_http
 from homelog.core.json import JSONProvider
 from homelog.core.transactions import init_transactions, write_intent
 from homelog.demo.cli import demo_cli
+from homelog.engine.cli import analyse_command, scheduler_command
+from homelog.engine.jobs import init_jobs
+from homelog.engine.services import init_engine
+from homelog.engine.views import blp as engine_blp
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
+from homelog.photos.views import blp as photos_blp
 from homelog.rubric.cli import rubric_cli
 from homelog.rubric.views import blp as rubric_blp
 from homelog.visits.views import blp as visits_blp
@@ -56,10 +64,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
 
     api = Api(app)  # one per app: it holds that app's OpenAPI document
-    for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp):
+    for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp,
+                      photos_blp):
+        api.register_blueprint(blueprint)
+    for blueprint in (engine_blp, alerts_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
 
     for group in (users_cli, agencies_cli, rubric_cli, audit_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(analyse_command)
+    app.cli.add_command(scheduler_command)
+    init_engine(app)
+    init_jobs(app)
+    init_alerts(app)
+    init_alert_jobs(app)
     return app

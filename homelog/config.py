@@ -68,6 +68,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_SMTP_PASSWORD": os.environ.get("HOMELOG_SMTP_PASSWORD", ""),
         "HOMELOG_SMTP_STARTTLS": _bool("HOMELOG_SMTP_STARTTLS", True),
         "HOMELOG_MAIL_FROM": os.environ.get("HOMELOG_MAIL_FROM", "homelog@localhost"),
+        "HOMELOG_SMTP_TIMEOUT_SECONDS": _int("HOMELOG_SMTP_TIMEOUT_SECONDS", 30),
+        # Links in emails point here (the address people open Homelog at).
+        "HOMELOG_BASE_URL": os.environ.get("HOMELOG_BASE_URL", "http://127.0.0.1:5000"),
         "HOMELOG_COOKIE_SECURE": _bool("HOMELOG_COOKIE_SECURE", env == "production"),
         "HOMELOG_SESSION_IDLE_MINUTES": _int("HOMELOG_SESSION_IDLE_MINUTES", 60),
         "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),

@@ -1,0 +1,150 @@
+"""Photo upload, serving and the side-by-side listing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, request
+from flask.blueprints import BlueprintSetupState
+from flask.views import MethodView
+from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from homelog.accounts.access import signed_in_user
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.families.services import open_family
+from homelog.photos import services
+from homelog.photos.schemas import (
+    PhotoFileSchema,
+    PhotoFormSchema,
+    PhotoListOutSchema,
+    PhotoListQuerySchema,
+    PhotoOutSchema,
+    PhotoQuerySchema,
+)
+from homelog.visits.idempotency import HEADER, parse_key
+from homelog.visits.services import Submission, open_visit
+
+blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="Photos of what was scored")
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Room for the form fields and multipart boundaries around the file itself.
+_FORM_ALLOWANCE = 64 * 1024
+_PRIVATE = "private, no-store"
+
+
+def limit_upload_size(view: F) -> F:
+    """Refuse an upload over the photo limit (413 naming it) before any of it is parsed.
+
+    A declared Content-Length is checked at once; a body without one (chunked) is cut off by
+    werkzeug as soon as it passes the limit, while it is read. Put this above the arguments
+    decorators, which are what read the body.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        limit = services.max_upload_bytes() + _FORM_ALLOWANCE
+        if request.content_length is not None and request.content_length > limit:
+            raise services.too_large(request.content_length)
+        request.max_content_length = limit
+        try:
+            return view(*args, **kwargs)
+        except RequestEntityTooLarge as error:
+            raise services.too_large() from error
+
+    return cast(F, wrapper)
+
+
+def _key_header_doc() -> dict[str, Any]:
+    return {"parameters": [{
+        "in": "header", "name": HEADER, "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+        "description": "A UUID made by the client for this upload; retries reuse it.",
+    }]}
+
+
+_IMAGE_RESPONSE = {"responses": {"200": {
+    "description": "The photo, rebuilt without any metadata. The display and thumb renditions "
+                   "are WebP; a kept original is JPEG.",
+    "content": {content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in ("image/webp", "image/jpeg")},
+}}}
+
+
+@blp.route("/visits/<id:visit_id>/photos")
+class PhotosResource(MethodView):
+    @login_required
+    @limit_upload_size
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.doc(**_key_header_doc())
+    @blp.arguments(PhotoFormSchema, location="form")
+    @blp.arguments(PhotoFileSchema, location="files")
+    @blp.response(201, PhotoOutSchema)
+    @blp.alt_response(200, schema=PhotoOutSchema,
+                      description="The same Idempotency-Key and content again: the first photo")
+    def post(self, form: dict[str, Any], files: dict[str, Any],
+             visit_id: int) -> tuple[dict[str, Any], int]:
+        """Add a photo to a visit (its author, within the upload window after the visit).
+
+        multipart/form-data. The photo is stored as a display rendition and a thumbnail,
+        rebuilt from its pixels so that no location or other metadata is kept.
+        """
+        user = signed_in_user()
+        visit, access = open_visit(user, visit_id, "visit.view")  # audited as photo.create
+        key = parse_key(request.headers.get(HEADER), required=True)
+        upload = services.Upload(files["file"].read(), form["domain_key"], form["room"],
+                                 form["caption"], form["parent_agreed"])
+        submission = Submission(user, key, upload.fingerprint(visit_id))
+        photo, created = services.add_photo(visit, access, submission, upload)
+        return services.describe_photo(photo.id), 201 if created else 200
+
+
+@blp.route("/photos/<id:photo_id>")
+class PhotoResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.doc(**_IMAGE_RESPONSE)
+    @blp.arguments(PhotoQuerySchema, location="query")
+    def get(self, query: dict[str, Any], photo_id: int) -> Response:
+        """The photo itself (core group only; each view is recorded)."""
+        photo, _ = services.open_photo(signed_in_user(), photo_id, query["size"])
+        content = services.photo_content(photo, query["size"])
+        response = Response(content.data, mimetype=content.content_type)
+        response.headers["Content-Disposition"] = (
+            f'inline; filename="photo-{photo.id}-{query["size"]}.'
+            f'{"webp" if content.content_type == "image/webp" else "jpg"}"')
+        # An image needs no scripts, styles or frames; should anything ever treat it as a
+        # document, it is sandboxed.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+@blp.route("/families/<id:family_id>/photos")
+class FamilyPhotosResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.arguments(PhotoListQuerySchema, location="query")
+    @blp.response(200, PhotoListOutSchema)
+    def get(self, query: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """A family's photos of one domain (or room), oldest first: the same room over time."""
+        user = signed_in_user()
+        access = open_family(user, family_id, None)  # audited as photo.list, with what was shown
+        return services.list_family_photos(user, access, query["domain"], query["room"],
+                                           query["page"], query["per_page"])
+
+
+def _private_no_store(response: Response) -> Response:
+    if request.blueprint == blp.name:
+        response.headers["Cache-Control"] = _PRIVATE
+    return response
+
+
+@blp.record_once
+def _register_cache_header(state: BlueprintSetupState) -> None:
+    # core/http.py sets "Cache-Control: no-store" on every API answer. Photos also say
+    # "private", so this must run after it: Flask runs app-wide after_request functions in
+    # reverse order of registration, so the first registered runs last.
+    app: Flask = state.app
+    app.after_request_funcs.setdefault(None, []).insert(0, _private_no_store)

@@ -1,0 +1,82 @@
+"""A family with a visit, its author signed in, and an upload helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from homelog.audit.models import AuditEntry
+from homelog.extensions import db
+from tests.factories import Factory, FamilyRef, UserRef, visit_body
+from tests.photos.pictures import phone_jpeg
+from tests.support.api_client import ApiClient
+
+
+def upload(client: ApiClient, visit_id: int, data: bytes, *, key: str | None = None,
+           filename: str = "photo.jpg", content_type: str = "image/jpeg",
+           **fields: Any) -> TestResponse:
+    """POST a photo as multipart/form-data (the fields default to a valid kitchen photo)."""
+    form: dict[str, Any] = {"domain_key": "kitchen", "room": "kitchen",
+                            "caption": "Worktop by the sink", "parent_agreed": "true"}
+    form.update({name: value for name, value in fields.items() if value is not None})
+    for name in [name for name, value in fields.items() if value is None]:
+        form.pop(name, None)
+    form["file"] = (io.BytesIO(data), filename, content_type)
+    return client.post(f"/api/v1/visits/{visit_id}/photos", data=form,
+                       content_type="multipart/form-data",
+                       headers={"Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def audit_count(app: Flask, action: str, target_id: int | None = None) -> int:
+    with app.app_context():
+        query = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+        if target_id is not None:
+            query = query.where(AuditEntry.target_id == target_id)
+        return db.session.scalar(query) or 0
+
+
+@dataclass
+class PhotoWorld:
+    app: Flask
+    family: FamilyRef
+    author: UserRef
+    colleague: UserRef  # in the core group, not the visit's author
+    outsider: UserRef
+    visit_id: int
+    clients: dict[str, ApiClient]
+
+    def upload(self, data: bytes | None = None, who: str = "author", **kwargs: Any
+               ) -> TestResponse:
+        return upload(self.clients[who], self.visit_id,
+                      phone_jpeg() if data is None else data, **kwargs)
+
+    def new_visit(self, days_ago: float = 1, **overrides: Any) -> int:
+        when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+        response = self.clients["author"].submit_visit(
+            self.family.id, visit_body(visited_at=when.isoformat(), **overrides))
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+
+@pytest.fixture
+def photo_world(app: Flask, factory: Factory, make_client) -> PhotoWorld:
+    author = factory.user()
+    colleague = factory.user()
+    outsider = factory.user()
+    family = factory.family(members=(author, colleague))
+    clients: dict[str, ApiClient] = {"anonymous": make_client()}
+    for name, user in (("author", author), ("colleague", colleague), ("outsider", outsider),
+                       ("lead", family.lead)):
+        clients[name] = make_client()
+        assert clients[name].sign_in(user.email).status_code == 201
+    visit = clients["author"].submit_visit(family.id, visit_body())
+    assert visit.status_code == 201, visit.json
+    return PhotoWorld(app, family, author, colleague, outsider, visit.json["id"], clients)
