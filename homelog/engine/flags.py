@@ -54,6 +54,7 @@ def describe_flags(flags: list[Flag]) -> list[dict[str, Any]]:
             "domains": [{"key": key, "name": labels.domain_names.get(key, key)}
                         for key in flag.domains],
             "evidence_visit_ids": flag.evidence_visit_ids,
+            "agency_ids": flag.agency_ids,
             "became_true_at": flag.became_true_at, "raised_at": flag.raised_at,
             "explanation": flag.explanation, "safe_sleep": flag.safe_sleep,
             "occurrence": flag.occurrence, "previous_id": flag.previous_id,

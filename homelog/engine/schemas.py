@@ -61,6 +61,9 @@ class FlagOutSchema(OutSchema):
     state = fields.String(metadata={"enum": STATES})
     domains = fields.List(fields.Nested(DomainRefSchema))
     evidence_visit_ids = fields.List(fields.Integer())
+    agency_ids = fields.List(fields.Integer(), metadata={
+        "description": "Agencies the flag is about in particular (both sides of a "
+                       "disagreement, a core-group agency that has not visited)."})
     became_true_at = fields.DateTime(metadata={"description": "When the visit (or the passing "
                                                               "of time) that made it true was."})
     raised_at = fields.DateTime(metadata={"description": "The instant the engine analysed."})
@@ -98,7 +101,10 @@ class DomainTrendSchema(OutSchema):
     points = fields.List(fields.Nested(TrendPointSchema))
     rolling_median = fields.List(fields.Nested(MedianPointSchema))
     crossings_90_days = fields.Integer()
-    sustained_improvement = fields.Boolean()
+    days_at_concern_since_plan = fields.Integer()
+    sustained_improvement = fields.Boolean(metadata={
+        "description": "Worse than agreed before, and good enough long enough since "
+                       "(3 visits over 4 weeks, one unannounced, by default) to count."})
 
 
 class AgencyRecencySchema(OutSchema):

@@ -1,9 +1,12 @@
-"""What the trend charts draw: per-domain series against the agreed line, and family figures."""
+"""What the trend charts draw: per-domain series against the agreed line, and family figures.
+
+The rolling median is the analysis's own (the line its worsening-trend rule fits): at each
+score, the median of the domain's scores over the `trend_median_days` up to it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from typing import Any
 
 from homelog.core.time import local_date
@@ -11,19 +14,6 @@ from homelog.engine import analysis
 from homelog.engine.analysis import FamilyFacts, VisitFact
 from homelog.engine.facts import as_of_cutoff, family_facts, rubric_labels
 from homelog.engine.parameters import analysis_parameters
-
-# The rolling median is read over the visits of the last ROLLING_DAYS (at least the latest
-# visit), which smooths one-off good or bad days without hiding a change for long.
-ROLLING_DAYS = 28
-
-
-def _rolling_median(points: list[tuple[dt.datetime, int]]) -> list[tuple[dt.datetime, float]]:
-    medians = []
-    for index, (at, _) in enumerate(points):
-        window = [score for when, score in points[: index + 1]
-                  if at - when <= dt.timedelta(days=ROLLING_DAYS)]
-        medians.append((at, float(statistics.median(window))))
-    return medians
 
 
 def _point(visit: VisitFact, score: int) -> dict[str, Any]:
@@ -33,10 +23,10 @@ def _point(visit: VisitFact, score: int) -> dict[str, Any]:
 
 
 def _domain_series(facts: FamilyFacts, key: str, metrics: analysis.FamilyMetrics,
-                   good_enough: int) -> dict[str, Any]:
+                   medians: list[tuple[dt.datetime, float]], good_enough: int
+                   ) -> dict[str, Any]:
     scored = [(visit, visit.scores.get(key)) for visit in facts.visits]
     scored = [(visit, score) for visit, score in scored if score is not None]
-    medians = _rolling_median([(visit.visited_at, score) for visit, score in scored])
     return {
         "key": key,
         "name": facts.domain_names.get(key, key),
@@ -46,6 +36,7 @@ def _domain_series(facts: FamilyFacts, key: str, metrics: analysis.FamilyMetrics
         "rolling_median": [{"date": local_date(at), "at": at, "value": value}
                            for at, value in medians],
         "crossings_90_days": metrics.crossings_90_days.get(key, 0),
+        "days_at_concern_since_plan": metrics.days_at_concern_by_domain.get(key, 0),
         "sustained_improvement": metrics.sustained_improvement.get(key, False),
     }
 
@@ -58,11 +49,13 @@ def family_trends(family_id: int, as_of: dt.datetime) -> dict[str, Any]:
     facts = as_of_cutoff(facts, as_of)
     params = analysis_parameters()
     metrics = analysis.metrics(facts, params, as_of)
+    medians = analysis.rolling_medians(facts, params, as_of)
     defaults = rubric_labels().default_levels
     return {
         "family_id": family_id,
         "as_of": as_of,
-        "domains": [_domain_series(facts, key, metrics, defaults.get(key, 2))
+        "domains": [_domain_series(facts, key, metrics, medians.get(key, []),
+                                   defaults.get(key, 2))
                     for key in facts.agreed_levels],
         "metrics": {
             "crossings_90_days": sum(metrics.crossings_90_days.values()),

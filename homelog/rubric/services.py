@@ -9,6 +9,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from homelog.accounts.models import Role, User
 from homelog.accounts.services import actor_of
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid
+from homelog.core.signals import agreement_revised
 from homelog.core.time import local_today, utcnow
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess
@@ -215,6 +217,7 @@ def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) ->
                        ) from error
     record(actor_of(actor), "agreement.revise", basis=access.basis, family_id=family_id,
            target_type="agreement_revision", target_id=revision.id)
+    agreement_revised.send(current_app._get_current_object(), family=access.family)
     return revision
 
 
