@@ -63,6 +63,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("visits.AmendmentsResource", "POST"): _family_scoped(201),
     ("visits.EventsResource", "POST"): _family_scoped(201),
     ("visits.TimelineResource", "GET"): _family_scoped(200),
+    ("engine.FlagsResource", "GET"): _family_scoped(200),
+    ("engine.AcknowledgeResource", "POST"): _family_scoped(403),  # member is a practitioner
+    ("engine.TrendsResource", "GET"): _family_scoped(200),
+    ("engine.ParametersResource", "GET"): _admin_only(200),
+    ("engine.ParametersResource", "PUT"): _admin_only(200),
+    ("alerts.InboxResource", "GET"): _all(200),
+    ("alerts.InboxReadResource", "POST"): _family_scoped(200),  # one's own entries only
 }
 
 
@@ -73,6 +80,8 @@ class World:
     spare_user_id: int
     agency_id: int
     clients: dict[str, ApiClient]
+    flag_id: int = 0
+    inbox_entry_id: int = 0
 
 
 def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
@@ -98,6 +107,8 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
                                                 "notes": f"Corrected {uuid.uuid4()}"},
         ("visits.EventsResource", "POST"): {"occurred_at": now.isoformat(),
                                             "kind": "gp_information", "summary": "Letter"},
+        ("engine.AcknowledgeResource", "POST"): {"response": "Discussed with the family."},
+        ("engine.ParametersResource", "PUT"): {"swing_window_days": 7},  # the default
     }
     if (endpoint, method) == ("rubric.RubricResource", "POST"):
         current = world.clients["administrator"].get("/api/v1/rubric").json
@@ -107,7 +118,8 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
 
 def _url(rule: Any, world: World) -> str:
     values = {"family_id": world.family_id, "visit_id": world.visit_id,
-              "user_id": world.spare_user_id}
+              "user_id": world.spare_user_id, "flag_id": world.flag_id,
+              "entry_id": world.inbox_entry_id}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -139,7 +151,13 @@ def world(app, factory, make_client) -> World:
         assert clients[persona].sign_in(user.email).status_code == 201
     visit = clients["member"].submit_visit(family.id, visit_body())
     assert visit.status_code == 201
-    return World(family.id, visit.json["id"], spare.id, member.agency_id, clients)
+    concern = clients["member"].submit_visit(family.id, visit_body(
+        concerns=["no_food"], notes="No food in the home."))  # raises a flag in the request
+    assert concern.status_code == 201
+    flag_id = clients["member"].get(f"/api/v1/families/{family.id}/flags").json[0]["id"]
+    entry_id = clients["member"].get("/api/v1/inbox").json[0]["id"]
+    return World(family.id, visit.json["id"], spare.id, member.agency_id, clients,
+                 flag_id, entry_id)
 
 
 def test_every_route_is_in_the_matrix(app):
