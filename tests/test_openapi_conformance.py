@@ -595,3 +595,63 @@ def test_refusals_match_the_document(app: Flask, factory: Factory, flow: Flow) -
     flow.call(lead, "POST", "/api/v1/families", 413, data=b" " * (limit + 1),
               content_type="application/json")
     flow.report()
+
+
+def test_flags_trends_inbox_and_engine_parameters_match_the_document(
+    app: Flask, factory: Factory, flow: Flow
+) -> None:
+    practitioner_ref = factory.user()
+    outsider_ref = factory.lead()
+    admin_ref = factory.user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR)
+    fam = factory.family(members=(practitioner_ref,))
+    lead = signed_in(app, flow, fam.lead.email)
+    practitioner = signed_in(app, flow, practitioner_ref.email)
+    outsider = signed_in(app, flow, outsider_ref.email)
+    admin = signed_in(app, flow, admin_ref.email)
+    anonymous = recording(ApiClient(app))
+
+    flow.call(practitioner, "POST", f"/api/v1/families/{fam.id}/visits", 201, headers=key(),
+              json=visit_body(scores=dict.fromkeys(DOMAINS, 2) | {"kitchen": 5},
+                              concerns=["unsafe_sleep"],
+                              notes="Baby asleep on the sofa with father; kitchen filthy."))
+    flags = flow.call(lead, "GET", f"/api/v1/families/{fam.id}/flags", 200).json
+    flag_id = flags[0]["id"]
+    flow.call(lead, "GET", f"/api/v1/families/{fam.id}/flags", 200,
+              query_string={"state": "open"})
+    flow.call(lead, "GET", f"/api/v1/families/{fam.id}/flags", 422, doc_rejects=True,
+              query_string={"state": "gone"})
+    flow.call(practitioner, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 403,
+              json={"response": "Seen."})
+    flow.call(lead, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 422, doc_rejects=True,
+              json={"response": "Seen.", "extra": 1})
+    flow.call(lead, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 200,
+              json={"response": "Safe sleep advice given; cot delivered today."})
+    flow.call(lead, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 409,
+              json={"response": "Again."})
+    flow.call(lead, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 200,
+              json={"response": "Cot in use at two visits.", "close": True})
+    flow.call(lead, "GET", f"/api/v1/families/{fam.id}/trends", 200)
+    flow.call(outsider, "GET", f"/api/v1/families/{fam.id}/flags", 404)
+    flow.call(outsider, "GET", f"/api/v1/families/{fam.id}/trends", 404)
+    flow.call(outsider, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 404,
+              json={"response": "x"})
+    flow.call(anonymous, "GET", f"/api/v1/families/{fam.id}/flags", 401)
+
+    inbox = flow.call(practitioner, "GET", "/api/v1/inbox", 200).json
+    flow.call(practitioner, "GET", "/api/v1/inbox", 200,
+              query_string={"unread": "true", "limit": 10})
+    flow.call(practitioner, "GET", "/api/v1/inbox", 422, doc_rejects=True,
+              query_string={"limit": 0})
+    flow.call(practitioner, "POST", f"/api/v1/inbox/{inbox[0]['id']}/read", 200)
+    flow.call(outsider, "POST", f"/api/v1/inbox/{inbox[0]['id']}/read", 404)
+
+    flow.call(admin, "GET", "/api/v1/engine/parameters", 200)
+    flow.call(admin, "PUT", "/api/v1/engine/parameters", 200, json={"swing_window_days": 7})
+    flow.call(admin, "PUT", "/api/v1/engine/parameters", 422, doc_rejects=True,
+              json={"swing_window_days": 0})
+    flow.call(admin, "PUT", "/api/v1/engine/parameters", 422, doc_rejects=True,
+              json={"no_such_parameter": 1})
+    flow.call(admin, "PUT", "/api/v1/engine/parameters", 422,
+              json={"trend_min_weeks": 30, "trend_max_weeks": 20})
+    flow.call(lead, "GET", "/api/v1/engine/parameters", 403)
+    flow.report()
