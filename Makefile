@@ -40,7 +40,7 @@ help:
 	@echo "make run      set up (venv, migrations, demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test     install what the tests need, lint, and run the whole suite"
 	@echo "make setup    everything 'make run' does except serving"
-	@echo "make serve    serve without setting up again (make run PORT=5001 picks another port)"
+	@echo "make serve    serve (and schedule) without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
 	@echo "make bench    run bench/api.py (installs wrk if missing; BENCH_ARGS=... passes options)"
 	@echo "make clean    remove .venv and caches (instance/ and its data are kept)"
@@ -50,11 +50,17 @@ help:
 # plain-HTTP cookies on loopback. Production needs HOMELOG_SECRET_KEY (README).
 run setup serve: export HOMELOG_ENV := development
 
-run: setup
+# The web server and, next to it, the one scheduler process (engine runs, email, digest,
+# escalation); stopping the web server (Ctrl-C) stops the scheduler too.
+SERVE = $(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+run: setup
+	$(SERVE)
+
 serve:
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(SERVE)
 
 setup: $(RUN_STAMP) frontend
 	$(FLASK) db upgrade

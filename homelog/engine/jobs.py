@@ -348,6 +348,14 @@ def _trigger_key(job: Job, values: dict[str, Any]) -> tuple[Any, ...]:
     return (job.every(values), job.daily_at(values) if job.daily_at else None)
 
 
+def _describe(name: str, job: Job, values: dict[str, Any]) -> str:
+    interval = job.every(values)
+    if interval is None:
+        assert job.daily_at is not None
+        return f"{name} daily at {job.daily_at(values):02d}:00"
+    return f"{name} every {int(interval.total_seconds())} s"
+
+
 def serve(app: Flask, *, run_now: bool = False) -> None:
     """Run the scheduler in this process until stopped (SIGINT or SIGTERM).
 
@@ -380,13 +388,16 @@ def serve(app: Flask, *, run_now: bool = False) -> None:
             if key != keys[name]:
                 keys[name] = key
                 scheduler.reschedule_job(name, trigger=_trigger(job, latest, zone))
-                log.info("job %s rescheduled: %s", name, key)
+                log.info("rescheduled: %s", _describe(name, job, latest))
 
     start = dt.datetime.now(zone)
     for name, job in registered.items():
+        # Interval jobs catch up at start (they are incremental); daily ones wait for their
+        # hour unless asked.
+        now_too = run_now or job.every(values) is not None
         scheduler.add_job(fire, _trigger(job, values, zone), args=[name], id=name, name=name,
                           max_instances=1, coalesce=True, misfire_grace_time=600,
-                          **({"next_run_time": start} if run_now else {}))
+                          **({"next_run_time": start} if now_too else {}))
     scheduler.add_job(follow_parameters, IntervalTrigger(minutes=1, timezone=zone),
                       id="follow-parameters", max_instances=1, coalesce=True)
 
@@ -395,7 +406,7 @@ def serve(app: Flask, *, run_now: bool = False) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler %s started: %s", RUNNER,
-             ", ".join(f"{name} {key}" for name, key in keys.items()))
+             "; ".join(_describe(name, job, values) for name, job in registered.items()))
     with suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
     log.info("scheduler %s stopped", RUNNER)
