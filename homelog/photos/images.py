@@ -44,10 +44,11 @@ MAX_PIXELS = 50_000_000
 MAX_EDGE = 16_383  # WebP cannot hold a longer edge
 MAX_ASPECT = 20  # a panorama is 4-8:1; 20:1 is no photo of a room
 
-# Deliberate, process-wide: Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that.
-# The warning is made an error so that a bomb can never be decoded by any caller; our own
-# dimension check below answers first with a clearer message anyway.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Deliberate, process-wide: Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that,
+# as soon as it has read a header. Our own check (_check_dimensions) answers first, naming the
+# dimensions; Pillow's guard stays as a backstop just above it, and its warning is made an
+# error so that no code path anywhere in the process decodes a bomb.
+Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 ACCEPTED = ("JPEG", "PNG", "WEBP")
@@ -296,7 +297,7 @@ def make_renditions(data: bytes, *, keep_original: bool = False) -> Renditions:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageRefused(
             422, "image_too_large",
-            f"The image is too large to accept (more than {MAX_PIXELS // 1_000_000} megapixels).",
+            f"The image is far larger than the {MAX_PIXELS // 1_000_000} megapixels accepted.",
         ) from error
     except MemoryError as error:
         raise ImageRefused(422, "image_too_large", "The image is too large to process.") from error

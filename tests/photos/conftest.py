@@ -66,16 +66,18 @@ class PhotoWorld:
         return response.json["id"]
 
 
-@pytest.fixture
-def photo_world(app: Flask, factory: Factory, make_client) -> PhotoWorld:
+@pytest.fixture(scope="module")
+def photo_world(app: Flask) -> PhotoWorld:
+    """Shared by a module's tests (signing users in is slow): tests add, never change."""
+    factory = Factory(app)
     author = factory.user()
     colleague = factory.user()
     outsider = factory.user()
     family = factory.family(members=(author, colleague))
-    clients: dict[str, ApiClient] = {"anonymous": make_client()}
+    clients: dict[str, ApiClient] = {"anonymous": ApiClient(app)}
     for name, user in (("author", author), ("colleague", colleague), ("outsider", outsider),
                        ("lead", family.lead)):
-        clients[name] = make_client()
+        clients[name] = ApiClient(app)
         assert clients[name].sign_in(user.email).status_code == 201
     visit = clients["author"].submit_visit(family.id, visit_body())
     assert visit.status_code == 201, visit.json
