@@ -7,6 +7,7 @@ here fails `test_every_route_is_in_the_matrix`, so no endpoint escapes the matri
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import pytest
 
 from homelog.accounts.models import Profession, Role
 from tests.factories import unique, visit_body
+from tests.photos.pictures import small_jpeg
 from tests.support.api_client import PASSWORD, ApiClient
 
 PERSONAS = ("member", "same_agency", "other_agency", "administrator", "anonymous")
@@ -70,7 +72,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("engine.ParametersResource", "PUT"): _admin_only(200),
     ("alerts.InboxResource", "GET"): _all(200),
     ("alerts.InboxReadResource", "POST"): _family_scoped(200),  # one's own entries only
+    ("photos.PhotosResource", "POST"): _family_scoped(201),  # member wrote the visit
+    ("photos.PhotoResource", "GET"): _family_scoped(200),
+    ("photos.FamilyPhotosResource", "GET"): _family_scoped(200),
 }
+# Sent as multipart/form-data (a file and fields) rather than JSON.
+_MULTIPART = {("photos.PhotosResource", "POST")}
+
+
+def _photo_form() -> dict[str, Any]:
+    return {"file": (io.BytesIO(small_jpeg()), "photo.jpg", "image/jpeg"),
+            "domain_key": "kitchen", "parent_agreed": "true"}
 
 
 @dataclass
@@ -82,6 +94,7 @@ class World:
     clients: dict[str, ApiClient]
     flag_id: int = 0
     inbox_entry_id: int = 0
+    photo_id: int = 0
 
 
 def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
@@ -109,6 +122,7 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
                                             "kind": "gp_information", "summary": "Letter"},
         ("engine.AcknowledgeResource", "POST"): {"response": "Discussed with the family."},
         ("engine.ParametersResource", "PUT"): {"swing_window_days": 7},  # the default
+        ("photos.PhotosResource", "POST"): _photo_form(),
     }
     if (endpoint, method) == ("rubric.RubricResource", "POST"):
         current = world.clients["administrator"].get("/api/v1/rubric").json
@@ -119,7 +133,7 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
 def _url(rule: Any, world: World) -> str:
     values = {"family_id": world.family_id, "visit_id": world.visit_id,
               "user_id": world.spare_user_id, "flag_id": world.flag_id,
-              "entry_id": world.inbox_entry_id}
+              "entry_id": world.inbox_entry_id, "photo_id": world.photo_id}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -156,8 +170,12 @@ def world(app, factory, make_client) -> World:
     assert concern.status_code == 201
     flag_id = clients["member"].get(f"/api/v1/families/{family.id}/flags").json[0]["id"]
     entry_id = clients["member"].get("/api/v1/inbox").json[0]["id"]
+    photo = clients["member"].post(f"/api/v1/visits/{visit.json['id']}/photos",
+                                   data=_photo_form(), content_type="multipart/form-data",
+                                   headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert photo.status_code == 201, photo.json
     return World(family.id, visit.json["id"], spare.id, member.agency_id, clients,
-                 flag_id, entry_id)
+                 flag_id, entry_id, photo.json["id"])
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -175,8 +193,10 @@ def test_access_matrix(app, world):
             client = world.clients[persona]
             headers = {"Idempotency-Key": str(uuid.uuid4())}
             body = _body(rule.endpoint, method, world)
+            payload = ({"data": body, "content_type": "multipart/form-data"}
+                       if (rule.endpoint, method) in _MULTIPART else {"json": body})
             response = client.http.open(
-                _url(rule, world), method=method, json=body,
+                _url(rule, world), method=method, **payload,
                 headers={**client._headers(None), **headers},
             )
             expected = EXPECTED[(rule.endpoint, method)][persona]

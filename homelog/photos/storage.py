@@ -143,6 +143,9 @@ _PENDING = "homelog_photo_files"
 
 
 def _pending() -> _Pending:
+    # Begin the transaction now if none has begun, so that its end is seen (a session
+    # with no transaction commits and rolls back without any event).
+    db.session.connection()
     return db.session.info.setdefault(_PENDING, _Pending())
 
 
