@@ -19,7 +19,7 @@ kind                  key (one flag)                             severity
                                                                  second borderline in a row
   borderline          borderline:<domain>                        LOW (a lone borderline
                                                                  score: digest only)
-2 swing               swing:<domain>:<visit>:<visit>             HIGH
+2 swing               swing:<visit>:<visit> (domains listed)     HIGH
 3 not_sustained       not_sustained:<domain>                     HIGH if a crossing reached
                                                                  4-5, else MEDIUM
 4 agencies_disagree   agencies_disagree:<visit>:<visit>          MEDIUM if either score is

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from homelog.engine.analysis_types import (
@@ -37,6 +37,8 @@ class Series:
     visit_index: list[int]      # index into History.visits of each score
     times: list[float]          # POSIX seconds of each score's visit
     scores: list[int]
+    announced: list[bool]       # whether each score's visit was announced
+    worst: int                  # the worst score: lets rules skip a settled domain at once
 
     def count_as_of(self, point: int) -> int:
         """How many of the scores were recorded by visit index `point` (inclusive)."""
@@ -51,6 +53,8 @@ class History:
     visits: list[VisitFact]     # visited_at <= as_of, oldest first
     times: list[float]          # POSIX seconds of each visit
     series: dict[str, Series]   # domain key -> scores, in the rubric's domain order
+    # Local dates already worked out for sentences (see analysis_wording.local_date).
+    local_dates: dict[dt.datetime, dt.date] = field(default_factory=dict)
 
     @property
     def last(self) -> int:
@@ -106,22 +110,24 @@ def _in_order(visits: tuple[VisitFact, ...]) -> list[VisitFact]:
 
 
 def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float]) -> dict[str, Series]:
-    series: dict[str, Series] = {}
-    for domain in facts.domain_names:  # the rubric's order first, so sentences read in order
-        series[domain] = _empty(domain, facts)
+    # One pass over every score: the only O(visits x domains) step of an analysis.
+    columns: dict[str, tuple[list[int], list[int]]] = {
+        domain: ([], []) for domain in facts.domain_names  # the rubric's order, for sentences
+    }
     for index, visit in enumerate(visits):
-        instant = times[index]
         for domain, score in visit.scores.items():
-            if score is None:
-                continue
-            line = series.get(domain)
-            if line is None:
-                line = series[domain] = _empty(domain, facts)
-            line.visit_index.append(index)
-            line.times.append(instant)
-            line.scores.append(score)
-    return {domain: line for domain, line in series.items() if line.scores}
-
-
-def _empty(domain: str, facts: FamilyFacts) -> Series:
-    return Series(domain, facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH), [], [], [])
+            if score is not None:
+                column = columns.get(domain)
+                if column is None:
+                    column = columns[domain] = ([], [])
+                column[0].append(index)
+                column[1].append(score)
+    announced = [visit.announced for visit in visits]
+    return {
+        domain: Series(
+            domain, facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH), indices,
+            [times[index] for index in indices], scores,
+            [announced[index] for index in indices], max(scores),
+        )
+        for domain, (indices, scores) in columns.items() if scores
+    }

@@ -16,14 +16,17 @@ _SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 
 
 def local_date(history: History, when: dt.datetime) -> dt.date:
-    zone = history.facts.local_zone
-    return (when.astimezone(zone) if zone else when).date()
+    """The local calendar date of an instant (remembered: many findings cite the same visits)."""
+    date = history.local_dates.get(when)
+    if date is None:
+        zone = history.facts.local_zone
+        date = history.local_dates[when] = (when.astimezone(zone) if zone else when).date()
+    return date
 
 
 def day(history: History, when: dt.datetime) -> str:
     """'8 Jul' (month names fixed here, so the server's locale cannot change them)."""
-    date = local_date(history, when)
-    return f"{date.day} {_MONTHS[date.month - 1]}"
+    return day_of(local_date(history, when))
 
 
 def day_of(date: dt.date) -> str:
@@ -53,6 +56,11 @@ def concern_label(history: History, concern: str) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """'1 visit', '3 visits'."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def number(count: int) -> str:
+    """'four' up to ten, then digits: how counts read at the start of a sentence."""
+    return _SMALL[count] if 0 <= count < len(_SMALL) else str(count)
 
 
 def times(count: int) -> str:

@@ -208,7 +208,7 @@ def test_swing_from_good_enough_to_concern_within_a_week() -> None:
     bad = family.visit(5, POLICE, kitchen=5, hour=21)
     finding = one(run(family), FlagKind.SWING)
     assert finding.severity == Severity.HIGH
-    assert finding.key == f"swing:kitchen:{family.visits[0].id}:{bad.id}"  # the best score
+    assert finding.key == f"swing:{family.visits[0].id}:{bad.id}"  # from the best score
     assert finding.became_true_at == bad.visited_at
     assert finding.explanation == (
         "Kitchen and food hygiene went from 1 (Demo children's services, 5 May) to 5 "
@@ -223,6 +223,19 @@ def test_the_example_sentence_of_the_issue() -> None:
     assert one(run(family), FlagKind.SWING).explanation == (
         "Kitchen and food hygiene went from 2 (Demo health visiting service, 5 May) to 5 "
         "(Demo police, 7 May) in 2 days.")
+
+
+def test_domains_swinging_between_the_same_visits_are_one_swing() -> None:
+    family = Chronology()
+    first = family.visit(0, HEALTH, kitchen=1, floors=2, air=3)
+    second = family.visit(1, CHILDREN, unannounced=True, kitchen=5, floors=4, air=5)
+    finding = one(run(family), FlagKind.SWING)
+    assert finding.key == f"swing:{first.id}:{second.id}"
+    assert finding.domains == ("kitchen", "floors", "air")
+    assert finding.explanation == (
+        "Three areas went to a concern in 1 day, between the visits of Demo health visiting "
+        "service on 5 May and Demo children's services on 6 May: Kitchen and food hygiene 1 "
+        "to 5; Floors, clutter and access 2 to 4; Smell and air 3 to 5.")
 
 
 def test_swing_by_two_levels_from_borderline() -> None:

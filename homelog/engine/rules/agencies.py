@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import compress
 
-from homelog.engine.analysis_history import DAY, HOUR, History
+from homelog.engine.analysis_history import DAY, HOUR, History, Series
 from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
 from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
 from homelog.engine.rules.evidence import visit_ids
@@ -85,18 +86,6 @@ def _disagreement_sentence(history: History, first: VisitFact, second: VisitFact
 
 
 @dataclass(slots=True)
-class _Scores:
-    """One domain's scores at one kind of visit, with running sums for any window in O(log n)."""
-
-    times: list[float]
-    totals: list[int]  # totals[i] = sum of the first i scores
-
-    def count_and_sum(self, low: float, high: float) -> tuple[int, int]:
-        start, end = bisect_left(self.times, low), bisect_right(self.times, high)
-        return end - start, self.totals[end] - self.totals[start]
-
-
-@dataclass(slots=True)
 class GapReading:
     """The announced/unannounced comparison as of one visit."""
 
@@ -120,20 +109,9 @@ class AnnouncedGap:
     def __init__(self, history: History) -> None:
         self.history = history
         self.window = history.params.announced_gap_window_days * DAY
-        self.visit_times = {True: [], False: []}  # announced -> visit instants
+        self.visit_times: dict[bool, list[float]] = {True: [], False: []}
         for visit, instant in zip(history.visits, history.times, strict=True):
             self.visit_times[visit.announced].append(instant)
-        self.scores = {domain: self._split(line.visit_index, line.times, line.scores)
-                       for domain, line in history.series.items()}
-
-    def _split(self, indices: list[int], stamps: list[float],
-               scores: list[int]) -> dict[bool, _Scores]:
-        split = {True: _Scores([], [0]), False: _Scores([], [0])}
-        for index, instant, score in zip(indices, stamps, scores, strict=True):
-            part = split[self.history.visits[index].announced]
-            part.times.append(instant)
-            part.totals.append(part.totals[-1] + score)
-        return split
 
     def reading(self, point: int) -> GapReading | None:
         """The gap as of the visit at as-of `point`, or None without enough visits."""
@@ -145,8 +123,8 @@ class AnnouncedGap:
         if counts[True] < least or counts[False] < least:
             return None
         by_domain = {}
-        for domain, split in self.scores.items():
-            difference = self._difference(split, low, high)
+        for domain, line in self.history.series.items():
+            difference = self._difference(line, low, high)
             if difference is not None:
                 by_domain[domain] = difference
         if not by_domain:
@@ -154,13 +132,19 @@ class AnnouncedGap:
         gap = sum(by_domain.values()) / len(by_domain)
         return GapReading(gap, by_domain, counts[True], counts[False])
 
-    def _difference(self, split: dict[bool, _Scores], low: float, high: float) -> float | None:
+    def _difference(self, line: Series, low: float, high: float) -> float | None:
+        """Unannounced mean minus announced mean of one domain's scores in the window."""
         least = self.history.params.announced_gap_min_scores
-        announced, announced_sum = split[True].count_and_sum(low, high)
-        unannounced, unannounced_sum = split[False].count_and_sum(low, high)
+        start, end = bisect_left(line.times, low), bisect_right(line.times, high)
+        if end - start < 2 * least:
+            return None
+        flags, scores = line.announced[start:end], line.scores[start:end]
+        announced = sum(flags)
+        unannounced = len(flags) - announced
         if announced < least or unannounced < least:
             return None
-        return unannounced_sum / unannounced - announced_sum / announced
+        announced_sum = sum(compress(scores, flags))  # summed in C: this runs per visit
+        return (sum(scores) - announced_sum) / unannounced - announced_sum / announced
 
     def findings(self) -> list[Finding]:
         history = self.history

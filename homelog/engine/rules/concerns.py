@@ -16,6 +16,8 @@ def immediate_concerns(history: History) -> list[Finding]:
     """
     found = []
     for visit in history.visits:
+        if not visit.concerns:
+            continue
         for concern in dict.fromkeys(visit.concerns):  # a concern ticked twice is one
             found.append(_concern(history, visit, concern))
     return found

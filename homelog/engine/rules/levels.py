@@ -16,8 +16,16 @@ from homelog.engine.analysis_types import (
     FlagKind,
     Severity,
     SustainedImprovement,
+    VisitFact,
 )
-from homelog.engine.analysis_wording import day, domain_name, elapsed, plural, times
+from homelog.engine.analysis_wording import (
+    day,
+    domain_name,
+    elapsed,
+    number,
+    plural,
+    times,
+)
 from homelog.engine.rules.evidence import score_visit_ids
 
 # ---- rule 1: below the agreed level, and the borderline note ---------------------------------
@@ -111,29 +119,37 @@ def _below_agreed_sentence(history: History, line: Series, spell: int, last: int
 
 
 def swings(history: History) -> list[Finding]:
-    """A domain reaching a concern within `swing_window_days` of a much better score.
+    """Domains reaching a concern within `swing_window_days` of a much better score.
 
     A swing is raised at a concern score (4-5) that is worse than the score before it, when
     some score in the window before it was good enough or at least `swing_min_levels` better.
     Its partner is the best score in the window (the latest of equals), so one bad visit
     after several good ones is one swing, not several. A move that ends at borderline (1 to
     3) is not a swing: it is a borderline note or below-agreed flag (a lone 3 must never
-    alert). Key: one per pair of visits.
+    alert). One finding per pair of visits, listing every domain that swung between them:
+    a home found much worse in five areas at once is one event to respond to, not five.
     """
     window = history.params.swing_window_days * DAY
-    found = []
+    concern = history.params.concern_level
+    moves: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for line in history.series.values():
-        for position in range(1, len(line.scores)):
+        if line.worst < concern:
+            continue  # never a concern: no swing to look for
+        scores = line.scores
+        for position in range(1, len(scores)):
+            if scores[position] < concern or scores[position] <= scores[position - 1]:
+                continue
             partner = _swing_partner(history, line, position, window)
             if partner is not None:
-                found.append(_swing(history, line, partner, position))
-    return found
+                pair = (line.visit_index[partner], line.visit_index[position])
+                moves.setdefault(pair, []).append(
+                    (line.domain, scores[partner], scores[position]))
+    return [_swing(history, *pair, moved) for pair, moved in moves.items()]
 
 
 def _swing_partner(history: History, line: Series, position: int, window: float) -> int | None:
+    """The best score in the window before a concern, if the move from it is a swing."""
     score, scores, stamps = line.scores[position], line.scores, line.times
-    if score < history.params.concern_level or score <= scores[position - 1]:
-        return None
     best = None
     earlier = position - 1
     while earlier >= 0 and stamps[position] - stamps[earlier] <= window:
@@ -146,20 +162,30 @@ def _swing_partner(history: History, line: Series, position: int, window: float)
     return best if scores[best] <= line.agreed or moved else None
 
 
-def _swing(history: History, line: Series, before: int, after: int) -> Finding:
-    first = history.visits[line.visit_index[before]]
-    second = history.visits[line.visit_index[after]]
+def _swing(history: History, before: int, after: int,
+           moved: list[tuple[str, int, int]]) -> Finding:
+    first, second = history.visits[before], history.visits[after]
     return Finding(
-        kind=FlagKind.SWING, severity=Severity.HIGH,
-        key=f"swing:{line.domain}:{first.id}:{second.id}", domains=(line.domain,),
+        kind=FlagKind.SWING, severity=Severity.HIGH, key=f"swing:{first.id}:{second.id}",
+        domains=tuple(domain for domain, _, _ in moved),
         evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,
-        explanation=(
-            f"{domain_name(history, line.domain)} went from {line.scores[before]} "
-            f"({first.agency_name}, {day(history, first.visited_at)}) to {line.scores[after]} "
-            f"({second.agency_name}, {day(history, second.visited_at)}) "
-            f"{elapsed(history, first.visited_at, second.visited_at)}."
-        ),
+        explanation=_swing_sentence(history, first, second, moved),
     )
+
+
+def _swing_sentence(history: History, first: VisitFact, second: VisitFact,
+                    moved: list[tuple[str, int, int]]) -> str:
+    one, two = day(history, first.visited_at), day(history, second.visited_at)
+    took = elapsed(history, first.visited_at, second.visited_at)
+    if len(moved) == 1:
+        domain, before, after = moved[0]
+        return (f"{domain_name(history, domain)} went from {before} ({first.agency_name}, "
+                f"{one}) to {after} ({second.agency_name}, {two}) {took}.")
+    changes = "; ".join(f"{domain_name(history, domain)} {before} to {after}"
+                        for domain, before, after in moved)
+    areas = number(len(moved)).capitalize()
+    return (f"{areas} areas went to a concern {took}, between the visits of "
+            f"{first.agency_name} on {one} and {second.agency_name} on {two}: {changes}.")
 
 
 # ---- rule 3: not sustained -------------------------------------------------------------------
@@ -176,6 +202,19 @@ def crossings_count(history: History, line: Series) -> int:
     """Crossings in the `crossings_window_days` up to the latest visit (for the metrics)."""
     stamps = [line.times[position] for position in crossings(line)]
     return _in_window(history, stamps, history.last)
+
+
+def _recent_crossings_at_most(history: History, line: Series, least: int) -> int:
+    """Crossings in the window up to the latest visit, counted up to `least` only."""
+    window_start = history.times[history.last] - history.params.crossings_window_days * DAY
+    first = max(1, bisect_left(line.times, window_start))
+    agreed, scores, count = line.agreed, line.scores, 0
+    for position in range(first, len(scores)):
+        if (scores[position] <= agreed) != (scores[position - 1] <= agreed):
+            count += 1
+            if count == least:
+                break
+    return count
 
 
 def _in_window(history: History, stamps: list[float], point: int) -> int:
@@ -197,18 +236,40 @@ def not_sustained(history: History) -> list[Finding]:
 
 def _not_sustained_in(history: History, line: Series) -> Finding | None:
     least = history.params.crossings_min
+    if line.worst <= line.agreed:
+        return None  # never worse than agreed: no crossings
+    if _recent_crossings_at_most(history, line, least) < least:
+        return None  # the common case, settled without listing a long history's crossings
     crossed = crossings(line)
     if len(crossed) < least:
         return None
     stamps = [line.times[position] for position in crossed]
-
-    def holds(point: int) -> bool:
-        return _in_window(history, stamps, point) >= least
-
-    if not holds(history.last):
+    count = _in_window(history, stamps, history.last)
+    if count < least:
         return None
-    recent = crossed[len(crossed) - _in_window(history, stamps, history.last):]
-    return _not_sustained(history, line, recent, history.spell_start(holds))
+    recent = crossed[len(crossed) - count:]
+    return _not_sustained(history, line, recent, _crossings_spell_start(history, stamps))
+
+
+def _crossings_spell_start(history: History, stamps: list[float]) -> int:
+    """`History.spell_start` for "at least crossings_min crossings in the window", with two
+    pointers sliding back over the crossings instead of a search at every visit."""
+    times, least = history.times, history.params.crossings_min
+    window = history.params.crossings_window_days * DAY
+    start = history.last
+    high = len(stamps)  # crossings at or before the point: all of them at the latest visit
+    low = bisect_left(stamps, times[start] - window)
+    for point in range(start - 1, -1, -1):
+        if times[point] == times[point + 1]:
+            continue  # not an as-of point: the visit after it is at the same instant
+        while high > 0 and stamps[high - 1] > times[point]:
+            high -= 1
+        while low > 0 and stamps[low - 1] >= times[point] - window:
+            low -= 1
+        if high - low < least:
+            break
+        start = point
+    return start
 
 
 def _not_sustained(history: History, line: Series, recent: list[int], start: int) -> Finding:
@@ -241,13 +302,12 @@ def sustained_runs(history: History) -> dict[str, SustainedImprovement | None]:
     """
     runs: dict[str, SustainedImprovement | None] = {}
     for line in history.series.values():
+        if line.worst <= line.agreed:
+            continue  # never worse than agreed: nothing to improve on
         start = _good_run_start(line)
         if start is None:
-            if any(score > line.agreed for score in line.scores):
-                runs[line.domain] = None  # worse than agreed now
+            runs[line.domain] = None  # worse than agreed now
             continue
-        if start == 0:
-            continue  # never worse than agreed: nothing to improve on
         counted = _counts_from(history, line, start)
         runs[line.domain] = None if counted is None else _run(history, line, start)
     return runs
@@ -264,6 +324,8 @@ def sustained_improvements(history: History) -> list[Finding]:
     """
     found = []
     for line in history.series.values():
+        if line.worst <= line.agreed:
+            continue
         start = _good_run_start(line)
         if not start or not _was_flagged(history, line, start):
             continue
@@ -288,7 +350,7 @@ def _counts_from(history: History, line: Series, start: int) -> int | None:
     params = history.params
     unannounced = False
     for position in range(start, len(line.scores)):
-        unannounced = unannounced or not history.visits[line.visit_index[position]].announced
+        unannounced = unannounced or not line.announced[position]
         if (position - start + 1 >= params.sustained_min_visits and unannounced
                 and line.times[position] - line.times[start] >= params.sustained_min_days * DAY):
             return position
@@ -311,7 +373,7 @@ def _run(history: History, line: Series, start: int) -> SustainedImprovement:
     return SustainedImprovement(
         domain=line.domain, since=first.visited_at, visits=len(positions),
         days=int((line.times[last] - line.times[start]) // DAY),
-        unannounced=sum(not history.visits[line.visit_index[p]].announced for p in positions),
+        unannounced=sum(not line.announced[position] for position in positions),
         evidence_visit_ids=score_visit_ids(history, line, positions),
     )
 

@@ -23,11 +23,7 @@ def median_up_to(history: History, line: Series, end: float) -> float | None:
     """The median of the domain's scores in the `trend_median_days` up to `end` (inclusive)."""
     span = history.params.trend_median_days * DAY
     low, high = bisect_right(line.times, end - span), bisect_right(line.times, end)
-    if low == high:
-        return None
-    chunk = sorted(line.scores[low:high])
-    middle = len(chunk) // 2
-    return float(chunk[middle]) if len(chunk) % 2 else (chunk[middle - 1] + chunk[middle]) / 2
+    return _median(line.scores[low:high]) if high > low else None
 
 
 def rolling_medians(history: History) -> dict[str, list[tuple[dt.datetime, float]]]:
@@ -63,18 +59,47 @@ def _fit(history: History, line: Series, point: int) -> _Fit | None:
     # Checking this first also keeps a settled family's analysis cheap.
     if latest is None or latest <= line.agreed:
         return None
-    weeks, medians = [], []
-    for week in range(params.trend_max_weeks):
-        median = median_up_to(history, line, anchor - week * WEEK)
-        if median is not None:
-            weeks.append(-week)
-            medians.append(median)
+    weeks, medians = _weekly_medians(history, line, anchor)
     if len(weeks) < params.trend_min_points or -weeks[-1] < params.trend_min_weeks - 1:
         return None
     slope = _least_squares_slope(weeks, medians)
     if slope < params.trend_slope_per_week:
         return None
     return _Fit(slope, 1 - weeks[-1], medians[-1], medians[0])
+
+
+def _weekly_medians(history: History, line: Series,
+                    anchor: float) -> tuple[list[int], list[float]]:
+    """The rolling median at each week back from `anchor` that has scores (weeks as -n).
+
+    Two pointers slide back over the scores instead of searching for every week: this runs
+    at every visit of a trend's spell.
+    """
+    span = history.params.trend_median_days * DAY
+    stamps, scores = line.times, line.scores
+    high = bisect_right(stamps, anchor)
+    low = bisect_right(stamps, anchor - span)
+    weeks, medians = [], []
+    for week in range(history.params.trend_max_weeks):
+        end = anchor - week * WEEK
+        while high > 0 and stamps[high - 1] > end:
+            high -= 1
+        while low > 0 and stamps[low - 1] > end - span:
+            low -= 1
+        if high == 0:
+            break  # no scores this far back
+        if high > low:
+            weeks.append(-week)
+            medians.append(_median(scores[low:high]))
+    return weeks, medians
+
+
+def _median(chunk: list[int]) -> float:
+    if len(chunk) == 1:
+        return float(chunk[0])
+    chunk.sort()
+    middle = len(chunk) // 2
+    return float(chunk[middle]) if len(chunk) % 2 else (chunk[middle - 1] + chunk[middle]) / 2
 
 
 def _least_squares_slope(xs: list[int], ys: list[float]) -> float:
