@@ -33,11 +33,13 @@ from flask.testing import EnvironBuilder, FlaskClient
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_spec_validator import validate as validate_spec
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 from werkzeug.wrappers import Request
 
 from homelog.accounts.models import Profession, Role
 from tests.factories import DOMAINS, Factory, unique, visit_body
+from tests.photos.pictures import phone_jpeg
 from tests.support.api_client import PASSWORD, ApiClient
 
 SPEC_URL = "/api/v1/openapi.json"
@@ -140,7 +142,7 @@ class SpecChecker:
 
     def check(self, exchange: Exchange, *, check_request: bool | None = None) -> list[str]:
         status = exchange.response.status_code
-        body_text = exchange.response.get_data(as_text=True)
+        body_text = exchange.response.get_data().decode(errors="replace")  # photos are binary
         problems: list[str] = []
         if status >= 500:
             problems.append(f"server error {status}")
@@ -654,4 +656,57 @@ def test_flags_trends_inbox_and_engine_parameters_match_the_document(
     flow.call(admin, "PUT", "/api/v1/engine/parameters", 422,
               json={"trend_min_weeks": 30, "trend_max_weeks": 20})
     flow.call(lead, "GET", "/api/v1/engine/parameters", 403)
+    flow.report()
+
+
+def multipart(fields: dict[str, Any]) -> dict[str, Any]:
+    """A multipart/form-data body encoded up front, so the recorded request holds it."""
+    values = {name: FileStorage(value[0], value[1], content_type="image/jpeg")
+              if isinstance(value, tuple) else value for name, value in fields.items()}
+    boundary, data = encode_multipart(values)
+    return {"data": data, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_photos_match_the_document(app: Flask, factory: Factory, flow: Flow) -> None:
+    practitioner_ref, colleague_ref, outsider_ref = factory.user(), factory.user(), factory.user()
+    fam = factory.family(members=(practitioner_ref, colleague_ref))
+    practitioner = signed_in(app, flow, practitioner_ref.email)
+    colleague = signed_in(app, flow, colleague_ref.email)
+    outsider = signed_in(app, flow, outsider_ref.email)
+    visit = flow.call(practitioner, "POST", f"/api/v1/families/{fam.id}/visits", 201,
+                      json=visit_body(), headers=key())
+    url = f"/api/v1/visits/{visit.json['id']}/photos"
+
+    fields = {"domain_key": "kitchen", "room": "kitchen", "caption": "Worktop",
+              "parent_agreed": "true"}
+    upload_key = key()
+    photo = flow.call(practitioner, "POST", url, 201, headers=upload_key,
+                      **multipart(dict(fields, file=(io.BytesIO(phone_jpeg(320, 240)),
+                                                     "kitchen.jpg"))))
+    flow.call(practitioner, "POST", url, 200, headers=upload_key,
+              **multipart(dict(fields, file=(io.BytesIO(phone_jpeg(320, 240)), "kitchen.jpg"))))
+    photo_id = photo.json["id"]
+    flow.call(colleague, "GET", f"/api/v1/photos/{photo_id}", 200)
+    flow.call(colleague, "GET", f"/api/v1/photos/{photo_id}", 200, query_string={"size": "thumb"})
+    flow.call(colleague, "GET", f"/api/v1/families/{fam.id}/photos", 200,
+              query_string={"domain": "kitchen"})
+    flow.call(colleague, "GET", f"/api/v1/families/{fam.id}/photos", 200,
+              query_string={"room": "kitchen", "page": 1, "per_page": 10})
+
+    # refusals: not a photo, not the author, not in the core group, not a field we know
+    flow.call(practitioner, "POST", url, 415, headers=key(),
+              **multipart(dict(fields, file=(io.BytesIO(b"GIF89a..."), "photo.jpg"))))
+    flow.call(practitioner, "POST", url, 422, headers=key(),
+              **multipart(dict(fields, file=(io.BytesIO(b"\xff\xd8\xff\x00"), "photo.jpg"))))
+    flow.call(colleague, "POST", url, 403, headers=key(),
+              **multipart(dict(fields, file=(io.BytesIO(phone_jpeg(64, 48)), "photo.jpg"))))
+    flow.call(outsider, "GET", f"/api/v1/photos/{photo_id}", 404)
+    flow.call(outsider, "GET", f"/api/v1/families/{fam.id}/photos", 404)
+    flow.call(colleague, "GET", f"/api/v1/photos/{photo_id}", 404,
+              query_string={"size": "original"})
+    flow.call(colleague, "GET", f"/api/v1/photos/{photo_id}", 422, doc_rejects=True,
+              query_string={"size": "poster"})
+    flow.call(practitioner, "POST", url, 422, doc_rejects=True, headers=key(),
+              **multipart(dict(fields, domain_key="Kitchen!",
+                               file=(io.BytesIO(phone_jpeg(64, 48)), "photo.jpg"))))
     flow.report()

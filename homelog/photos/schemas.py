@@ -15,9 +15,11 @@ def _printable(value: str) -> None:
         raise ValidationError("Must not contain control characters.")
 
 
-class PhotoFormSchema(StrictSchema):
-    """The text fields of a photo upload (multipart/form-data, beside `file`)."""
+class PhotoUploadSchema(StrictSchema):
+    """A photo upload: multipart/form-data with the file and the fields that go with it."""
 
+    file = Upload(required=True, metadata={
+        "description": "The photo: JPEG, PNG or WebP, judged by its content (not its name)."})
     domain_key = fields.String(required=True, validate=_KEY_PATTERN,
                                metadata={"description": "The domain the photo shows evidence "
                                                         "for, e.g. kitchen or sleep."})
@@ -26,8 +28,9 @@ class PhotoFormSchema(StrictSchema):
     caption = fields.String(load_default="", validate=[validate.Length(max=500), _printable])
     parent_agreed = fields.Boolean(
         required=True, truthy={"true"}, falsy={"false"},
-        metadata={"description": "Whether the parent or carer agreed to the photo being "
-                                 "taken (true or false)."},
+        # A form field is text on the wire: documented as the two words it may be.
+        metadata={"type": "string", "enum": ["true", "false"],
+                  "description": "Whether the parent or carer agreed to the photo being taken."},
     )
 
     @pre_load
@@ -36,11 +39,6 @@ class PhotoFormSchema(StrictSchema):
         if hasattr(data, "get") and data.get("room") == "":
             data = {key: data[key] for key in data if key != "room"}
         return data
-
-
-class PhotoFileSchema(StrictSchema):
-    file = Upload(required=True, metadata={
-        "description": "The photo: JPEG, PNG or WebP, judged by its content (not its name)."})
 
 
 class PhotoQuerySchema(StrictSchema):

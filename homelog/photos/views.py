@@ -10,24 +10,43 @@ from flask import Flask, Response, request
 from flask.blueprints import BlueprintSetupState
 from flask.views import MethodView
 from flask_login import login_required
+from marshmallow import Schema
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from homelog.accounts.access import signed_in_user
-from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint, Parser
 from homelog.families.services import open_family
 from homelog.photos import services
 from homelog.photos.schemas import (
-    PhotoFileSchema,
-    PhotoFormSchema,
     PhotoListOutSchema,
     PhotoListQuerySchema,
     PhotoOutSchema,
     PhotoQuerySchema,
+    PhotoUploadSchema,
 )
 from homelog.visits.idempotency import HEADER, parse_key
 from homelog.visits.services import Submission, open_visit
 
-blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="Photos of what was scored")
+
+class _MultipartParser(Parser):
+    """Reads a form's fields and files as one, so that one schema checks a whole upload (and
+    errors name the field, under the "form" location core/errors.py unwraps)."""
+
+    def load_form(self, req: Any, schema: Schema) -> MultiDictProxy:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class _PhotosBlueprint(Blueprint):
+    # One request body in the OpenAPI document: the file with its fields.
+    ARGUMENTS_PARSER = _MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "form": "multipart/form-data"}
+
+
+blp = _PhotosBlueprint("photos", __name__, url_prefix="/api/v1",
+                       description="Photos of what was scored")
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the form fields and multipart boundaries around the file itself.
@@ -79,13 +98,11 @@ class PhotosResource(MethodView):
     @limit_upload_size
     @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.doc(**_key_header_doc())
-    @blp.arguments(PhotoFormSchema, location="form")
-    @blp.arguments(PhotoFileSchema, location="files")
+    @blp.arguments(PhotoUploadSchema, location="form")
     @blp.response(201, PhotoOutSchema)
     @blp.alt_response(200, schema=PhotoOutSchema,
                       description="The same Idempotency-Key and content again: the first photo")
-    def post(self, form: dict[str, Any], files: dict[str, Any],
-             visit_id: int) -> tuple[dict[str, Any], int]:
+    def post(self, form: dict[str, Any], visit_id: int) -> tuple[dict[str, Any], int]:
         """Add a photo to a visit (its author, within the upload window after the visit).
 
         multipart/form-data. The photo is stored as a display rendition and a thumbnail,
@@ -94,7 +111,7 @@ class PhotosResource(MethodView):
         user = signed_in_user()
         visit, access = open_visit(user, visit_id, "visit.view")  # audited as photo.create
         key = parse_key(request.headers.get(HEADER), required=True)
-        upload = services.Upload(files["file"].read(), form["domain_key"], form["room"],
+        upload = services.Upload(form["file"].read(), form["domain_key"], form["room"],
                                  form["caption"], form["parent_agreed"])
         submission = Submission(user, key, upload.fingerprint(visit_id))
         photo, created = services.add_photo(visit, access, submission, upload)
