@@ -39,6 +39,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.core.time import local_zone, utcnow
 from homelog.core.transactions import write_intent
@@ -208,13 +210,11 @@ def _holder_alive(holder: str) -> bool:
     return True
 
 
-def _lock_row(name: str) -> JobLock:
-    row = db.session.get(JobLock, name)
-    if row is None:
-        row = JobLock(name=name)
-        db.session.add(row)
-        db.session.flush()
-    return row
+def _ensure_lock_row(name: str) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(JobLock).values(name=name).on_conflict_do_nothing())
+    db.session.commit()
 
 
 class Busy(Exception):
@@ -224,7 +224,7 @@ class Busy(Exception):
 @contextmanager
 def _sqlite_lease(name: str) -> Iterator[Callable[[], None]]:
     now = utcnow()
-    row = _lock_row(name)  # inside BEGIN IMMEDIATE: nobody else can take it meanwhile
+    row = db.session.get_one(JobLock, name)  # in BEGIN IMMEDIATE: nobody else can take it
     if (row.holder and row.holder != RUNNER and row.lease_until and row.lease_until > now
             and _holder_alive(row.holder)):
         db.session.commit()
@@ -277,6 +277,7 @@ def job_lock(name: str) -> Iterator[Callable[[], None]]:
 
     Yields `renew`, for long jobs to call now and then (it keeps a SQLite lease alive).
     """
+    _ensure_lock_row(name)
     lock = _postgres_lock if db.engine.dialect.name == "postgresql" else _sqlite_lease
     with lock(name) as renew:
         yield renew
