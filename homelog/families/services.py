@@ -26,18 +26,26 @@ NOT_FOUND_MESSAGE = "No such family, or you are not in its core group."
 
 @dataclass(frozen=True)
 class FamilyAccess:
-    """A family the user may see, and why (the basis recorded in the audit trail)."""
+    """A family the user may see, and why (the basis recorded in the audit trail).
 
-    family: Family
-    membership: CoreGroupMember
+    It carries what the busiest paths need; the full record loads only when asked for.
+    """
+
+    family_id: int
+    opened_on: dt.date
+    is_lead: bool
+
+    @property
+    def family(self) -> Family:
+        return db.session.get_one(Family, self.family_id)
 
     @property
     def basis(self) -> str:
-        return "core_group_lead" if self.membership.is_lead else "core_group_member"
+        return "core_group_lead" if self.is_lead else "core_group_member"
 
 
 _MEMBERSHIP = (
-    select(Family, CoreGroupMember)
+    select(Family.opened_on, CoreGroupMember.is_lead)
     .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
     .where(Family.id == bindparam("family_id"), CoreGroupMember.user_id == bindparam("user_id"))
 )
@@ -45,7 +53,7 @@ _MEMBERSHIP = (
 
 def _membership(user: User, family_id: int) -> FamilyAccess | None:
     row = db.session.execute(_MEMBERSHIP, {"family_id": family_id, "user_id": user.id}).first()
-    return FamilyAccess(row[0], row[1]) if row else None
+    return FamilyAccess(family_id, row.opened_on, row.is_lead) if row else None
 
 
 def open_family(
@@ -193,13 +201,13 @@ def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGro
         raise invalid({"user_id": ["Administrators cannot join a core group."]})
     existing = db.session.execute(
         select(CoreGroupMember).where(
-            CoreGroupMember.family_id == access.family.id, CoreGroupMember.user_id == user_id
+            CoreGroupMember.family_id == access.family_id, CoreGroupMember.user_id == user_id
         )
     ).scalar_one_or_none()
     if existing:
         return existing, False
     member = CoreGroupMember(
-        family_id=access.family.id,
+        family_id=access.family_id,
         user_id=user_id,
         is_lead=False,
         added_at=utcnow(),
@@ -207,7 +215,7 @@ def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGro
     )
     db.session.add(member)
     db.session.flush()
-    record(actor_of(actor), "core_group.add", basis=access.basis, family_id=access.family.id,
+    record(actor_of(actor), "core_group.add", basis=access.basis, family_id=access.family_id,
            target_type="user", target_id=user_id)
     return member, True
 

@@ -71,7 +71,7 @@ class MembersResource(MethodView):
     def get(self, family_id: int) -> list[Any]:
         """The family's core group."""
         access = services.open_family(signed_in_user(), family_id, "core_group.view")
-        return services.core_group(access.family.id)
+        return services.core_group(access.family_id)
 
     @login_required
     @blp.doc(**SIGNED_IN_WITH_CSRF)
@@ -97,4 +97,4 @@ class AccessLogResource(MethodView):
         user = signed_in_user()
         access = services.open_family(user, family_id, "access_log.view")
         services.require_core_group_manager(user)
-        return family_access_log(access.family.id)
+        return family_access_log(access.family_id)

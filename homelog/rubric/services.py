@@ -193,7 +193,7 @@ def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) ->
                        "Only the lead social worker or a manager can record the agreement.")
     rubric = current_rubric()
     _check_agreement(data, rubric, access)
-    family_id = access.family.id
+    family_id = access.family_id
     latest = db.session.execute(
         select(func.max(AgreementRevision.revision)).where(AgreementRevision.family_id == family_id)
     ).scalar()

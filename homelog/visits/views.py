@@ -111,4 +111,4 @@ class TimelineResource(MethodView):
                              detail={"page": query["page"]})
         # Already JSON-ready and whitelisted field by field (see timeline.py); skipping the
         # schema's dump here is what keeps the most-read page fast.
-        return jsonify(timeline_page(access.family.id, query["page"], query["per_page"]))
+        return jsonify(timeline_page(access.family_id, query["page"], query["per_page"]))
