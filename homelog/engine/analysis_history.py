@@ -40,10 +40,6 @@ class Series:
     announced: list[bool]       # whether each score's visit was announced
     worst: int                  # the worst score: lets rules skip a settled domain at once
 
-    def count_as_of(self, point: int) -> int:
-        """How many of the scores were recorded by visit index `point` (inclusive)."""
-        return bisect_right(self.visit_index, point)
-
 
 @dataclass(slots=True)
 class History:

@@ -661,6 +661,25 @@ def test_unordered_visits_are_read_in_time_order() -> None:
     assert len(of_kind(run(family, at(3)), FlagKind.SWING)) == 1
 
 
+def test_no_unannounced_visit_ever() -> None:
+    family = Chronology(opened_day=0)
+    family.visit(25)
+    finding = one(run(family, at(29)), FlagKind.NO_RECENT_UNANNOUNCED)
+    assert finding.became_true_at == dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
+    assert finding.explanation == (
+        "There has been no unannounced visit since the family was opened on 5 May (1 visit "
+        "since, all arranged in advance): the longest gap agreed is 28 days.")
+
+
+def test_evaluate_is_analyse_and_metrics_in_one_pass() -> None:
+    family = Chronology(core=(HEALTH, CHILDREN, POLICE))
+    for day, score in ((0, 2), (3, 5), (9, 2), (15, 4), (21, 2)):
+        family.visit(day, HEALTH if day % 2 else CHILDREN, unannounced=day == 3, kitchen=score)
+    facts = family.facts()
+    assert evaluate(facts, PARAMS, at(40)) == (analyse(facts, PARAMS, at(40)),
+                                               metrics(facts, PARAMS, at(40)))
+
+
 def test_a_family_with_no_visits_yet() -> None:
     family = Chronology(core=(HEALTH,))
     facts = family.facts()

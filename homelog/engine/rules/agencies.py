@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import compress
+from itertools import accumulate, compress
+from operator import mul
 
 from homelog.engine.analysis_history import DAY, HOUR, History, Series
 from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
 from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
-from homelog.engine.rules.evidence import visit_ids
+from homelog.engine.rules.evidence import visit_ids_between
 
 # ---- rule 4: agencies disagree ---------------------------------------------------------------
 
@@ -86,6 +87,23 @@ def _disagreement_sentence(history: History, first: VisitFact, second: VisitFact
 
 
 @dataclass(slots=True)
+class _RunningSums:
+    """Running totals of one domain's scores: element i covers the first i scores."""
+
+    total: list[int]
+    announced: list[int]          # how many were at announced visits
+    announced_total: list[int]    # their sum
+
+    @classmethod
+    def of(cls, line: Series) -> _RunningSums:
+        return cls(
+            total=[0, *accumulate(line.scores)],
+            announced=[0, *accumulate(line.announced)],
+            announced_total=[0, *accumulate(map(mul, line.scores, line.announced))],
+        )
+
+
+@dataclass(slots=True)
 class GapReading:
     """The announced/unannounced comparison as of one visit."""
 
@@ -112,6 +130,7 @@ class AnnouncedGap:
         self.visit_times: dict[bool, list[float]] = {True: [], False: []}
         for visit, instant in zip(history.visits, history.times, strict=True):
             self.visit_times[visit.announced].append(instant)
+        self.sums: dict[str, _RunningSums] | None = None  # built only to walk a spell back
 
     def reading(self, point: int) -> GapReading | None:
         """The gap as of the visit at as-of `point`, or None without enough visits."""
@@ -124,7 +143,7 @@ class AnnouncedGap:
             return None
         by_domain = {}
         for domain, line in self.history.series.items():
-            difference = self._difference(line, low, high)
+            difference = self._difference(domain, line, low, high)
             if difference is not None:
                 by_domain[domain] = difference
         if not by_domain:
@@ -132,19 +151,25 @@ class AnnouncedGap:
         gap = sum(by_domain.values()) / len(by_domain)
         return GapReading(gap, by_domain, counts[True], counts[False])
 
-    def _difference(self, line: Series, low: float, high: float) -> float | None:
+    def _difference(self, domain: str, line: Series, low: float, high: float) -> float | None:
         """Unannounced mean minus announced mean of one domain's scores in the window."""
         least = self.history.params.announced_gap_min_scores
         start, end = bisect_left(line.times, low), bisect_right(line.times, high)
         if end - start < 2 * least:
             return None
-        flags, scores = line.announced[start:end], line.scores[start:end]
-        announced = sum(flags)
-        unannounced = len(flags) - announced
+        if self.sums is None:  # one reading: summing the window's slices is cheapest
+            flags, scores = line.announced[start:end], line.scores[start:end]
+            announced, total = sum(flags), sum(scores)
+            announced_sum = sum(compress(scores, flags))
+        else:  # many readings (a spell walked back): running sums answer each in O(1)
+            sums = self.sums[domain]
+            announced = sums.announced[end] - sums.announced[start]
+            total = sums.total[end] - sums.total[start]
+            announced_sum = sums.announced_total[end] - sums.announced_total[start]
+        unannounced = end - start - announced
         if announced < least or unannounced < least:
             return None
-        announced_sum = sum(compress(scores, flags))  # summed in C: this runs per visit
-        return (sum(scores) - announced_sum) / unannounced - announced_sum / announced
+        return (total - announced_sum) / unannounced - announced_sum / announced
 
     def findings(self) -> list[Finding]:
         history = self.history
@@ -158,6 +183,7 @@ class AnnouncedGap:
 
         if not holds(history.last):
             return []
+        self.sums = {domain: _RunningSums.of(line) for domain, line in history.series.items()}
         start = history.spell_start(holds)
         reading = self.reading(history.last)
         assert reading is not None  # holds() said so
@@ -173,7 +199,7 @@ class AnnouncedGap:
         return Finding(
             kind=FlagKind.ANNOUNCED_GAP, severity=Severity.HIGH, key="announced_gap",
             domains=tuple(worst),
-            evidence_visit_ids=visit_ids(history, range(first, history.last + 1)),
+            evidence_visit_ids=visit_ids_between(history, first, history.last),
             became_true_at=history.visits[start].visited_at,
             explanation=self._sentence(reading, worst),
         )

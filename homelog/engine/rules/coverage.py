@@ -17,7 +17,7 @@ import datetime as dt
 from homelog.engine.analysis_history import DAY, History
 from homelog.engine.analysis_types import FATHER_OR_PARTNER, Finding, FlagKind, Severity
 from homelog.engine.analysis_wording import day, day_of, plural, room_name
-from homelog.engine.rules.evidence import visit_ids
+from homelog.engine.rules.evidence import visit_ids, visit_ids_between
 
 
 def days_since(history: History, when: dt.datetime | None) -> int | None:
@@ -74,15 +74,15 @@ def no_recent_unannounced(history: History) -> list[Finding]:
     if due > history.as_of:
         return []
     arranged = history.last - (-1 if last is None else last)
+    since = f" ({plural(arranged, 'visit')} since, all arranged in advance)" if arranged else ""
     return [Finding(
         kind=FlagKind.NO_RECENT_UNANNOUNCED, severity=Severity.MEDIUM,
         key="no_recent_unannounced", domains=(),
         evidence_visit_ids=visit_ids(history, () if last is None else (last,)),
         became_true_at=due,
         explanation=(
-            f"There has been no unannounced visit {_since(history, last)} "
-            f"({plural(arranged, 'visit')} since, all arranged in advance): the longest gap "
-            f"agreed is {history.params.no_unannounced_days} days."
+            f"There has been no unannounced visit {_since(history, last)}{since}: the longest "
+            f"gap agreed is {history.params.no_unannounced_days} days."
         ),
     )]
 
@@ -122,7 +122,7 @@ def rooms_never_seen(history: History) -> list[Finding]:
 def _room(history: History, room: str) -> Finding:
     return Finding(
         kind=FlagKind.ROOM_NEVER_SEEN, severity=Severity.MEDIUM, key=f"room_never_seen:{room}",
-        domains=(), evidence_visit_ids=visit_ids(history, range(len(history.visits))),
+        domains=(), evidence_visit_ids=visit_ids_between(history, 0, history.last),
         became_true_at=history.visits[history.params.rooms_min_visits - 1].visited_at,
         explanation=(f"{room_name(history, room)} has not been seen at any of the "
                      f"{plural(len(history.visits), 'visit')} {_since(history, 0)}."),
@@ -139,7 +139,7 @@ def father_never_seen(history: History) -> list[Finding]:
         return []
     return [Finding(
         kind=FlagKind.FATHER_NEVER_SEEN, severity=Severity.MEDIUM, key="father_never_seen",
-        domains=(), evidence_visit_ids=visit_ids(history, range(len(history.visits))),
+        domains=(), evidence_visit_ids=visit_ids_between(history, 0, history.last),
         became_true_at=history.visits[needed - 1].visited_at,
         explanation=(f"No father or partner has been seen at any of the "
                      f"{plural(len(history.visits), 'visit')} {_since(history, 0)}."),

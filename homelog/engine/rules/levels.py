@@ -200,12 +200,14 @@ def crossings(line: Series) -> list[int]:
 
 def crossings_count(history: History, line: Series) -> int:
     """Crossings in the `crossings_window_days` up to the latest visit (for the metrics)."""
-    stamps = [line.times[position] for position in crossings(line)]
-    return _in_window(history, stamps, history.last)
+    if line.worst <= line.agreed:
+        return 0
+    return _recent_crossings_at_most(history, line, len(line.scores))
 
 
 def _recent_crossings_at_most(history: History, line: Series, least: int) -> int:
-    """Crossings in the window up to the latest visit, counted up to `least` only."""
+    """Crossings in the window up to the latest visit, counted up to `least` only (the
+    common case is settled without listing a long history's crossings)."""
     window_start = history.times[history.last] - history.params.crossings_window_days * DAY
     first = max(1, bisect_left(line.times, window_start))
     agreed, scores, count = line.agreed, line.scores, 0
@@ -239,7 +241,7 @@ def _not_sustained_in(history: History, line: Series) -> Finding | None:
     if line.worst <= line.agreed:
         return None  # never worse than agreed: no crossings
     if _recent_crossings_at_most(history, line, least) < least:
-        return None  # the common case, settled without listing a long history's crossings
+        return None
     crossed = crossings(line)
     if len(crossed) < least:
         return None

@@ -5,6 +5,9 @@ The rolling median at an instant is the median of the domain's scores in the
 the least-squares slope of that median sampled weekly, over up to `trend_max_weeks` (12)
 weekly points back from the latest visit; it needs points reaching back at least
 `trend_min_weeks` (8) weeks and at least `trend_min_points` (6) of them with scores.
+A rising slope is flagged only once the latest rolling median is itself worse than the
+family's agreed level: drifting from 1 to 2 inside the good-enough band is ordinary noise
+(a stable family with scores of 1 and 2 must raise nothing).
 """
 
 from __future__ import annotations
