@@ -53,6 +53,21 @@ How long a finding is returned
 * So (key, became_true_at) names an occurrence: the same pair on the next run is the same
   flag (update its evidence, sentence, severity); the same key with a later became_true_at
   is the flag coming true again.
+
+Choices where product.md gives no figure (each a `Parameters` field; details in the rules)
+------------------------------------------------------------------------------------------
+* Announced gap: each domain's unannounced mean minus its announced mean, then the mean over
+  the domains (agencies see different rooms, so pooling would compare rooms, not visits);
+  at least 3 visits of each kind in the window, 2 scores of each kind for a domain to count.
+* Worsening trend: the rolling median of the 14 days up to each weekly point, over up to 12
+  weekly points reaching back at least 8 weeks (6 points with scores at least), least-squares
+  slope; flagged only once the latest rolling median is worse than the agreed level.
+* Rooms never seen and a father or partner never seen: judged from the fifth visit.
+* Sustained improvement (metrics().sustained_improvement, .sustained): the trailing run of
+  good-enough scores after a worse one; a LOW finding only after a spell that raised a flag.
+* Cumulative exposure: a domain stays at its last score between visits; days since the plan
+  started during which any domain was at 4-5 (and per domain).
+* Metrics use the same windows as the findings (crossings: the 90 days to the latest visit).
 """
 
 from __future__ import annotations
