@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from homelog.engine.analysis_history import DAY, History
+from homelog.engine.analysis_history import DAY, History, Series
 
 
 def days_at_concern(history: History) -> tuple[int, dict[str, int]]:
@@ -21,31 +21,41 @@ def days_at_concern(history: History) -> tuple[int, dict[str, int]]:
     end = history.as_of.timestamp()
     if end <= start:
         return 0, {}
+    spells: list[tuple[float, float]] = []
+    by_domain = {}
+    for domain, line in history.series.items():
+        if line.worst < history.params.concern_level:
+            continue  # never a concern: nothing to count
+        clipped = [(max(low, start), min(high, end))
+                   for low, high in _concern_spells(history, line, end)]
+        clipped = [(low, high) for low, high in clipped if high > low]
+        seconds = sum(high - low for low, high in clipped)
+        if seconds > 0:
+            by_domain[domain] = int(seconds // DAY)
+            spells += clipped
+    return int(_union_seconds(spells) // DAY), by_domain
+
+
+def _concern_spells(history: History, line: Series, end: float) -> list[tuple[float, float]]:
+    """From each score at a concern to the next score that is not (or to `end`)."""
     concern = history.params.concern_level
-    since: dict[str, float] = {}   # domain -> instant it went to a concern
-    seconds: dict[str, float] = {}
-    family_since: float | None = None
-    family_seconds = 0.0
+    spells, began = [], None
+    for instant, score in zip(line.times, line.scores, strict=True):
+        if score >= concern:
+            began = instant if began is None else began
+        elif began is not None:
+            spells.append((began, instant))
+            began = None
+    if began is not None:
+        spells.append((began, end))
+    return spells
 
-    def overlap(low: float, high: float) -> float:
-        return max(0.0, min(high, end) - max(low, start))
 
-    for visit, instant in zip(history.visits, history.times, strict=True):
-        for domain, score in visit.scores.items():
-            if score is None:
-                continue
-            if score >= concern:
-                since.setdefault(domain, instant)
-            elif domain in since:
-                seconds[domain] = seconds.get(domain, 0.0) + overlap(since.pop(domain), instant)
-        if since and family_since is None:
-            family_since = instant
-        elif not since and family_since is not None:
-            family_seconds += overlap(family_since, instant)
-            family_since = None
-    for domain, began in since.items():
-        seconds[domain] = seconds.get(domain, 0.0) + overlap(began, end)
-    if family_since is not None:
-        family_seconds += overlap(family_since, end)
-    by_domain = {domain: int(total // DAY) for domain, total in seconds.items() if total > 0}
-    return int(family_seconds // DAY), by_domain
+def _union_seconds(spells: list[tuple[float, float]]) -> float:
+    """The length of the union of the spells (any domain at a concern)."""
+    total, reach = 0.0, float("-inf")
+    for low, high in sorted(spells):
+        if high > reach:
+            total += high - max(low, reach)
+            reach = high
+    return total
