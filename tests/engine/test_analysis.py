@@ -592,8 +592,8 @@ def test_overlapping_concerns_count_once_for_the_family() -> None:
     family = Chronology()
     family.visit(0, kitchen=4)
     family.visit(5, kitchen=4, floors=5)
-    family.visit(10, kitchen=2)
-    family.visit(15, floors=1)
+    family.visit(10, kitchen=2, floors=None)
+    family.visit(15, kitchen=None, floors=1)
     figures = metrics(family.facts(), PARAMS, at(30))
     assert figures.days_at_concern_by_domain == {"kitchen": 10, "floors": 10}
     assert figures.days_at_concern_since_plan == 15
