@@ -37,11 +37,13 @@ def load(allow_production: bool) -> None:
 
 def _headline(result: services.DemoLoad) -> str:
     if not result.created:
-        return "Demo partnership already loaded."
+        added = result.counts.get("photos", 0)
+        return "Demo partnership already loaded." + (f" Added {added} photos." if added else "")
     counts = result.counts
     return (f"Demo partnership loaded: {counts['agencies']} agencies, {counts['users']} users, "
             f"{counts['families']} families, {counts['visits']} visits "
-            f"({counts.get('amendments', 0)} amended), {counts['events']} events.")
+            f"({counts.get('amendments', 0)} amended), {counts['events']} events, "
+            f"{counts.get('photos', 0)} photos.")
 
 
 def _echo_logins(logins: list[services.Login]) -> None:

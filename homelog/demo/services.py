@@ -30,6 +30,7 @@ from homelog.demo.partnership import (
     FamilySpec,
     agreed_levels,
 )
+from homelog.demo.photos import add_demo_photos
 from homelog.demo.plan import PlannedAmendment, local_time, plan_visits
 from homelog.families.models import Family
 from homelog.families.services import FamilyAccess, add_member, create_family, open_family
@@ -78,7 +79,9 @@ def load_demo() -> DemoLoad:
     and a few events, dated back from today.
     """
     if demo_loaded():
-        return DemoLoad(created=False, logins=demo_logins())
+        # Photos came after the rest of the demo: a demo loaded before them gains them now.
+        added = add_demo_photos()
+        return DemoLoad(created=False, logins=demo_logins(), counts={"photos": added})
     rubric, _ = load_rubric(default_rubric_content())
     users = _create_users(_create_agencies())
     accesses = _Accesses()
@@ -91,6 +94,7 @@ def load_demo() -> DemoLoad:
         counts.update(_record_visits(spec, families[spec.reference], users, accesses,
                                      today, zone))
     counts["events"] = _record_events(families, users, accesses, today, zone)
+    counts["photos"] = add_demo_photos()
     return DemoLoad(created=True, logins=demo_logins(), counts=dict(counts))
 
 
