@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,7 +26,7 @@ from homelog.core.errors import not_found
 from homelog.engine.analysis import Severity
 from homelog.engine.models import Flag, FlagState
 from homelog.engine.parameters import current_values
-from homelog.engine.signals import flag_opened
+from homelog.engine.signals import OpenedFlag, flags_opened
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 
@@ -88,35 +88,41 @@ def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
     return subject, body
 
 
-def announce_flag(flag: Flag, now: dt.datetime) -> int:
-    """Give each active core-group member an inbox entry for a newly opened flag.
+def announce_flags(flags: list[OpenedFlag], now: dt.datetime) -> int:
+    """Give each active core-group member an inbox entry for each newly opened flag.
 
-    An immediate flag is also queued for email to each of them at once; other flags wait
-    for the daily digest. Returns how many members were told.
+    Immediate flags are also queued for email to each of them at once; other flags wait
+    for the daily digest. Returns how many inbox entries were made.
     """
-    kind = "reopened" if flag.previous_id else "opened"
-    members = db.session.execute(_MEMBERS, {"family_id": flag.family_id}).all()
     mailing = email_enabled()
-    immediate = flag.severity == Severity.IMMEDIATE.value
-    # Entries that need no digest (mailed now, or no email at all) are marked as done.
-    done_at = now if (immediate or not mailing) else None
-    _insert_ignoring_duplicates(InboxEntry, [
-        {"user_id": user_id, "family_id": flag.family_id, "flag_id": flag.id, "kind": kind,
-         "created_at": now, "digested_at": done_at}
-        for user_id, _ in members
-    ])
-    if mailing and immediate:
-        reference = db.session.execute(
-            select(Family.reference).where(Family.id == flag.family_id)).scalar_one()
-        subject, body = _immediate_email(reference, flag.family_id)
-        for user_id, email in members:
-            _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email, "immediate",
-                         subject, body, now)
-    return len(members)
+    entries: list[dict[str, Any]] = []
+    for family_id in dict.fromkeys(flag.family_id for flag in flags):
+        members = db.session.execute(_MEMBERS, {"family_id": family_id}).all()
+        mine = [flag for flag in flags if flag.family_id == family_id]
+        for flag in mine:
+            immediate = flag.severity == Severity.IMMEDIATE.value
+            # Entries that need no digest (mailed now, or no email at all) are marked done.
+            done_at = now if (immediate or not mailing) else None
+            entries += [{"user_id": user_id, "family_id": family_id, "flag_id": flag.id,
+                         "kind": "reopened" if flag.previous_id else "opened",
+                         "created_at": now, "digested_at": done_at}
+                        for user_id, _ in members]
+        urgent = [flag for flag in mine if flag.severity == Severity.IMMEDIATE.value]
+        if mailing and urgent:
+            reference = db.session.execute(
+                select(Family.reference).where(Family.id == family_id)).scalar_one()
+            subject, body = _immediate_email(reference, family_id)
+            for flag in urgent:
+                for user_id, email in members:
+                    _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
+                                 "immediate", subject, body, now)
+    if entries:  # the flags are new, so their entries are too: a plain insert
+        db.session.execute(insert(InboxEntry.__table__), entries)
+    return len(entries)
 
 
-def _on_flag_opened(app: Flask, flag: Flag, now: dt.datetime, **_: Any) -> None:
-    announce_flag(flag, now)
+def _on_flags_opened(app: Flask, flags: list[OpenedFlag], now: dt.datetime, **_: Any) -> None:
+    announce_flags(flags, now)
 
 
 # --- the daily digest ------------------------------------------------------------------------
@@ -305,7 +311,7 @@ def mark_read(user: User, entry_id: int, now: dt.datetime) -> InboxItem:
 
 def init_alerts(app: Flask) -> None:
     """Listen for flags the engine opens, and say at start-up whether email is on."""
-    flag_opened.connect(_on_flag_opened, sender=app, weak=False)
+    flags_opened.connect(_on_flags_opened, sender=app, weak=False)
     config = app.config
     if config["HOMELOG_SMTP_HOST"]:
         log.info("Email alerts on: sending through %s:%s as %s.", config["HOMELOG_SMTP_HOST"],

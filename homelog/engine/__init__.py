@@ -1,1 +1,1 @@
-"""The fluctuation engine: notice, across every agency's visits, what no single practitioner sees."""
+"""The fluctuation engine: notice, across all the agencies' visits, what no one of them sees."""

@@ -8,11 +8,12 @@ chunk rather than per family, because the full run reads every visit in the part
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import Agency, User
@@ -54,9 +55,12 @@ def rubric_labels() -> RubricLabels:
 
 
 _later = aliased(Visit)
+# The JSON columns are read as text and decoded here: the lists (rooms, people, concerns)
+# repeat from visit to visit, so each distinct one is decoded once per chunk.
 _EFFECTIVE_VISITS = (
     select(Visit.id, Visit.family_id, Visit.visited_at, Visit.agency_id, Visit.announced,
-           Visit.scores, Visit.concerns, Visit.present, Visit.rooms_seen)
+           cast(Visit.scores, Text), cast(Visit.concerns, Text), cast(Visit.present, Text),
+           cast(Visit.rooms_seen, Text))
     .where(Visit.family_id.in_(bindparam("family_ids", expanding=True)))
     .where(~select(_later.id).where(_later.supersedes_id == Visit.id).exists())
     .order_by(Visit.family_id, Visit.visited_at, Visit.id)
@@ -102,17 +106,26 @@ def load_facts(
     agencies = agencies if agencies is not None else agency_names()
     params = {"family_ids": list(family_ids)}
     visits: dict[int, list[VisitFact]] = defaultdict(list)
-    for row in db.session.execute(_EFFECTIVE_VISITS, params):
-        visits[row.family_id].append(VisitFact(
-            id=row.id,
-            visited_at=row.visited_at,
-            agency_id=row.agency_id,
-            agency_name=agencies.get(row.agency_id, ""),
-            announced=row.announced,
-            scores=row.scores,
-            concerns=tuple(row.concerns),
-            present=tuple(row.present),
-            rooms_seen=tuple(row.rooms_seen),
+    lists: dict[str, tuple[str, ...]] = {}
+
+    def as_tuple(raw: str) -> tuple[str, ...]:
+        found = lists.get(raw)
+        if found is None:
+            found = lists[raw] = tuple(json.loads(raw))
+        return found
+
+    rows = db.session.execute(_EFFECTIVE_VISITS, params).tuples()
+    for visit_id, family_id, at, agency_id, announced, scores, concerns, present, rooms in rows:
+        visits[family_id].append(VisitFact(
+            id=visit_id,
+            visited_at=at,
+            agency_id=agency_id,
+            agency_name=agencies.get(agency_id, ""),
+            announced=announced,
+            scores=json.loads(scores),
+            concerns=as_tuple(concerns),
+            present=as_tuple(present),
+            rooms_seen=as_tuple(rooms),
         ))
     agreed = dict(db.session.execute(_LATEST_AGREEMENTS, params).all())
     core: dict[int, dict[int, str]] = defaultdict(dict)

@@ -122,22 +122,45 @@ def run_engine(
             ids = services.open_family_ids() if force else services.due_family_ids(as_of)
     report = RunReport(as_of=as_of, families=len(ids))
     for chunk in chunks(ids, _CHUNK):
-        with reading():
-            versions = services.versions_of(chunk)  # before the facts: see analyse_family
+        with reading():  # the engine rows first: anything recorded later is caught
+            states = services.engine_states(chunk)
             facts = load_facts(chunk, labels, agencies)
             amended = amended_visits(chunk)
+            active = services.active_flags(chunk)
+            have_closed = services.families_with_closed_flags(chunk)
+        missing = [family_id for family_id in chunk if family_id not in states]
+        if missing:
+            services.ensure_states(missing)
+            db.session.commit()
+        quiet: list[tuple[int, int, dt.datetime, dt.datetime]] = []
         for family_id in chunk:
             if family_id not in facts:
+                continue  # removed since the list was made
+            prepared = services.prepare(
+                facts[family_id], states.get(family_id, services.EngineState()),
+                active.get(family_id, {}), amended.get(family_id), params, recheck, as_of,
+                has_closed=family_id in have_closed)
+            if not prepared.skipped and not prepared.plan.changes:
+                quiet.append((family_id, prepared.version, as_of, prepared.due))
                 continue
-            outcome = services.analyse_family(facts[family_id], params, recheck, as_of, now,
-                                              versions.get(family_id, 0),
-                                              amended.get(family_id))
-            db.session.commit()
-            report.add(outcome)
+            outcome = (services.Outcome(skipped=prepared.skipped) if prepared.skipped
+                       else services.write_family(prepared, as_of, now))
             if outcome.skipped:
+                db.session.rollback()
                 report.messages.append(f"Family {family_id} skipped: {outcome.skipped}.")
+            else:
+                db.session.commit()
+            report.add(outcome)
             if after_family is not None:
                 after_family(family_id, outcome)
+        if quiet:
+            # Nothing to change but the bookkeeping: one statement for them all.
+            services.record_many_analysed(quiet)
+            db.session.commit()
+            for family_id, *_ in quiet:
+                report.add(services.Outcome())
+                if after_family is not None:
+                    after_family(family_id, services.Outcome())
     return report
 
 

@@ -6,6 +6,13 @@ longer true closes its flag, unless it is a safe-sleep flag, which only a person
 closes; a finding true again after its flag closed opens a new occurrence linked to
 the old one. Services flush; the caller (a request, or the job loop, once per family)
 commits, so a run killed halfway leaves every family either fully analysed or untouched.
+
+Runs read many families at once (facts, engine state, open flags) and then write each
+family in its own short transaction, which first re-checks, on the family's engine row,
+that nothing was recorded for the family since the read (the row's `version`). That
+UPDATE also takes the row's lock (PostgreSQL; SQLite holds the database's write lock),
+which a request recording a visit takes too, so two writers of one family's flags never
+interleave.
 """
 
 from __future__ import annotations
@@ -17,18 +24,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
-from homelog.core.time import utcnow
+from homelog.core.time import local_zone, utcnow
 from homelog.engine import analysis
 from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters
 from homelog.engine.facts import amended_visits, family_facts
 from homelog.engine.models import ACTIVE_STATES, FamilyEngineState, Flag, FlagState
-from homelog.engine.parameters import analysis_parameters, current_values
-from homelog.engine.signals import flag_opened
+from homelog.engine.parameters import analysis_parameters
+from homelog.engine.signals import OpenedFlag, flags_opened
 from homelog.extensions import db
 from homelog.families.models import Family
 
@@ -36,14 +43,15 @@ log = logging.getLogger(__name__)
 
 CLOSED_BY_PERSON = "closed_by_person"
 NO_LONGER_TRUE = "no_longer_true"
+_STATE = FamilyEngineState.__table__
+_FLAG = Flag.__table__
 
 
 # --- what changed since the last run ---------------------------------------------------------
 
-def _upsert(values: dict[str, Any]) -> Any:
+def _insert(table: Any) -> Any:
     dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(FamilyEngineState).values(
-        **values)
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def mark_changed(family_id: int, now: dt.datetime) -> None:
@@ -52,38 +60,21 @@ def mark_changed(family_id: int, now: dt.datetime) -> None:
     Runs in the recording request's transaction, so the note and the change commit
     together; the next engine run re-analyses the family.
     """
-    statement = _upsert({"family_id": family_id, "version": 1, "changed_at": now,
-                         "analysed_version": -1})
+    statement = _insert(_STATE).values(family_id=family_id, version=1, changed_at=now,
+                                       analysed_version=-1)
     db.session.execute(statement.on_conflict_do_update(
-        index_elements=[FamilyEngineState.family_id],
-        set_={"version": FamilyEngineState.version + 1, "changed_at": now},
+        index_elements=[_STATE.c.family_id],
+        set_={"version": _STATE.c.version + 1, "changed_at": now},
     ))
 
 
-def _ensure_state(family_id: int) -> None:
-    statement = _upsert({"family_id": family_id, "version": 0, "analysed_version": -1})
-    db.session.execute(statement.on_conflict_do_nothing(
-        index_elements=[FamilyEngineState.family_id]))
-
-
-_STATE_FOR_UPDATE = (
-    select(FamilyEngineState.version, FamilyEngineState.analysed_version,
-           FamilyEngineState.analysed_as_of)
-    .where(FamilyEngineState.family_id == bindparam("family_id"))
-)
-
-
-def _lock_state(family_id: int) -> Any:
-    """The family's engine row, locked until commit (PostgreSQL; SQLite holds the write lock).
-
-    Every writer of a family's flags takes this lock first (a request recording a visit
-    takes it through mark_changed), so flag writers for one family never interleave.
-    """
-    _ensure_state(family_id)
-    statement: Select[Any] = _STATE_FOR_UPDATE
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update()
-    return db.session.execute(statement, {"family_id": family_id}).one()
+def ensure_states(family_ids: Sequence[int]) -> None:
+    """Give each family an engine row (never analysed) if it has none yet."""
+    if family_ids:
+        db.session.execute(
+            _insert(_STATE).on_conflict_do_nothing(index_elements=[_STATE.c.family_id]),
+            [{"family_id": family_id, "version": 0, "analysed_version": -1}
+             for family_id in family_ids])
 
 
 def due_family_ids(as_of: dt.datetime) -> list[int]:
@@ -107,15 +98,194 @@ def open_family_ids(family_ids: Iterable[int] | None = None) -> list[int]:
     return list(db.session.execute(query).scalars())
 
 
-def versions_of(family_ids: Sequence[int]) -> dict[int, int]:
-    """Each family's change counter (read BEFORE its facts, so nothing newer is missed)."""
-    return dict(db.session.execute(
-        select(FamilyEngineState.family_id, FamilyEngineState.version)
-        .where(FamilyEngineState.family_id.in_(list(family_ids)))
-    ).all())
+@dataclass(frozen=True)
+class EngineState:
+    version: int = 0
+    analysed_version: int = -1
+    analysed_as_of: dt.datetime | None = None
 
 
-# --- reconciling findings with flags ---------------------------------------------------------
+def engine_states(family_ids: Sequence[int]) -> dict[int, EngineState]:
+    """Each family's engine row (read BEFORE its facts, so nothing newer is missed)."""
+    rows = db.session.execute(
+        select(_STATE.c.family_id, _STATE.c.version, _STATE.c.analysed_version,
+               _STATE.c.analysed_as_of)
+        .where(_STATE.c.family_id.in_(list(family_ids))))
+    return {row[0]: EngineState(*row[1:]) for row in rows}
+
+
+_CLAIM = (
+    update(_STATE)
+    .where(_STATE.c.family_id == bindparam("b_family_id"),
+           _STATE.c.version == bindparam("b_version"),
+           _STATE.c.analysed_version <= bindparam("b_version"),
+           or_(_STATE.c.analysed_as_of.is_(None), _STATE.c.analysed_as_of <= bindparam("b_as_of")))
+    .values(analysed_version=bindparam("b_version"), analysed_as_of=bindparam("b_as_of"),
+            next_due_at=bindparam("b_due"))
+)
+
+
+def _claim_params(family_id: int, version: int, as_of: dt.datetime,
+                  due: dt.datetime) -> dict[str, Any]:
+    return {"b_family_id": family_id, "b_version": version, "b_as_of": as_of, "b_due": due}
+
+
+def record_analysed(family_id: int, version: int, as_of: dt.datetime,
+                    due: dt.datetime) -> bool:
+    """Mark the family analysed as of `as_of` if nothing was recorded since `version` was
+    read and no run has analysed a later instant; False (and nothing written) otherwise."""
+    result: Any = db.session.execute(_CLAIM, _claim_params(family_id, version, as_of, due))
+    return result.rowcount == 1
+
+
+def record_many_analysed(rows: list[tuple[int, int, dt.datetime, dt.datetime]]) -> None:
+    """record_analysed for families whose flags did not change, in one statement."""
+    if rows:
+        db.session.execute(_CLAIM, [_claim_params(*row) for row in rows])
+
+
+# --- the flags as stored ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredFlag:
+    """An open or acknowledged flag as read from the database."""
+
+    id: int
+    key: str
+    kind: str
+    severity: str
+    domains: list[str]
+    evidence_visit_ids: list[int]
+    agency_ids: list[int]
+    became_true_at: dt.datetime
+    explanation: str
+    safe_sleep: bool
+
+
+_ENGINE_FIELDS = ("kind", "severity", "domains", "evidence_visit_ids", "agency_ids",
+                  "became_true_at", "explanation", "safe_sleep")
+_ACTIVE = (
+    select(_FLAG.c.family_id, _FLAG.c.id, _FLAG.c.key,
+           *[_FLAG.c[name] for name in _ENGINE_FIELDS])
+    .where(_FLAG.c.family_id.in_(bindparam("family_ids", expanding=True)),
+           _FLAG.c.state.in_(ACTIVE_STATES))
+    .order_by(_FLAG.c.id)
+)
+
+
+def active_flags(family_ids: Sequence[int]) -> dict[int, dict[str, StoredFlag]]:
+    """Per family, its open and acknowledged flags by key."""
+    flags: dict[int, dict[str, StoredFlag]] = {}
+    if family_ids:
+        for row in db.session.execute(_ACTIVE, {"family_ids": list(family_ids)}):
+            flags.setdefault(row[0], {})[row.key] = StoredFlag(*row[1:])
+    return flags
+
+
+_HAVE_CLOSED = (
+    select(_FLAG.c.family_id)
+    .where(_FLAG.c.family_id.in_(bindparam("family_ids", expanding=True)),
+           _FLAG.c.state == FlagState.CLOSED.value)
+    .distinct()
+)
+
+
+def families_with_closed_flags(family_ids: Sequence[int]) -> set[int]:
+    """Those of `family_ids` with any closed flag (only they can have one come back)."""
+    if not family_ids:
+        return set()
+    return set(db.session.execute(_HAVE_CLOSED, {"family_ids": list(family_ids)}).scalars())
+
+
+def _values(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind.value,
+        "severity": finding.severity.value,
+        "domains": list(finding.domains),
+        "evidence_visit_ids": list(finding.evidence_visit_ids),
+        "agency_ids": list(finding.agency_ids),
+        "became_true_at": finding.became_true_at,
+        "explanation": finding.explanation,
+        "safe_sleep": finding.safe_sleep,
+    }
+
+
+# --- reconciling: first what to change (no database), then the change ------------------------
+
+@dataclass
+class Plan:
+    """What reconciling one family's findings with its stored flags will change."""
+
+    family_id: int
+    to_open: list[Finding] = field(default_factory=list)
+    has_closed: bool = True  # False when the family is known to have no closed flag
+    to_update: list[tuple[StoredFlag, str, Finding]] = field(default_factory=list)
+    to_close: list[StoredFlag] = field(default_factory=list)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.to_open or self.to_update or self.to_close)
+
+
+def _follow_amendments(active: dict[str, StoredFlag], wanted: dict[str, Finding],
+                       amended: dict[int, int]) -> dict[str, str]:
+    """Old key -> new key for flags raised from a visit that has since been amended (keys
+    name visits), so the amendment neither repeats the alert nor loses the response."""
+    rekeyed: dict[str, str] = {}
+    if not amended:
+        return rekeyed
+    for key, flag in active.items():
+        if key in wanted or not any(visit_id in amended for visit_id in flag.evidence_visit_ids):
+            continue
+        now_cites = tuple(amended.get(visit_id, visit_id) for visit_id in flag.evidence_visit_ids)
+        for new_key, finding in wanted.items():
+            if (new_key not in active and new_key not in rekeyed.values()
+                    and finding.kind.value == flag.kind
+                    and finding.evidence_visit_ids == now_cites):
+                rekeyed[key] = new_key
+                break
+    return rekeyed
+
+
+def plan_reconcile(
+    family_id: int,
+    active: dict[str, StoredFlag],
+    findings: Iterable[Finding],
+    *,
+    amended: dict[int, int] | None = None,
+    close_missing: bool = True,
+) -> Plan:
+    """Decide, without touching the database, how `findings` change the family's flags.
+
+    A finding whose key has an open or acknowledged flag refreshes it; the same key with
+    a later `became_true_at` is a new occurrence (the old one stopped being true between
+    runs): the old flag closes and a linked one opens. `close_missing=False` only adds and
+    refreshes (a request raising immediate concerns does not know every finding).
+    """
+    plan = Plan(family_id)
+    wanted: dict[str, Finding] = {}
+    for finding in findings:
+        wanted.setdefault(finding.key, finding)
+    rekeyed = _follow_amendments(active, wanted, amended or {})
+    by_key = {rekeyed.get(key, key): flag for key, flag in active.items()}
+    for key, finding in wanted.items():
+        flag = by_key.pop(key, None)
+        if (flag is not None and not flag.safe_sleep and finding.kind.value == flag.kind
+                and finding.became_true_at > flag.became_true_at):
+            plan.to_close.append(flag)
+            flag = None
+        if flag is None:
+            plan.to_open.append(finding)
+            continue
+        values = _values(finding)
+        if flag.key != key or any(getattr(flag, name) != values[name]
+                                  for name in _ENGINE_FIELDS):
+            plan.to_update.append((flag, key, finding))
+    if close_missing:
+        # A safe-sleep flag never closes by itself: a person decides (see flags.acknowledge).
+        plan.to_close += [flag for flag in by_key.values() if not flag.safe_sleep]
+    return plan
+
 
 @dataclass
 class Outcome:
@@ -132,182 +302,166 @@ class Outcome:
         return bool(self.opened or self.reopened or self.closed or self.updated)
 
 
-_ENGINE_FIELDS = ("kind", "severity", "domains", "evidence_visit_ids", "agency_ids",
-                  "became_true_at", "explanation", "safe_sleep")
-
-
-def _engine_values(finding: Finding) -> dict[str, Any]:
-    return {
-        "kind": finding.kind.value,
-        "severity": finding.severity.value,
-        "domains": list(finding.domains),
-        "evidence_visit_ids": list(finding.evidence_visit_ids),
-        "agency_ids": list(finding.agency_ids),
-        "became_true_at": finding.became_true_at,
-        "explanation": finding.explanation,
-        "safe_sleep": finding.safe_sleep,
-    }
-
-
-_ACTIVE_FLAGS = (
-    select(Flag)
-    .where(Flag.family_id == bindparam("family_id"), Flag.state.in_(ACTIVE_STATES))
-    .order_by(Flag.id)
+# (state != closed, not IN: an IN list cannot be sent as one statement for many rows)
+_CLOSE = (
+    update(_FLAG)
+    .where(_FLAG.c.id == bindparam("b_id"), _FLAG.c.state != FlagState.CLOSED.value)
+    .values(state=FlagState.CLOSED.value, closed_at=bindparam("b_at"),
+            close_reason=NO_LONGER_TRUE)
+)
+_REFRESH = (
+    update(_FLAG)
+    .where(_FLAG.c.id == bindparam("b_id"), _FLAG.c.state != FlagState.CLOSED.value)
+    .values(key=bindparam("b_key"),
+            **{name: bindparam(f"b_{name}") for name in _ENGINE_FIELDS})
+)
+_PREVIOUS = (
+    select(_FLAG.c.key, _FLAG.c.id, _FLAG.c.occurrence, _FLAG.c.close_reason,
+           _FLAG.c.became_true_at)
+    .where(_FLAG.c.family_id == bindparam("family_id"),
+           _FLAG.c.key.in_(bindparam("keys", expanding=True)),
+           _FLAG.c.state == FlagState.CLOSED.value)
+    .order_by(_FLAG.c.occurrence)
 )
 
 
-def _latest_closed(family_id: int, key: str) -> Flag | None:
-    return db.session.execute(
-        select(Flag).where(Flag.family_id == family_id, Flag.key == key,
-                           Flag.state == FlagState.CLOSED.value)
-        .order_by(Flag.occurrence.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
-def _open_flag(family_id: int, finding: Finding, as_of: dt.datetime, now: dt.datetime,
-               outcome: Outcome) -> None:
-    previous = _latest_closed(family_id, finding.key)
-    if (previous is not None and previous.close_reason == CLOSED_BY_PERSON
-            and previous.became_true_at == finding.became_true_at):
-        return  # a person closed this very occurrence; only a new one opens a flag again
-    flag = Flag(
-        family_id=family_id, key=finding.key, **_engine_values(finding),
-        state=FlagState.OPEN.value,
-        occurrence=previous.occurrence + 1 if previous else 1,
-        previous_id=previous.id if previous else None,
-        raised_at=as_of, created_at=now,
-    )
-    db.session.add(flag)
-    db.session.flush()
-    (outcome.reopened if previous else outcome.opened).append(flag.id)
-    flag_opened.send(current_app._get_current_object(), flag=flag, now=now)
-
-
-def _close(flag: Flag, as_of: dt.datetime, outcome: Outcome) -> None:
-    flag.state = FlagState.CLOSED.value
-    flag.closed_at = as_of
-    flag.close_reason = NO_LONGER_TRUE
-    outcome.closed.append(flag.id)
-    db.session.flush()  # before a new occurrence takes the key
-
-
-def _follow_amendments(active: dict[str, Flag], findings: dict[str, Finding],
-                       amended: dict[int, int]) -> None:
-    """Give a flag raised from a visit that has since been amended the key its finding has
-    now (keys name visits), so the amendment neither repeats the alert nor loses the response."""
-    if not amended:
+def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome) -> None:
+    previous = {} if not (plan.has_closed or plan.to_close) else {
+        row.key: row for row in db.session.execute(
+            _PREVIOUS, {"family_id": plan.family_id,
+                        "keys": [finding.key for finding in plan.to_open]})}  # latest wins
+    rows = []
+    for finding in plan.to_open:
+        before = previous.get(finding.key)
+        if (before is not None and before.close_reason == CLOSED_BY_PERSON
+                and before.became_true_at == finding.became_true_at):
+            continue  # a person closed this very occurrence; only a new one opens a flag
+        rows.append({"family_id": plan.family_id, "key": finding.key, **_values(finding),
+                     "state": FlagState.OPEN.value,
+                     "occurrence": before.occurrence + 1 if before else 1,
+                     "previous_id": before.id if before else None,
+                     "raised_at": as_of, "created_at": now})
+    if not rows:
         return
-    orphans = [flag for key, flag in active.items() if key not in findings
-               and any(visit_id in amended for visit_id in flag.evidence_visit_ids)]
-    for flag in orphans:
-        now_cites = tuple(amended.get(visit_id, visit_id) for visit_id in flag.evidence_visit_ids)
-        for key, finding in findings.items():
-            if (key not in active and finding.kind.value == flag.kind
-                    and finding.evidence_visit_ids == now_cites):
-                del active[flag.key]
-                flag.key = key
-                active[key] = flag
-                break
+    ids = db.session.execute(
+        insert(_FLAG).returning(_FLAG.c.id, sort_by_parameter_order=True), rows
+    ).scalars().all()
+    opened = [OpenedFlag(flag_id, plan.family_id, row["severity"], row["previous_id"])
+              for flag_id, row in zip(ids, rows, strict=True)]
+    for flag in opened:
+        (outcome.reopened if flag.previous_id else outcome.opened).append(flag.id)
+    flags_opened.send(current_app._get_current_object(), flags=opened, now=now)
 
 
-def reconcile(
-    family_id: int,
-    findings: Iterable[Finding],
-    as_of: dt.datetime,
-    now: dt.datetime,
-    *,
-    close_missing: bool = True,
-    amended: dict[int, int] | None = None,
-) -> Outcome:
-    """Bring a family's flags in line with `findings` (call with the family's state locked).
+def apply_plan(plan: Plan, as_of: dt.datetime, now: dt.datetime) -> Outcome:
+    """Write what `plan_reconcile` decided; flushes only (the caller commits).
 
-    A finding whose key has an open or acknowledged flag refreshes it; the same key with
-    a later `became_true_at` is a new occurrence (the old one stopped being true between
-    runs): the old flag closes and a linked one opens. `close_missing=False` only adds and
-    refreshes (a request raising immediate concerns does not know every finding).
-    `amended` maps amended visit ids to the visit in force, so flags follow amendments.
+    Closing and refreshing touch only flags still open or acknowledged, so a response
+    recorded meanwhile is never overwritten.
     """
     outcome = Outcome()
-    active = {flag.key: flag for flag in
-              db.session.execute(_ACTIVE_FLAGS, {"family_id": family_id}).scalars()}
-    wanted: dict[str, Finding] = {}
-    for finding in findings:
-        wanted.setdefault(finding.key, finding)
-    _follow_amendments(active, wanted, amended or {})
-    for key, finding in wanted.items():
-        flag = active.pop(key, None)
-        if (flag is not None and not flag.safe_sleep
-                and finding.became_true_at > flag.became_true_at
-                and finding.kind.value == flag.kind):
-            _close(flag, as_of, outcome)
-            flag = None
-        if flag is None:
-            _open_flag(family_id, finding, as_of, now, outcome)
-            continue
-        values = _engine_values(finding)
-        if flag.key != key or any(getattr(flag, name) != values[name]
-                                  for name in _ENGINE_FIELDS):
-            for name in _ENGINE_FIELDS:
-                setattr(flag, name, values[name])
-            outcome.updated.append(flag.id)
-    if close_missing:
-        for flag in active.values():
-            if not flag.safe_sleep:  # never closes by itself: a person decides
-                _close(flag, as_of, outcome)
-    db.session.flush()
+    if plan.to_close:  # first: a new occurrence may take the key
+        db.session.execute(_CLOSE, [{"b_id": flag.id, "b_at": as_of} for flag in plan.to_close])
+        outcome.closed = [flag.id for flag in plan.to_close]
+    if plan.to_update:
+        db.session.execute(_REFRESH, [
+            {"b_id": flag.id, "b_key": key,
+             **{f"b_{name}": value for name, value in _values(finding).items()}}
+            for flag, key, finding in plan.to_update])
+        outcome.updated = [flag.id for flag, _, _ in plan.to_update]
+    if plan.to_open:
+        _open(plan, as_of, now, outcome)
     return outcome
+
+
+def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
+              now: dt.datetime, *, close_missing: bool = True,
+              amended: dict[int, int] | None = None) -> Outcome:
+    """Read the family's flags and bring them in line with `findings` (flushes only)."""
+    active = active_flags([family_id]).get(family_id, {})
+    plan = plan_reconcile(family_id, active, findings, amended=amended,
+                          close_missing=close_missing)
+    return apply_plan(plan, as_of, now)
+
+
+# --- when to look again ----------------------------------------------------------------------
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=local_zone()).astimezone(dt.UTC)
 
 
 def next_due(facts: FamilyFacts, params: Parameters, recheck: dt.timedelta,
              as_of: dt.datetime) -> dt.datetime:
     """When the family should next be analysed even if nothing new is recorded.
 
-    The analysis says when its next time-based finding (a coverage gap) falls due; every
-    other finding changes only with a visit, event or agreement (which mark the family
-    changed). Some changes send no news (a core group joined, a new rubric), so each
-    family is also re-analysed at least every `recheck` (a parameter, default a day).
+    Only the coverage gaps change with time alone (the analysis measures its other
+    windows back from the latest visit): no visit, no unannounced visit, a core-group
+    agency silent, each for N days since its last visit or since the family was opened.
+    This is the earliest such moment still to come (the same instants as
+    analysis.next_due, without building the history twice). Some changes send no news (a
+    core group joined, a new rubric), so each family is also re-analysed at least every
+    `recheck` (a parameter, default a day).
     """
-    due = analysis.next_due(facts, params, as_of)
-    later = [visit.visited_at for visit in facts.visits if visit.visited_at > as_of]
-    return min([as_of + recheck, *([due] if due and due > as_of else []), *later])
-
-
-def analyse_family(
-    facts: FamilyFacts,
-    params: Parameters,
-    recheck: dt.timedelta,
-    as_of: dt.datetime,
-    now: dt.datetime,
-    version: int,
-    amended: dict[int, int] | None = None,
-) -> Outcome:
-    """Analyse one family as of `as_of` and reconcile its flags; flushes, never commits.
-
-    `version` is the family's change counter read before its facts were loaded. The
-    family is skipped if another run already analysed newer facts, or a later instant
-    (a replay goes forward in time only).
-    """
-    state = _lock_state(facts.family_id)
-    if state.analysed_version > version:
-        return Outcome(skipped="analysed since by another run")
-    if state.analysed_as_of is not None and state.analysed_as_of > as_of:
-        return Outcome(skipped=f"already analysed as of {state.analysed_as_of.isoformat()}")
-    findings = analysis.analyse(facts, params, as_of)
-    outcome = reconcile(facts.family_id, findings, as_of, now, amended=amended)
-    db.session.execute(
-        update(FamilyEngineState)
-        .where(FamilyEngineState.family_id == facts.family_id)
-        .values(analysed_version=func.max(FamilyEngineState.analysed_version, version)
-                if db.session.get_bind().dialect.name == "sqlite"
-                else func.greatest(FamilyEngineState.analysed_version, version),
-                analysed_as_of=as_of,
-                next_due_at=next_due(facts, params, recheck, as_of))
-    )
-    return outcome
+    start = _start_of(facts.opened_on)
+    last_any = last_unannounced = start
+    last_by_agency: dict[int, dt.datetime] = {}
+    later = []
+    for visit in facts.visits:
+        if visit.visited_at > as_of:
+            later.append(visit.visited_at)
+            continue
+        last_any = max(last_any, visit.visited_at)
+        if not visit.announced:
+            last_unannounced = max(last_unannounced, visit.visited_at)
+        last_by_agency[visit.agency_id] = max(last_by_agency.get(visit.agency_id, start),
+                                              visit.visited_at)
+    day = dt.timedelta(days=1)
+    dues = [last_any + params.no_visit_days * day,
+            last_unannounced + params.no_unannounced_days * day]
+    dues += [last_by_agency.get(agency_id, start) + params.agency_silent_days * day
+             for agency_id in facts.core_group_agencies]
+    return min([as_of + recheck, *(due for due in dues + later if due > as_of)])
 
 
 def recheck_interval(values: dict[str, Any]) -> dt.timedelta:
     return dt.timedelta(hours=values["recheck_hours"])
+
+
+# --- one family, as the job loop runs it -----------------------------------------------------
+
+@dataclass
+class Prepared:
+    """A family analysed in memory, waiting to be written."""
+
+    family_id: int
+    version: int
+    plan: Plan
+    due: dt.datetime
+    skipped: str | None = None
+
+
+def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag],
+            amended: dict[int, int] | None, params: Parameters, recheck: dt.timedelta,
+            as_of: dt.datetime, *, has_closed: bool = True) -> Prepared:
+    """Analyse one family and plan its flags, in memory (see the job loop in jobs.py)."""
+    if state.analysed_as_of is not None and state.analysed_as_of > as_of:
+        return Prepared(facts.family_id, state.version, Plan(facts.family_id), as_of,
+                        skipped=f"already analysed as of {state.analysed_as_of.isoformat()}")
+    findings = analysis.analyse(facts, params, as_of)
+    plan = plan_reconcile(facts.family_id, active, findings, amended=amended)
+    plan.has_closed = has_closed
+    return Prepared(facts.family_id, state.version, plan,
+                    next_due(facts, params, recheck, as_of))
+
+
+def write_family(prepared: Prepared, as_of: dt.datetime, now: dt.datetime) -> Outcome:
+    """Write one prepared family: its engine row first (the re-check and the lock), then its
+    flags, inbox entries and queued emails. Flushes; the job loop commits (or rolls back a
+    skipped family)."""
+    if not record_analysed(prepared.family_id, prepared.version, as_of, prepared.due):
+        return Outcome(skipped="something was recorded for it during the run; it is "
+                               "analysed again next time")
+    return apply_plan(prepared.plan, as_of, now)
 
 
 # --- immediate concerns, inside the submitting request ---------------------------------------
@@ -317,9 +471,9 @@ def raise_immediate_concerns(family_id: int, visit_id: int, visited_at: dt.datet
     """Open the immediate-concern flags a just-recorded visit raises, in its own request.
 
     Only findings of kind immediate_concern that cite this visit are applied, and nothing
-    is closed: the next engine run (the family is marked changed) does the rest.
+    is closed: the next engine run (the family is marked changed) does the rest. Call
+    after mark_changed, which holds the family's engine row for the transaction.
     """
-    _lock_state(family_id)
     facts = family_facts(family_id)
     if facts is None:
         return Outcome(skipped="no such family")
@@ -359,6 +513,3 @@ def init_engine(app: Flask) -> None:
     event_recorded.connect(_on_event_recorded, sender=app, weak=False)
     agreement_revised.connect(_on_agreement_revised, sender=app, weak=False)
 
-
-__all__ = ["analyse_family", "current_values", "due_family_ids", "init_engine", "mark_changed",
-           "raise_immediate_concerns", "reconcile"]

@@ -1,9 +1,24 @@
 """News the engine sends upward (alerts listens), so the engine never imports alerts."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from blinker import Namespace
 
 engine_signals = Namespace()
 
-#: sent with (sender=app, flag=Flag, now=datetime) inside the transaction that opened the flag
-#: (a new flag, or a new occurrence of one that had closed: flag.previous_id is then set)
-flag_opened = engine_signals.signal("flag-opened")
+
+@dataclass(frozen=True)
+class OpenedFlag:
+    """A flag just opened: new, or a new occurrence of one that had closed (previous_id)."""
+
+    id: int
+    family_id: int
+    severity: str
+    previous_id: int | None
+
+
+#: sent with (sender=app, flags=list[OpenedFlag], now=datetime) inside the transaction that
+#: opened them: all the flags one family's reconciliation opened, together
+flags_opened = engine_signals.signal("flags-opened")
