@@ -56,8 +56,8 @@ def describe_bytes(size: int) -> str:
 def too_large(size: int | None = None) -> ApiError:
     """413 naming the limit (and what was sent, when known)."""
     limit = max_upload_bytes()
-    sent = f" (this one is {describe_bytes(size)})" if size is not None else ""
-    message = f"Photos can be at most {describe_bytes(limit)}{sent}."
+    sent = f"; this one is {size:,} bytes" if size is not None else ""
+    message = f"Photos can be at most {describe_bytes(limit)} ({limit:,} bytes){sent}."
     return ApiError(413, "too_large", message, {"file": [message]})
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import EnvironBuilder, encode_multipart
+from werkzeug.wrappers import Request
 
 from homelog.photos import images
 from tests.photos.conftest import PhotoWorld
@@ -84,6 +88,25 @@ def test_21_megabytes_of_noise_is_413_naming_the_limit(photo_world: PhotoWorld) 
     assert response.status_code == 413
     assert "20 MB" in response.json["error"]["message"]
     assert response.json["error"]["fields"]["file"]
+
+
+def test_a_chunked_upload_is_cut_off_at_the_limit(photo_world: PhotoWorld) -> None:
+    # No Content-Length: the server says it ends the stream itself (as gunicorn does for a
+    # chunked body), and reading stops with a 413 as soon as the limit is passed.
+    client = photo_world.clients["author"]
+    boundary, body = encode_multipart({
+        "domain_key": "kitchen", "parent_agreed": "true",
+        "file": FileStorage(io.BytesIO(b"\xff\xd8\xff" + bytes(25 * 1024 * 1024)), "big.jpg")})
+    environ = EnvironBuilder(
+        path=f"/api/v1/visits/{photo_world.visit_id}/photos", method="POST",
+        input_stream=io.BytesIO(body), content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-CSRF-Token": client.csrf or "",
+                 "Transfer-Encoding": "chunked"}).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ["wsgi.input_terminated"] = True
+    response = client.http.open(Request(environ))
+    assert response.status_code == 413, response.json
+    assert "20 MB" in response.json["error"]["message"]
 
 
 def test_the_limit_is_checked_on_the_file_itself(photo_world: PhotoWorld,
