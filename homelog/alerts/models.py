@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homelog.core.db import UTCDateTime
@@ -20,13 +20,16 @@ class InboxEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "flag_id", "kind"),
         Index("ix_inbox_entry_user_id_created_at", "user_id", "created_at"),
-        Index("ix_inbox_entry_digest", "digested_at", "user_id"),
+        # Only entries still to be mailed are indexed for the digest (most never are).
+        Index("ix_inbox_entry_undigested", "user_id",
+              sqlite_where=text("digested_at IS NULL"),
+              postgresql_where=text("digested_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"))
-    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id"), index=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id"))
     kind: Mapped[str] = mapped_column(String(16))  # opened, reopened, escalated
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

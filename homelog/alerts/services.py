@@ -88,16 +88,21 @@ def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
     return subject, body
 
 
-def announce_flags(flags: list[OpenedFlag], now: dt.datetime) -> int:
+def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
+                   members: dict[int, list[tuple[int, str]]] | None = None) -> int:
     """Give each active core-group member an inbox entry for each newly opened flag.
 
     Immediate flags are also queued for email to each of them at once; other flags wait
-    for the daily digest. Returns how many inbox entries were made.
+    for the daily digest. `members` (family id -> (user id, email) of its active core
+    group) saves reading them when the caller has. Returns how many entries were made.
     """
     mailing = email_enabled()
     entries: list[dict[str, Any]] = []
     for family_id in dict.fromkeys(flag.family_id for flag in flags):
-        members = db.session.execute(_MEMBERS, {"family_id": family_id}).all()
+        group = (members or {}).get(family_id)
+        if group is None:
+            group = [tuple(row) for row in
+                     db.session.execute(_MEMBERS, {"family_id": family_id}).all()]
         mine = [flag for flag in flags if flag.family_id == family_id]
         for flag in mine:
             immediate = flag.severity == Severity.IMMEDIATE.value
@@ -106,14 +111,14 @@ def announce_flags(flags: list[OpenedFlag], now: dt.datetime) -> int:
             entries += [{"user_id": user_id, "family_id": family_id, "flag_id": flag.id,
                          "kind": "reopened" if flag.previous_id else "opened",
                          "created_at": now, "digested_at": done_at}
-                        for user_id, _ in members]
+                        for user_id, _ in group]
         urgent = [flag for flag in mine if flag.severity == Severity.IMMEDIATE.value]
         if mailing and urgent:
             reference = db.session.execute(
                 select(Family.reference).where(Family.id == family_id)).scalar_one()
             subject, body = _immediate_email(reference, family_id)
             for flag in urgent:
-                for user_id, email in members:
+                for user_id, email in group:
                     _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
                                  "immediate", subject, body, now)
     if entries:  # the flags are new, so their entries are too: a plain insert
@@ -121,8 +126,10 @@ def announce_flags(flags: list[OpenedFlag], now: dt.datetime) -> int:
     return len(entries)
 
 
-def _on_flags_opened(app: Flask, flags: list[OpenedFlag], now: dt.datetime, **_: Any) -> None:
-    announce_flags(flags, now)
+def _on_flags_opened(app: Flask, flags: list[OpenedFlag], now: dt.datetime,
+                     members: dict[int, list[tuple[int, str]]] | None = None,
+                     **_: Any) -> None:
+    announce_flags(flags, now, members)
 
 
 # --- the daily digest ------------------------------------------------------------------------

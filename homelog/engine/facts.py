@@ -82,6 +82,13 @@ _CORE_AGENCIES = (
            User.active.is_(True))
     .distinct()
 )
+_MEMBERS = (
+    select(CoreGroupMember.family_id, User.id, User.email)
+    .join(User, User.id == CoreGroupMember.user_id)
+    .where(CoreGroupMember.family_id.in_(bindparam("family_ids", expanding=True)),
+           User.active.is_(True))
+    .order_by(CoreGroupMember.family_id, User.id)
+)
 _FAMILIES = (
     select(Family.id, Family.opened_on, Family.plan_started_on)
     .where(Family.id.in_(bindparam("family_ids", expanding=True)))
@@ -175,6 +182,17 @@ def amended_visits(family_ids: Sequence[int]) -> dict[int, dict[int, int]]:
                 final = chain[final]
             chain[old] = final
     return replaced
+
+
+def core_group_members(family_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """Per family, its active core-group members (id, email), read with the facts so that
+    the flags a run opens can be announced without a query per family."""
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if family_ids:
+        for family_id, user_id, email in db.session.execute(
+                _MEMBERS, {"family_ids": list(family_ids)}):
+            members[family_id].append((user_id, email))
+    return members
 
 
 def family_facts(family_id: int) -> FamilyFacts | None:

@@ -49,6 +49,7 @@ from homelog.engine.facts import (
     agency_names,
     amended_visits,
     chunks,
+    core_group_members,
     load_facts,
     rubric_labels,
 )
@@ -128,6 +129,7 @@ def run_engine(
             amended = amended_visits(chunk)
             active = services.active_flags(chunk)
             have_closed = services.families_with_closed_flags(chunk)
+            members = core_group_members(chunk)
         missing = [family_id for family_id in chunk if family_id not in states]
         if missing:
             services.ensure_states(missing)
@@ -144,7 +146,8 @@ def run_engine(
                 quiet.append((family_id, prepared.version, as_of, prepared.due))
                 continue
             outcome = (services.Outcome(skipped=prepared.skipped) if prepared.skipped
-                       else services.write_family(prepared, as_of, now))
+                       else services.write_family(prepared, as_of, now,
+                                                  members.get(family_id, [])))
             if outcome.skipped:
                 db.session.rollback()
                 report.messages.append(f"Family {family_id} skipped: {outcome.skipped}.")

@@ -325,7 +325,8 @@ _PREVIOUS = (
 )
 
 
-def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome) -> None:
+def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome,
+          members: list[tuple[int, str]] | None) -> None:
     previous = {} if not (plan.has_closed or plan.to_close) else {
         row.key: row for row in db.session.execute(
             _PREVIOUS, {"family_id": plan.family_id,
@@ -350,14 +351,17 @@ def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome) ->
               for flag_id, row in zip(ids, rows, strict=True)]
     for flag in opened:
         (outcome.reopened if flag.previous_id else outcome.opened).append(flag.id)
-    flags_opened.send(current_app._get_current_object(), flags=opened, now=now)
+    flags_opened.send(current_app._get_current_object(), flags=opened, now=now,
+                      members=None if members is None else {plan.family_id: members})
 
 
-def apply_plan(plan: Plan, as_of: dt.datetime, now: dt.datetime) -> Outcome:
+def apply_plan(plan: Plan, as_of: dt.datetime, now: dt.datetime,
+               members: list[tuple[int, str]] | None = None) -> Outcome:
     """Write what `plan_reconcile` decided; flushes only (the caller commits).
 
     Closing and refreshing touch only flags still open or acknowledged, so a response
-    recorded meanwhile is never overwritten.
+    recorded meanwhile is never overwritten. `members` (the family's active core group,
+    if already read) is passed on with the news of opened flags.
     """
     outcome = Outcome()
     if plan.to_close:  # first: a new occurrence may take the key
@@ -370,7 +374,7 @@ def apply_plan(plan: Plan, as_of: dt.datetime, now: dt.datetime) -> Outcome:
             for flag, key, finding in plan.to_update])
         outcome.updated = [flag.id for flag, _, _ in plan.to_update]
     if plan.to_open:
-        _open(plan, as_of, now, outcome)
+        _open(plan, as_of, now, outcome, members)
     return outcome
 
 
@@ -454,14 +458,15 @@ def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag
                     next_due(facts, params, recheck, as_of))
 
 
-def write_family(prepared: Prepared, as_of: dt.datetime, now: dt.datetime) -> Outcome:
+def write_family(prepared: Prepared, as_of: dt.datetime, now: dt.datetime,
+                 members: list[tuple[int, str]] | None = None) -> Outcome:
     """Write one prepared family: its engine row first (the re-check and the lock), then its
     flags, inbox entries and queued emails. Flushes; the job loop commits (or rolls back a
     skipped family)."""
     if not record_analysed(prepared.family_id, prepared.version, as_of, prepared.due):
         return Outcome(skipped="something was recorded for it during the run; it is "
                                "analysed again next time")
-    return apply_plan(prepared.plan, as_of, now)
+    return apply_plan(prepared.plan, as_of, now, members)
 
 
 # --- immediate concerns, inside the submitting request ---------------------------------------

@@ -19,6 +19,8 @@ class OpenedFlag:
     previous_id: int | None
 
 
-#: sent with (sender=app, flags=list[OpenedFlag], now=datetime) inside the transaction that
-#: opened them: all the flags one family's reconciliation opened, together
+#: sent with (sender=app, flags=list[OpenedFlag], now=datetime, members=dict | None) inside
+#: the transaction that opened them: all the flags one family's reconciliation opened,
+#: together; `members`, when the run has read it already, maps the family id to its active
+#: core group as (user id, email) pairs
 flags_opened = engine_signals.signal("flags-opened")
