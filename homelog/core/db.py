@@ -72,4 +72,17 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        writing = write_intent.get()
+        connection.info["homelog_writing"] = writing
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes_in_read_transactions(
+        connection: Any, _cursor: Any, statement: str, *_: Any
+    ) -> None:
+        # A read transaction that starts writing can fail with "database is locked" the
+        # moment another request writes; such writes must go through begin_writes().
+        if not connection.info.get("homelog_writing", True) and statement.lstrip()[:6].upper() in {
+            "INSERT", "UPDATE", "DELETE",
+        }:
+            raise RuntimeError("write in a read transaction: call begin_writes() first")

@@ -10,6 +10,12 @@ IMMEDIATE), so it can never fail halfway with "database is locked"; its queued w
 run in the same transaction, just before the commit, so the audit chain's lock is held
 only for that moment. Outside a request (commands, jobs) writes run at once.
 
+A few busy endpoints that change things (recording a visit) are marked `reads_first`:
+they read in an ordinary transaction too, and call `begin_writes()` just before their
+first write, which on SQLite ends the read transaction and takes the write lock for
+the short rest of the request. A write attempted on SQLite before that is refused
+loudly (see core/db.py), so the rule cannot be broken quietly.
+
 If the queued writes fail, the request fails: nothing is shown that was not audited.
 """
 
@@ -26,6 +32,22 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: Whether the next transaction on this thread will write (SQLite: BEGIN IMMEDIATE).
 write_intent: ContextVar[bool] = ContextVar("homelog_write_intent", default=True)
+
+
+def reads_first(view_class: type) -> type:
+    """Mark a MethodView whose requests read before they write (see the module docstring)."""
+    view_class.reads_first = True  # type: ignore[attr-defined]
+    return view_class
+
+
+def begin_writes() -> None:
+    """From here on this request writes: on SQLite, end the read transaction, take the lock."""
+    if write_intent.get():
+        return
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite" and session.in_transaction():
+        db.session.commit()  # nothing written yet: this only releases the read snapshot
+    write_intent.set(True)
 
 
 def at_commit(write: Callable[[], None]) -> None:
@@ -58,7 +80,13 @@ def init_transactions(app: Flask) -> None:
 
     @app.before_request
     def _declare_intent() -> None:
-        write_intent.set(request.method not in _SAFE_METHODS)
+        view = app.view_functions.get(request.endpoint or "")
+        reading_first = getattr(getattr(view, "view_class", None), "reads_first", False)
+        write_intent.set(request.method not in _SAFE_METHODS and not reading_first)
+
+    @app.teardown_request
+    def _reset_intent(_error: BaseException | None) -> None:
+        write_intent.set(True)  # work outside requests (commands, jobs, tests) writes at once
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -67,10 +95,8 @@ def init_transactions(app: Flask) -> None:
         if response.status_code >= 400:
             db.session.rollback()
             writes = []
-        elif not write_intent.get() and (writes or kept):
-            db.session.commit()  # end the read transaction before taking the write lock
         if writes or kept:
-            write_intent.set(True)
+            begin_writes()
             _run(writes + kept)
         db.session.commit()
         return response

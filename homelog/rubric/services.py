@@ -20,6 +20,7 @@ from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid
 from homelog.core.signals import agreement_revised
 from homelog.core.time import local_today, utcnow
+from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess
 from homelog.rubric.models import AgreementRevision, RubricVersion
@@ -121,6 +122,7 @@ def current_rubric() -> Rubric:
     latest_id = db.session.execute(_LATEST_ID).scalar()
     if latest_id is not None:
         return rubric_by_id(latest_id)
+    begin_writes()
     try:
         with db.session.begin_nested():
             rubric, _ = load_rubric(default_rubric_content())

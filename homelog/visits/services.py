@@ -18,6 +18,7 @@ from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.inserts import insert_unless_duplicate
 from homelog.core.signals import event_recorded, visit_recorded
 from homelog.core.time import local_date, utcnow
+from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess, open_family
 from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
@@ -78,6 +79,7 @@ def _insert_new(model: type[Row], author_column: Any, submission: Submission,
     The row returned for a new record is built from `values` rather than read back:
     one round trip instead of three on the busiest path.
     """
+    begin_writes()
     unique = (author_column.key, "idempotency_key")
     new_id = insert_unless_duplicate(model.__table__, values, unique)
     if new_id is None:  # an identical submission won a race since the check

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from homelog.accounts.access import signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.visits import services
 from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
@@ -40,6 +41,7 @@ def _submission(scope: str, *, key_required: bool) -> services.Submission:
 
 
 @blp.route("/families/<id:family_id>/visits")
+@reads_first
 class VisitsResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN_WITH_CSRF)
@@ -84,6 +86,7 @@ class AmendmentsResource(MethodView):
 
 
 @blp.route("/families/<id:family_id>/events")
+@reads_first
 class EventsResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN_WITH_CSRF)
