@@ -43,8 +43,13 @@ def exif_with_gps(orientation: int = 1) -> Image.Exif:
     return exif
 
 
+# Made once: a new profile carries the time it was made, and the same photo must give the
+# same bytes (a retry is recognised by the file's hash).
+_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
 def icc_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return _ICC
 
 
 def phone_jpeg(width: int = 800, height: int = 600, orientation: int = 1,
