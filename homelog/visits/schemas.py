@@ -21,19 +21,32 @@ class AwareDateTime(fields.DateTime):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from error
 
 
+def _present(**options: object) -> UniqueList:
+    return UniqueList(fields.String(validate=validate.OneOf(PRESENT_OPTIONS)), **options)
+
+
+def _scores(**options: object) -> fields.Dict:
+    level = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=5))
+    return fields.Dict(keys=_KEY, values=level, **options)
+
+
+def _notes(**options: object) -> fields.String:
+    return fields.String(validate=validate.Length(max=_TEXT_CEILING), **options)
+
+
+def _child_presentation(**options: object) -> fields.String:
+    return fields.String(validate=validate.Length(max=2000), **options)
+
+
 class VisitInSchema(StrictSchema):
     visited_at = AwareDateTime(required=True)
     announced = StrictBoolean(required=True)
-    present = UniqueList(fields.String(validate=validate.OneOf(PRESENT_OPTIONS)), required=True)
+    present = _present(required=True)
     rooms_seen = UniqueList(_KEY, required=True)
-    scores = fields.Dict(
-        keys=_KEY,
-        values=fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=5)),
-        required=True,
-    )
+    scores = _scores(required=True)
     concerns = UniqueList(_KEY, load_default=list)
-    notes = fields.String(load_default="", validate=validate.Length(max=_TEXT_CEILING))
-    child_presentation = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = _notes(load_default="")
+    child_presentation = _child_presentation(load_default="")
     rubric_version = Id(
         load_default=None,
         metadata={"description": "The rubric version the visit was scored with "
@@ -42,19 +55,19 @@ class VisitInSchema(StrictSchema):
 
 
 class AmendmentInSchema(StrictSchema):
+    """The reason, and only the fields being corrected; the rest are kept from the visit."""
+
     reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
     visited_at = AwareDateTime()
     announced = StrictBoolean()
-    present = UniqueList(fields.String(validate=validate.OneOf(PRESENT_OPTIONS)))
+    present = _present()
     rooms_seen = UniqueList(_KEY)
-    scores = fields.Dict(
-        keys=_KEY,
-        values=fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=5)),
-        metadata={"description": "Only the domains being corrected; others keep their score."},
+    scores = _scores(
+        metadata={"description": "Only the domains being corrected; others keep their score."}
     )
     concerns = UniqueList(_KEY)
-    notes = fields.String(validate=validate.Length(max=_TEXT_CEILING))
-    child_presentation = fields.String(validate=validate.Length(max=2000))
+    notes = _notes()
+    child_presentation = _child_presentation()
 
     @validates_schema
     def _reason_not_blank(self, data: dict, **_: object) -> None:
@@ -86,13 +99,18 @@ class PersonRefSchema(OutSchema):
     profession_label = fields.String()
 
 
-class VisitOutSchema(OutSchema):
+class _RecordedOut(OutSchema):
+    """Who recorded something, and when."""
+
     id = fields.Integer()
-    family_id = fields.Integer()
-    visited_at = fields.DateTime()
     recorded_at = fields.DateTime()
     agency = fields.Nested(AgencyRefSchema)
     author = fields.Nested(PersonRefSchema)
+
+
+class _ObservationsOut(OutSchema):
+    """What a visit (or amendment) recorded."""
+
     announced = fields.Boolean()
     present = fields.List(fields.String())
     rooms_seen = fields.List(fields.String())
@@ -106,36 +124,24 @@ class VisitOutSchema(OutSchema):
     superseded_by_id = fields.Integer(allow_none=True)
 
 
-class EventOutSchema(OutSchema):
-    id = fields.Integer()
+class VisitOutSchema(_RecordedOut, _ObservationsOut):
+    family_id = fields.Integer()
+    visited_at = fields.DateTime()
+
+
+class EventOutSchema(_RecordedOut):
     family_id = fields.Integer()
     occurred_at = fields.DateTime()
-    recorded_at = fields.DateTime()
     kind = fields.String()
     summary = fields.String()
     source = fields.String()
-    agency = fields.Nested(AgencyRefSchema)
-    author = fields.Nested(PersonRefSchema)
 
 
-class TimelineItemSchema(OutSchema):
+class TimelineItemSchema(_RecordedOut, _ObservationsOut):
+    """A visit, an amendment or an event: `type` says which, and so which fields are present."""
+
     type = fields.String(metadata={"enum": ["visit", "amendment", "event"]})
-    id = fields.Integer()
     at = fields.DateTime()
-    recorded_at = fields.DateTime()
-    agency = fields.Nested(AgencyRefSchema)
-    author = fields.Nested(PersonRefSchema)
-    announced = fields.Boolean()
-    present = fields.List(fields.String())
-    rooms_seen = fields.List(fields.String())
-    scores = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
-    concerns = fields.List(fields.String())
-    notes = fields.String()
-    child_presentation = fields.String()
-    rubric_version = fields.Integer()
-    supersedes_id = fields.Integer(allow_none=True)
-    amendment_reason = fields.String(allow_none=True)
-    superseded_by_id = fields.Integer(allow_none=True)
     kind = fields.String()
     summary = fields.String()
     source = fields.String()
