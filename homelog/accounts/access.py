@@ -9,8 +9,8 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
-from homelog.accounts.models import Role, User, UserSession
-from homelog.accounts.services import csrf_matches, session_for_token
+from homelog.accounts.models import Role, User
+from homelog.accounts.services import LiveSession, csrf_matches, session_for_token
 from homelog.core.api import CSRF_HEADER, SESSION_COOKIE
 from homelog.core.errors import ApiError, error_response
 from homelog.extensions import login_manager
@@ -54,8 +54,8 @@ def init_access(app: Flask) -> None:
             )
 
 
-def current_session() -> UserSession:
-    return cast(UserSession, g.user_session)
+def current_session() -> LiveSession:
+    return cast(LiveSession, g.user_session)
 
 
 def signed_in_user() -> User:

@@ -135,7 +135,7 @@ def sign_in(email: str, password: str) -> StartedSession:
     return StartedSession(user, token, session.csrf_token)
 
 
-def _expired(session: UserSession, now: dt.datetime) -> str | None:
+def _expired(session: LiveSession, now: dt.datetime) -> str | None:
     config = current_app.config
     idle = dt.timedelta(minutes=config["HOMELOG_SESSION_IDLE_MINUTES"])
     absolute = dt.timedelta(hours=config["HOMELOG_SESSION_ABSOLUTE_HOURS"])
@@ -146,19 +146,31 @@ def _expired(session: UserSession, now: dt.datetime) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class LiveSession:
+    """What a request needs of its session record (read on every request, so kept light)."""
+
+    id: int
+    csrf_token: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
 _LIVE_SESSION = (
-    select(UserSession, User)
+    select(UserSession.id, UserSession.csrf_token, UserSession.created_at,
+           UserSession.last_seen_at, User)
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
 )
 
 
-def session_for_token(token: str) -> tuple[UserSession, User] | None:
+def session_for_token(token: str) -> tuple[LiveSession, User] | None:
     """The live session and its user for a cookie token, ending it if it has timed out."""
     row = db.session.execute(_LIVE_SESSION, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
-    session, user = row
+    *columns, user = row
+    session = LiveSession(*columns)
     if not user.active:
         return None
     now = utcnow()
@@ -173,15 +185,13 @@ def session_for_token(token: str) -> tuple[UserSession, User] | None:
     return session, user
 
 
-def csrf_matches(session: UserSession, presented: str | None) -> bool:
+def csrf_matches(session: LiveSession, presented: str | None) -> bool:
     return bool(presented) and hmac.compare_digest(session.csrf_token, presented or "")
 
 
-def end_session(session: UserSession, reason: str) -> None:
+def end_session(session: LiveSession, reason: str) -> None:
     """End one session now."""
-    session.ended_at = utcnow()
-    session.end_reason = reason
-    db.session.flush()
+    _end_session_by_id(session.id, reason)
 
 
 def _touch_session(session_id: int, now: dt.datetime) -> None:
