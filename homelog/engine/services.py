@@ -344,11 +344,11 @@ def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome,
                      "raised_at": as_of, "created_at": now})
     if not rows:
         return
-    ids = db.session.execute(
-        insert(_FLAG).returning(_FLAG.c.id, sort_by_parameter_order=True), rows
-    ).scalars().all()
-    opened = [OpenedFlag(flag_id, plan.family_id, row["severity"], row["previous_id"])
-              for flag_id, row in zip(ids, rows, strict=True)]
+    # Keys are unique among the family's new flags, so ids are matched by key: one
+    # multi-row INSERT, whatever order the database returns the rows in.
+    ids = dict(db.session.execute(insert(_FLAG).returning(_FLAG.c.key, _FLAG.c.id), rows).all())
+    opened = [OpenedFlag(ids[row["key"]], plan.family_id, row["severity"], row["previous_id"])
+              for row in rows]
     for flag in opened:
         (outcome.reopened if flag.previous_id else outcome.opened).append(flag.id)
     flags_opened.send(current_app._get_current_object(), flags=opened, now=now,
