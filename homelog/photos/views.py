@@ -109,7 +109,7 @@ class PhotosResource(MethodView):
         rebuilt from its pixels so that no location or other metadata is kept.
         """
         user = signed_in_user()
-        visit, access = open_visit(user, visit_id, "visit.view")  # audited as photo.create
+        visit, access = open_visit(user, visit_id, "visit.view")  # then photo.create
         key = parse_key(request.headers.get(HEADER), required=True)
         upload = services.Upload(form["file"].read(), form["domain_key"], form["room"],
                                  form["caption"], form["parent_agreed"])
