@@ -35,6 +35,6 @@ def init_http(app: Flask) -> None:
         if app.config["HOMELOG_COOKIE_SECURE"]:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.path.startswith("/api/"):
-            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Cache-Control", "no-store")  # a view may say more (photos)
             headers["Pragma"] = "no-cache"
         return response

@@ -17,6 +17,7 @@ from homelog.accounts.services import actor_of
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.time import utcnow
+from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess, open_family
 from homelog.photos import images
@@ -192,6 +193,7 @@ def add_photo(
     _check_window(visit, now)
     _check_fields(visit, upload)
     renditions = _renditions(upload)
+    begin_writes()  # only now, after the slow image work, take the write lock
     stored = _store(renditions)
     photo = _new_photo(access, visit, submission, upload, renditions, stored, now)
     try:

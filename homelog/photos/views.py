@@ -6,8 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, request
-from flask.blueprints import BlueprintSetupState
+from flask import Response, request
 from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema
@@ -17,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from homelog.accounts.access import signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint, Parser
+from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.photos import services
 from homelog.photos.schemas import (
@@ -93,6 +93,7 @@ _IMAGE_RESPONSE = {"responses": {"200": {
 
 
 @blp.route("/visits/<id:visit_id>/photos")
+@reads_first  # the image work runs before SQLite's write lock is taken
 class PhotosResource(MethodView):
     @login_required
     @limit_upload_size
@@ -135,6 +136,7 @@ class PhotoResource(MethodView):
         # An image needs no scripts, styles or frames; should anything ever treat it as a
         # document, it is sandboxed.
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.headers["Cache-Control"] = _PRIVATE
         return response
 
 
@@ -150,18 +152,3 @@ class FamilyPhotosResource(MethodView):
         access = open_family(user, family_id, None)  # audited as photo.list, with what was shown
         return services.list_family_photos(user, access, query["domain"], query["room"],
                                            query["page"], query["per_page"])
-
-
-def _private_no_store(response: Response) -> Response:
-    if request.blueprint == blp.name:
-        response.headers["Cache-Control"] = _PRIVATE
-    return response
-
-
-@blp.record_once
-def _register_cache_header(state: BlueprintSetupState) -> None:
-    # core/http.py sets "Cache-Control: no-store" on every API answer. Photos also say
-    # "private", so this must run after it: Flask runs app-wide after_request functions in
-    # reverse order of registration, so the first registered runs last.
-    app: Flask = state.app
-    app.after_request_funcs.setdefault(None, []).insert(0, _private_no_store)

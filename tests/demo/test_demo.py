@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import statistics
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ def _make_app(monkeypatch: pytest.MonkeyPatch, url: str, env: str = "development
     monkeypatch.setenv("HOMELOG_ENV", env)
     monkeypatch.setenv("HOMELOG_SECRET_KEY", "demo-tests-secret-key-not-for-production")
     monkeypatch.setenv("HOMELOG_DATABASE_URL", url)
+    # The demo draws photos: keep them out of the developer's instance folder.
+    monkeypatch.setenv("HOMELOG_MEDIA_DIR", tempfile.mkdtemp(prefix="homelog-demo-media-"))
     return create_app({"TESTING": True})
 
 
