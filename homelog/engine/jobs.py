@@ -128,7 +128,7 @@ def run_engine(
             facts = load_facts(chunk, labels, agencies)
             amended = amended_visits(chunk)
             active = services.active_flags(chunk)
-            have_closed = services.families_with_closed_flags(chunk)
+            closed = services.closed_keys(chunk)
             members = core_group_members(chunk)
         missing = [family_id for family_id in chunk if family_id not in states]
         if missing:
@@ -141,7 +141,7 @@ def run_engine(
             prepared = services.prepare(
                 facts[family_id], states.get(family_id, services.EngineState()),
                 active.get(family_id, {}), amended.get(family_id), params, recheck, as_of,
-                has_closed=family_id in have_closed)
+                closed=closed.get(family_id))
             if not prepared.skipped and not prepared.plan.changes:
                 quiet.append((family_id, prepared.version, as_of, prepared.due))
                 continue

@@ -182,19 +182,23 @@ def active_flags(family_ids: Sequence[int]) -> dict[int, dict[str, StoredFlag]]:
     return flags
 
 
-_HAVE_CLOSED = (
-    select(_FLAG.c.family_id)
+_CLOSED_KEYS = (
+    select(_FLAG.c.family_id, _FLAG.c.key)
     .where(_FLAG.c.family_id.in_(bindparam("family_ids", expanding=True)),
            _FLAG.c.state == FlagState.CLOSED.value)
     .distinct()
 )
 
 
-def families_with_closed_flags(family_ids: Sequence[int]) -> set[int]:
-    """Those of `family_ids` with any closed flag (only they can have one come back)."""
-    if not family_ids:
-        return set()
-    return set(db.session.execute(_HAVE_CLOSED, {"family_ids": list(family_ids)}).scalars())
+def closed_keys(family_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Per family, the keys of its closed flags (only those can come back as a new
+    occurrence, so a flag with any other key is opened without looking for one)."""
+    keys: dict[int, set[str]] = {family_id: set() for family_id in family_ids}
+    if family_ids:
+        for family_id, key in db.session.execute(_CLOSED_KEYS,
+                                                 {"family_ids": list(family_ids)}):
+            keys[family_id].add(key)
+    return keys
 
 
 def _values(finding: Finding) -> dict[str, Any]:
@@ -218,7 +222,7 @@ class Plan:
 
     family_id: int
     to_open: list[Finding] = field(default_factory=list)
-    has_closed: bool = True  # False when the family is known to have no closed flag
+    closed_keys: set[str] | None = None  # keys of the family's closed flags, if known
     to_update: list[tuple[StoredFlag, str, Finding]] = field(default_factory=list)
     to_close: list[StoredFlag] = field(default_factory=list)
 
@@ -327,10 +331,13 @@ _PREVIOUS = (
 
 def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome,
           members: list[tuple[int, str]] | None) -> None:
-    previous = {} if not (plan.has_closed or plan.to_close) else {
+    closing = {flag.key for flag in plan.to_close}
+    maybe_back = [finding.key for finding in plan.to_open
+                  if plan.closed_keys is None or finding.key in plan.closed_keys
+                  or finding.key in closing]
+    previous = {} if not maybe_back else {
         row.key: row for row in db.session.execute(
-            _PREVIOUS, {"family_id": plan.family_id,
-                        "keys": [finding.key for finding in plan.to_open]})}  # latest wins
+            _PREVIOUS, {"family_id": plan.family_id, "keys": maybe_back})}  # latest wins
     rows = []
     for finding in plan.to_open:
         before = previous.get(finding.key)
@@ -446,14 +453,14 @@ class Prepared:
 
 def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag],
             amended: dict[int, int] | None, params: Parameters, recheck: dt.timedelta,
-            as_of: dt.datetime, *, has_closed: bool = True) -> Prepared:
+            as_of: dt.datetime, *, closed: set[str] | None = None) -> Prepared:
     """Analyse one family and plan its flags, in memory (see the job loop in jobs.py)."""
     if state.analysed_as_of is not None and state.analysed_as_of > as_of:
         return Prepared(facts.family_id, state.version, Plan(facts.family_id), as_of,
                         skipped=f"already analysed as of {state.analysed_as_of.isoformat()}")
     findings = analysis.analyse(facts, params, as_of)
     plan = plan_reconcile(facts.family_id, active, findings, amended=amended)
-    plan.has_closed = has_closed
+    plan.closed_keys = closed
     return Prepared(facts.family_id, state.version, plan,
                     next_due(facts, params, recheck, as_of))
 
