@@ -45,9 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
     if "SQLALCHEMY_ENGINE_OPTIONS" not in (config or {}):
-        # A pre-ping costs a round trip per request; only a server connection can go stale.
+        # No pre-ping: it costs a round trip on every request. A server connection that
+        # went stale fails one request and the pool replaces it; recycling keeps that rare.
         is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not is_sqlite}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {} if is_sqlite else {"pool_recycle": 600}
     app.json = JSONProvider(app)
     logging.basicConfig(level=logging.INFO)
 

@@ -154,12 +154,14 @@ class LiveSession:
     csrf_token: str
     created_at: dt.datetime
     last_seen_at: dt.datetime
+    agency_name: str  # the user's agency, shown beside everything they record
 
 
 _LIVE_SESSION = (
     select(UserSession.id, UserSession.csrf_token, UserSession.created_at,
-           UserSession.last_seen_at, User)
+           UserSession.last_seen_at, Agency.name, User)
     .join(User, User.id == UserSession.user_id)
+    .join(Agency, Agency.id == User.agency_id)
     .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
 )
 

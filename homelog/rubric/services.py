@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -56,13 +57,20 @@ class Rubric:
         return {key: domain["good_enough_level"] for key, domain in self.domains.items()}
 
 
-_cache: dict[int, Rubric] = {}  # versions never change, so caching by id is always right
+# Versions never change, so caching them is always right. Keyed by database as well as
+# id: a process may serve more than one database (the test suite does).
+_cache: dict[tuple[str, int], Rubric] = {}
+
+
+def _database() -> str:
+    return str(db.engine.url)
 
 
 def _as_rubric(row: RubricVersion) -> Rubric:
-    if row.id not in _cache:
-        _cache[row.id] = Rubric(row.id, row.version, row.content)
-    return _cache[row.id]
+    key = (_database(), row.id)
+    if key not in _cache:
+        _cache[key] = Rubric(row.id, row.version, row.content)
+    return _cache[key]
 
 
 def parse_rubric_file(raw: str) -> dict[str, Any]:
@@ -109,18 +117,29 @@ def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple
     )
     db.session.add(row)
     db.session.flush()
+    _current.pop(_database(), None)  # in force at once in this process, within seconds elsewhere
     record(actor_of(loaded_by), "rubric.load", basis="administrator",
            target_type="rubric_version", target_id=row.id, detail={"version": row.version})
     return _as_rubric(row), True
 
 
 _LATEST_ID = select(RubricVersion.id).order_by(RubricVersion.version.desc()).limit(1)
+# Which version is current is asked on every visit submitted; a new version is loaded a
+# few times a year. Each process re-checks after this many seconds, so a new version is
+# in force everywhere within seconds (and a phone may name its version explicitly).
+_CURRENT_TTL_SECONDS = 5.0
+_current: dict[str, tuple[float, int]] = {}  # database -> (when checked, current id)
 
 
 def current_rubric() -> Rubric:
     """The rubric in force; the packaged default is loaded the first time none exists."""
+    database = _database()
+    checked = _current.get(database)
+    if checked is not None and time.monotonic() - checked[0] < _CURRENT_TTL_SECONDS:
+        return rubric_by_id(checked[1])
     latest_id = db.session.execute(_LATEST_ID).scalar()
     if latest_id is not None:
+        _current[database] = (time.monotonic(), latest_id)
         return rubric_by_id(latest_id)
     begin_writes()
     try:
@@ -139,8 +158,9 @@ def rubric_version(version: int) -> Rubric | None:
 
 
 def rubric_by_id(rubric_id: int) -> Rubric:
-    if rubric_id in _cache:
-        return _cache[rubric_id]
+    cached = _cache.get((_database(), rubric_id))
+    if cached is not None:
+        return cached
     return _as_rubric(db.session.get_one(RubricVersion, rubric_id))
 
 

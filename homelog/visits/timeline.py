@@ -7,6 +7,7 @@ plain JSON-ready dicts: the field lists below are the whitelist of what is shown
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import aliased
 from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
 from homelog.extensions import db
 from homelog.rubric.models import RubricVersion
+from homelog.rubric.services import rubric_by_id
 from homelog.visits.models import Event, Visit
 
 _later = aliased(Visit)
@@ -126,6 +128,17 @@ def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
     items = [_visit_item(entry[4]) if entry[3] == 0 else _event_item(entry[4])
              for entry in merged[start:end]]
     return {"items": items, "page": page, "per_page": per_page, "has_more": len(merged) > end}
+
+
+def describe_new_visit(visit: Visit, author_name: str, agency_name: str) -> dict[str, Any]:
+    """A visit just recorded, described from what is in hand instead of read back."""
+    row = SimpleNamespace(
+        **{column.key: getattr(visit, column.key) for column in Visit.__table__.columns},
+        author_name=author_name, agency_name=agency_name,
+        rubric_version=rubric_by_id(visit.rubric_version_id).version, superseded_by_id=None,
+    )
+    item = _visit_item(row)
+    return {**item, "family_id": visit.family_id, "visited_at": item["at"]}
 
 
 def describe_visit(visit_id: int) -> dict[str, Any]:

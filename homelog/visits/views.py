@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_login import login_required
 
-from homelog.accounts.access import signed_in_user
+from homelog.accounts.access import current_session, signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
@@ -23,7 +23,12 @@ from homelog.visits.schemas import (
     VisitInSchema,
     VisitOutSchema,
 )
-from homelog.visits.timeline import describe_event, describe_visit, timeline_page
+from homelog.visits.timeline import (
+    describe_event,
+    describe_new_visit,
+    describe_visit,
+    timeline_page,
+)
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Visits and the timeline")
 
@@ -55,7 +60,10 @@ class VisitsResource(MethodView):
         access = open_family(signed_in_user(), family_id, None)  # audited as visit.create
         submission = _submission(f"visit:{family_id}", key_required=True)
         visit, created = services.record_visit(access, submission, data)
-        return describe_visit(visit.id), 201 if created else 200
+        if not created:
+            return describe_visit(visit.id), 200
+        author = submission.user
+        return describe_new_visit(visit, author.name, current_session().agency_name), 201
 
 
 @blp.route("/visits/<id:visit_id>")
