@@ -138,11 +138,13 @@ STABLE_FAMILY = FamilySpec(
     partner_seen=0.6,
     rhythms=(
         Rhythm("health_visitor", ALL_WEEKS, (0, 2), (9, 13), unannounced_weeks=(5,)),
-        Rhythm("midwife", (0, 1), (3, 4), (10, 14)),
+        # Every agency in the core group keeps in touch (within the engine's 28 days),
+        # so the stable family raises nothing at all, not even a coverage prompt.
+        Rhythm("midwife", (0, 1, 5), (3, 4), (10, 14)),
         Rhythm("assistant", ALL_WEEKS, (2, 4), (9, 17), unannounced_weeks=(0, 2, 4, 6)),
         Rhythm("lead", (1, 3, 5, 7), (3, 5), (10, 16), unannounced_weeks=(3, 7)),
-        Rhythm("police", (4,), (5, 6), (18, 20), unannounced_weeks=(4,)),
-        Rhythm("housing", (2,), (0, 4), (9, 15)),
+        Rhythm("police", (4, 6), (5, 6), (18, 20), unannounced_weeks=(4,)),
+        Rhythm("housing", (2, 6), (0, 4), (9, 15)),
     ),
 )
 
