@@ -96,9 +96,11 @@ def record(
 
 
 def _append(content: dict[str, Any], at: dt.datetime) -> None:
+    db.session.flush()  # the rows this entry names must exist first (foreign keys)
     _lock_chain()
-    prev = db.session.execute(_CHAIN_HEAD).scalar() or GENESIS
-    db.session.execute(
+    connection = db.session.connection()  # plain statements: no ORM layer needed
+    prev = connection.execute(_CHAIN_HEAD).scalar() or GENESIS
+    connection.execute(
         _APPEND, {**content, "at": at, "prev_hash": prev, "entry_hash": entry_hash(prev, content)}
     )
 

@@ -52,7 +52,9 @@ _MEMBERSHIP = (
 
 
 def _membership(user: User, family_id: int) -> FamilyAccess | None:
-    row = db.session.execute(_MEMBERSHIP, {"family_id": family_id, "user_id": user.id}).first()
+    row = db.session.connection().execute(
+        _MEMBERSHIP, {"family_id": family_id, "user_id": user.id}
+    ).first()
     return FamilyAccess(family_id, row.opened_on, row.is_lead) if row else None
 
 

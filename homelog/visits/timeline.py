@@ -116,8 +116,10 @@ def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
     end = page * per_page
     # One extra row tells whether another page exists without counting everything.
     params = {"family_id": family_id, "limit": end + 1}
-    visits = db.session.execute(_VISIT_PAGE, params).all()
-    events = db.session.execute(_EVENT_PAGE, params).all()
+    # Plain column reads: the session's connection runs them without the ORM's layer.
+    connection = db.session.connection()
+    visits = connection.execute(_VISIT_PAGE, params).all()
+    events = connection.execute(_EVENT_PAGE, params).all()
     merged = sorted(
         [(row.visited_at, row.recorded_at, row.id, 0, row) for row in visits]
         + [(row.occurred_at, row.recorded_at, row.id, 1, row) for row in events],
