@@ -88,6 +88,11 @@ def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
     return subject, body
 
 
+# Built once (not per opened flag). RETURNING makes it one multi-row INSERT on every
+# database (a plain executemany is one statement per row on PostgreSQL).
+_INSERT_ENTRIES = insert(InboxEntry.__table__).returning(InboxEntry.__table__.c.id)
+
+
 def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
                    members: dict[int, list[tuple[int, str]]] | None = None) -> int:
     """Give each active core-group member an inbox entry for each newly opened flag.
@@ -122,10 +127,7 @@ def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
                     _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
                                  "immediate", subject, body, now)
     if entries:  # the flags are new, so their entries are too: a plain insert
-        # RETURNING makes it one multi-row INSERT on every database (a plain executemany
-        # is one statement per row on PostgreSQL).
-        table = InboxEntry.__table__
-        db.session.execute(insert(table).returning(table.c.id), entries)
+        db.session.execute(_INSERT_ENTRIES, entries)
     return len(entries)
 
 

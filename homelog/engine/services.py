@@ -319,6 +319,8 @@ _REFRESH = (
     .values(key=bindparam("b_key"),
             **{name: bindparam(f"b_{name}") for name in _ENGINE_FIELDS})
 )
+# Built once: the statement object (and its cache key) is not rebuilt for every family.
+_INSERT_FLAGS = insert(_FLAG).returning(_FLAG.c.key, _FLAG.c.id)
 _PREVIOUS = (
     select(_FLAG.c.key, _FLAG.c.id, _FLAG.c.occurrence, _FLAG.c.close_reason,
            _FLAG.c.became_true_at)
@@ -353,7 +355,8 @@ def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome,
         return
     # Keys are unique among the family's new flags, so ids are matched by key: one
     # multi-row INSERT, whatever order the database returns the rows in.
-    ids = dict(db.session.execute(insert(_FLAG).returning(_FLAG.c.key, _FLAG.c.id), rows).all())
+    # A single row (the usual case) goes as a plain INSERT, without the multi-row batching.
+    ids = dict(db.session.execute(_INSERT_FLAGS, rows[0] if len(rows) == 1 else rows).all())
     opened = [OpenedFlag(ids[row["key"]], plan.family_id, row["severity"], row["previous_id"])
               for row in rows]
     for flag in opened:
