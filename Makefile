@@ -20,8 +20,8 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 LINT_PATHS := $(wildcard homelog tests bench)
 # The benchmark entry points (bench/seed.py and bench/profile_requests.py are helpers
-# run by hand; see bench/README.md). e.g. make bench BENCH_ARGS='--databases sqlite'
-BENCH ?= bench/api.py
+# run by hand; see bench/README.md). e.g. make bench BENCH=bench/api.py BENCH_ARGS='--databases sqlite'
+BENCH ?= bench/api.py bench/photos.py bench/engine.py
 BENCH_ARGS ?=
 
 # Debian packages, installed (as root) only when missing. The tests and
@@ -42,7 +42,7 @@ help:
 	@echo "make setup    everything 'make run' does except serving"
 	@echo "make serve    serve (and schedule) without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
-	@echo "make bench    run bench/api.py (installs wrk if missing; BENCH_ARGS=... passes options)"
+	@echo "make bench    run the benchmarks in BENCH (installs wrk if missing; BENCH=bench/api.py BENCH_ARGS=... for one)"
 	@echo "make clean    remove .venv and caches (instance/ and its data are kept)"
 
 # --- make run ----------------------------------------------------------------
