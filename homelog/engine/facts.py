@@ -121,7 +121,7 @@ def load_facts(
             found = lists[raw] = tuple(json.loads(raw))
         return found
 
-    rows = db.session.execute(_EFFECTIVE_VISITS, params).tuples()
+    rows = db.session.execute(_EFFECTIVE_VISITS, params)
     for visit_id, family_id, at, agency_id, announced, scores, concerns, present, rooms in rows:
         visits[family_id].append(VisitFact(
             id=visit_id,

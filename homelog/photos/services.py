@@ -317,7 +317,7 @@ def _items(family_id: int, rows: list[Any]) -> list[dict[str, Any]]:
     successor = _successors(family_id)
     current = {row.id: _latest(row.visit_id, successor) for row in rows}
     scores = dict(db.session.execute(
-        select(Visit.id, Visit.scores).where(Visit.id.in_(set(current.values())))).tuples().all())
+        select(Visit.id, Visit.scores).where(Visit.id.in_(set(current.values())))).all())
     return [_item(row, current[row.id], scores[current[row.id]].get(row.domain_key))
             for row in rows]
 
