@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, pre_load, validate
 
 from homelog.core.schemas import OutSchema, StrictSchema
 from homelog.photos.models import DISPLAY, RENDITIONS
+from homelog.visits.schemas import AgencyRefSchema, PersonRefSchema
 
 _KEY_PATTERN = validate.Regexp(r"^[a-z0-9_]{1,40}\Z", error="Use a key such as 'kitchen'.")
 
@@ -55,18 +56,6 @@ class PhotoListQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
-class _AgencyRefSchema(OutSchema):
-    id = fields.Integer()
-    name = fields.String()
-
-
-class _AuthorRefSchema(OutSchema):
-    id = fields.Integer()
-    name = fields.String()
-    profession = fields.String()
-    profession_label = fields.String()
-
-
 class _VisitRefSchema(OutSchema):
     id = fields.Integer()
     visited_at = fields.DateTime()
@@ -91,8 +80,8 @@ class PhotoOutSchema(OutSchema):
     score = fields.Integer(allow_none=True, metadata={
         "description": "The domain's score in the visit (1 best .. 5 worst; null: not seen)."})
     visit = fields.Nested(_VisitRefSchema)
-    agency = fields.Nested(_AgencyRefSchema)
-    author = fields.Nested(_AuthorRefSchema)
+    agency = fields.Nested(AgencyRefSchema)
+    author = fields.Nested(PersonRefSchema)
     uploaded_at = fields.DateTime()
     width = fields.Integer(metadata={"description": "Of the display rendition."})
     height = fields.Integer()
