@@ -115,7 +115,7 @@ def _insert_once(
 
 # --- validation -------------------------------------------------------------------------------
 
-def _check_when(visited_at: dt.datetime, family_opened_on: dt.date, field: str) -> list[str]:
+def _check_when(visited_at: dt.datetime, family_opened_on: dt.date) -> list[str]:
     if visited_at > utcnow() + _CLOCK_SKEW:
         return ["Cannot be in the future."]
     if local_date(visited_at) < family_opened_on:
@@ -144,7 +144,7 @@ def _needs_note(content: dict[str, Any]) -> list[str]:
 def check_visit(content: dict[str, Any], rubric: Rubric, family_opened_on: dt.date) -> None:
     """Every rule a visit must meet; raises 422 naming each field at fault."""
     problems = {
-        "visited_at": _check_when(content["visited_at"], family_opened_on, "visited_at"),
+        "visited_at": _check_when(content["visited_at"], family_opened_on),
         "scores": _check_keys(content["scores"], rubric.domains, "domain"),
         "concerns": _check_keys(content["concerns"], rubric.concerns, "concern"),
         "rooms_seen": _check_keys(content["rooms_seen"], rubric.rooms, "room"),

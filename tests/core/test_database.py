@@ -1,12 +1,27 @@
+import pytest
 from sqlalchemy import text
 
 from homelog.extensions import db
 
 
+def test_append_only_guards_are_installed(app, db_dialect):
+    tables = {"visit", "event", "audit_entry", "agreement_revision", "rubric_version"}
+    query = (
+        "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+        "AND name LIKE '%append_only%'"
+        if db_dialect == "sqlite" else
+        "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname LIKE '%append_only'"
+    )
+    with app.app_context():
+        guarded = set(db.session.execute(text(query)).scalars())
+        db.session.rollback()
+    assert tables <= guarded
+
+
 def test_sqlite_is_set_up_for_concurrent_use(app, db_dialect):
     if db_dialect != "sqlite":
-        assert db_dialect == "postgresql"
-        return
+        pytest.skip("SQLite settings; PostgreSQL needs none of them")
     with app.app_context():
         connection = db.session.connection()
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -20,7 +35,6 @@ def test_sqlite_is_set_up_for_concurrent_use(app, db_dialect):
 
 
 def test_foreign_keys_are_enforced(app):
-    import pytest
     from sqlalchemy.exc import IntegrityError
 
     with app.app_context():
