@@ -28,6 +28,11 @@ class Family(db.Model):
         order_by="Child.date_of_birth", cascade="all, delete-orphan"
     )
 
+    @property
+    def plan(self) -> dict[str, object]:
+        """The plan, stored flat on the family, as the one thing people talk about."""
+        return {"category": self.plan_category, "started_on": self.plan_started_on}
+
 
 class Child(db.Model):
     __tablename__ = "child"

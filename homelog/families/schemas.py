@@ -45,8 +45,8 @@ class ChildOutSchema(OutSchema):
 
 
 class PlanOutSchema(OutSchema):
-    category = fields.String(attribute="plan_category")
-    started_on = fields.Date(attribute="plan_started_on")
+    category = fields.String()
+    started_on = fields.Date()
 
 
 class FamilySummarySchema(OutSchema):
@@ -54,14 +54,8 @@ class FamilySummarySchema(OutSchema):
     reference = fields.String()
     status = fields.String()
     opened_on = fields.Date()
-    plan = fields.Nested(PlanOutSchema, attribute="family_plan")
+    plan = fields.Nested(PlanOutSchema)
     children = fields.List(fields.Nested(ChildOutSchema))
-
-    def get_attribute(self, obj: object, attr: str, default: object) -> object:
-        # The plan is stored flat on the family; show it as one object.
-        if attr == "family_plan":
-            return obj["family"] if isinstance(obj, dict) else obj
-        return super().get_attribute(obj, attr, default)
 
 
 class CoreGroupEntrySchema(OutSchema):

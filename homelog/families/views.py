@@ -25,8 +25,8 @@ blp = Blueprint("families", __name__, url_prefix="/api/v1", description="Familie
 
 def family_detail(access: services.FamilyAccess) -> dict[str, Any]:
     family = access.family
-    fields = ("id", "reference", "status", "opened_on", "children", "address")
-    return {**{name: getattr(family, name) for name in fields}, "family": family,
+    fields = ("id", "reference", "status", "opened_on", "plan", "children", "address")
+    return {**{name: getattr(family, name) for name in fields},
             "core_group": services.core_group(family.id)}
 
 
