@@ -59,7 +59,7 @@ class TrendsResource(MethodView):
     def get(self, family_id: int) -> dict[str, Any]:
         """Per-domain scores over time against the agreed level, and the family's figures."""
         access = open_family(signed_in_user(), family_id, "trends.view")
-        return trends.family_trends(access.family.id, utcnow())
+        return trends.family_trends(access.family_id, utcnow())
 
 
 @blp.route("/engine/parameters")

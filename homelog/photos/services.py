@@ -155,7 +155,7 @@ def _new_photo(access: FamilyAccess, visit: Visit, submission: Submission, uploa
                renditions: images.Renditions, stored: list, now: dt.datetime) -> Photo:
     user = submission.user
     return Photo(
-        family_id=access.family.id, visit_id=visit.id, domain_key=upload.domain_key,
+        family_id=access.family_id, visit_id=visit.id, domain_key=upload.domain_key,
         room=upload.room, caption=upload.caption, parent_agreed=upload.parent_agreed,
         uploaded_by_id=user.id, agency_id=user.agency_id,
         author_profession=user.profession.value, uploaded_at=now,
@@ -207,7 +207,7 @@ def add_photo(
             raise
         return existing, False
     record(actor_of(submission.user), "photo.create", basis=access.basis,
-           family_id=access.family.id, target_type="photo", target_id=photo.id,
+           family_id=access.family_id, target_type="photo", target_id=photo.id,
            detail={"visit_id": visit.id, "domain_key": upload.domain_key})
     return photo, True
 
@@ -335,7 +335,7 @@ def list_family_photos(user: User, access: FamilyAccess, domain: str | None, roo
     For the side-by-side view of the same room over time: each photo comes with its visit,
     the agency and the score the domain was given.
     """
-    query = _photos_query().where(Photo.family_id == access.family.id)
+    query = _photos_query().where(Photo.family_id == access.family_id)
     if domain is not None:
         query = query.where(Photo.domain_key == domain)
     if room is not None:
@@ -343,9 +343,9 @@ def list_family_photos(user: User, access: FamilyAccess, domain: str | None, roo
     query = query.order_by(Visit.visited_at, Photo.id)
     rows = db.session.execute(
         query.offset((page - 1) * per_page).limit(per_page + 1)).all()
-    items = _items(access.family.id, rows[:per_page])
-    record(actor_of(user), "photo.list", basis=access.basis, family_id=access.family.id,
-           target_type="family", target_id=access.family.id,
+    items = _items(access.family_id, rows[:per_page])
+    record(actor_of(user), "photo.list", basis=access.basis, family_id=access.family_id,
+           target_type="family", target_id=access.family_id,
            detail={"domain": domain, "room": room, "page": page,
                    "photo_ids": [item["id"] for item in items]})
     return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > per_page}
