@@ -30,9 +30,10 @@ BENCH_ARGS ?=
 POSTGRES_INITDB := /usr/lib/postgresql/*/bin/initdb
 TEST_PACKAGES := postgresql
 BENCH_PACKAGES := wrk
-# Browser tests (tests/browser/, still to come) will drive Debian's Chromium.
-# When they land, make `test-deps` depend on `browser-deps`. Not installed yet.
+# The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
+# Node and npm build the phone app (frontend/); Vite needs Node 20.19 or later.
+FRONTEND_PACKAGES := nodejs npm
 
 .PHONY: help run setup serve frontend test test-deps lint bench browser-deps clean
 
@@ -43,7 +44,7 @@ help:
 	@echo "make serve    serve (and schedule) without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
 	@echo "make bench    run the benchmarks in BENCH (installs wrk if missing; BENCH=bench/api.py BENCH_ARGS=... for one)"
-	@echo "make clean    remove .venv and caches (instance/ and its data are kept)"
+	@echo "make clean    remove .venv, node_modules, the built app and caches (instance/ and its data are kept)"
 
 # --- make run ----------------------------------------------------------------
 # Always development mode: a generated secret key kept in instance/ and
@@ -66,10 +67,25 @@ setup: $(RUN_STAMP) frontend
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 
-# Hook for the PWA build (frontend/, coming later): `make setup` already runs
-# this target, so the build step goes here. Nothing to build yet.
-frontend:
-	@true
+# --- the phone app -------------------------------------------------------------
+# frontend/ is built by Vite into homelog/web/dist (not in git), which Flask serves at "/".
+# npm ci runs again only when package-lock.json changes; the build only when a source does.
+APP_DIR := homelog/web/dist
+NPM_STAMP := frontend/node_modules/.installed
+APP_STAMP := $(APP_DIR)/.built
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.js frontend/package.json
+
+frontend: $(APP_STAMP)
+
+$(NPM_STAMP): frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/apt-install $(FRONTEND_PACKAGES)
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(APP_STAMP): $(NPM_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { \
@@ -87,7 +103,7 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 test: test-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-deps: $(TEST_STAMP)
+test-deps: $(TEST_STAMP) browser-deps frontend
 	@ls $(POSTGRES_INITDB) >/dev/null 2>&1 || scripts/apt-install $(TEST_PACKAGES)
 
 lint: $(TEST_STAMP)
@@ -99,7 +115,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(RUN_STAMP)
 
 browser-deps:
-	scripts/apt-install $(BROWSER_PACKAGES)
+	@scripts/apt-install $(BROWSER_PACKAGES)
 
 # --- make bench --------------------------------------------------------------
 bench: test-deps
@@ -110,4 +126,4 @@ bench: test-deps
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache homelog.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache homelog.egg-info frontend/node_modules $(APP_DIR)

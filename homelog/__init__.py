@@ -35,6 +35,7 @@ from homelog.photos.views import blp as photos_blp
 from homelog.rubric.cli import rubric_cli
 from homelog.rubric.views import blp as rubric_blp
 from homelog.visits.views import blp as visits_blp
+from homelog.web.views import init_web
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (engine_blp, alerts_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
+    init_web(app)  # the phone app at "/"; after the API, whose addresses it leaves alone
 
     for group in (users_cli, agencies_cli, rubric_cli, audit_cli, demo_cli):
         app.cli.add_command(group)

@@ -3,7 +3,7 @@
 Clones the committed repository (uncommitted changes are deliberately left out),
 runs `make setup` there, serves with `make run`, signs in with a demo login, and
 checks that setting up again is quick and adds no second copy of the demo data.
-pip's cache is reused, so this takes about a minute. Deselect with -m "not setup".
+pip's and npm's caches are reused, so this takes a minute or two. Deselect with -m "not setup".
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def clone(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_fresh_clone_sets_up_serves_and_sets_up_again(clone: Path, tmp_path: Path) -> None:
-    first = _make(clone, "setup", timeout=150)
+    first = _make(clone, "setup", timeout=300)  # npm ci and the app's build included
     email, password = _demo_login(first)
     database = clone / "instance" / "homelog.sqlite3"
     counts = _row_counts(database)
@@ -148,9 +148,12 @@ def test_fresh_clone_sets_up_serves_and_sets_up_again(clone: Path, tmp_path: Pat
         status, session = _request(f"{base}/api/v1/session", {"email": email, "password": password})
         assert status == 201, session
         assert session.get("csrf_token"), session
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:  # the built app
+            assert b'<div id="app">' in response.read()
     finally:
         _stop(server)
 
     again = _make(clone, "setup", timeout=60)
     assert "pip install" not in again, "set-up again should reuse the installed venv"
+    assert "npm ci" not in again and "vite build" not in again, "the app is built already"
     assert _row_counts(database) == counts

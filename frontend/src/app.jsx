@@ -1,0 +1,98 @@
+// The app's frame: who is signed in, the screen for the address, the bottom bar, and the
+// "new version ready" notice.
+import { useState } from 'preact/hooks';
+import { match, usePath } from './router.js';
+import { navItems, routes } from './routes.js';
+import { SignIn } from './screens/SignIn.jsx';
+import { loadSession, signOut, useSession } from './session.js';
+import { applyUpdate, useUpdateReady } from './updates.js';
+
+export function App() {
+  const session = useSession();
+  const path = usePath();
+  if (session.status === 'loading') return <p class="loading" role="status">Opening Homelog…</p>;
+  if (!session.user) {
+    if (session.status === 'offline') return <Offline />;
+    return <SignIn notice={session.notice} />;
+  }
+  const { route, params } = match(routes, path);
+  const Screen = route.screen;
+  return (
+    <div class="frame">
+      <TopBar user={session.user} offline={session.status === 'offline'} />
+      <UpdateNotice />
+      <main id="main" class="screen">
+        <Screen key={path} params={params} user={session.user} />
+      </main>
+      <BottomBar current={route.nav} />
+    </div>
+  );
+}
+
+function TopBar({ user, offline }) {
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const onSignOut = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await signOut();
+    } catch (error) {
+      // A refusal (unsent visits) or the server unreachable: say so, stay signed in.
+      setProblem(error.message);
+      setBusy(false);
+    }
+  };
+  return (
+    <header class="top-bar">
+      <div class="top-bar-row">
+        <p class="who">
+          <span class="who-name">{user.name}</span>
+          <span class="who-agency">{user.agency?.name}</span>
+        </p>
+        <button type="button" class="button button-quiet" onClick={onSignOut} disabled={busy}>
+          Sign out
+        </button>
+      </div>
+      {offline && <p class="banner banner-offline" role="status">No signal: showing what this phone holds.</p>}
+      {problem && <p class="banner banner-error" role="alert">{problem}</p>}
+    </header>
+  );
+}
+
+function UpdateNotice() {
+  const ready = useUpdateReady();
+  const [problem, setProblem] = useState(null);
+  if (!ready) return null;
+  const onUpdate = async () => setProblem(await applyUpdate());
+  return (
+    <div class="banner banner-update" role="status">
+      <p>A new version of Homelog is ready.</p>
+      <button type="button" class="button button-secondary" onClick={onUpdate}>Update now</button>
+      {problem && <p role="alert">{problem}</p>}
+    </div>
+  );
+}
+
+function BottomBar({ current }) {
+  return (
+    <nav class="bottom-bar" aria-label="Main">
+      {navItems.map((item) => (
+        <a key={item.key} href={item.href} class="bottom-bar-link"
+           aria-current={item.key === current ? 'page' : undefined}>
+          {item.label}{item.badge ? <item.badge /> : null}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+function Offline() {
+  return (
+    <main class="screen screen-narrow">
+      <h1 class="screen-title">No signal</h1>
+      <p>Homelog cannot reach the server. Try again when you have signal.</p>
+      <button type="button" class="button" onClick={loadSession}>Try again</button>
+    </main>
+  );
+}

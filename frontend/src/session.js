@@ -1,0 +1,100 @@
+// Who is signed in. The server keeps the session (a cookie); the app keeps the user and
+// the CSRF token for the calls it makes.
+//
+// Extension points (used by the offline outbox):
+//   registerSignOutCheck(fn)   fn() → a message when signing out must wait, else null
+//   registerSignOutCleanup(fn) fn(user) → runs after the server has ended the session
+//   onSessionChange(fn)        fn(state) on every change (sign in, sign out, expiry)
+//   registerOfflineUser(fn)    fn() → the user last signed in on this device, or null: lets
+//                              the app open with no signal (status 'offline' with a user)
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, del, get, onSignedOut, post, setCsrfToken } from './api.js';
+
+let state = { status: 'loading', user: null, notice: null };
+const listeners = new Set();
+const signOutChecks = [];
+const signOutCleanups = [];
+let offlineUser = async () => null;
+
+function update(next) {
+  state = { ...state, ...next };
+  listeners.forEach((listener) => listener(state));
+}
+
+export function sessionState() {
+  return state;
+}
+
+export function onSessionChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function registerSignOutCheck(check) {
+  signOutChecks.push(check);
+}
+
+export function registerSignOutCleanup(cleanup) {
+  signOutCleanups.push(cleanup);
+}
+
+export function registerOfflineUser(find) {
+  offlineUser = find;
+}
+
+/** The session state; re-renders the caller when it changes. */
+export function useSession() {
+  const [current, setCurrent] = useState(state);
+  useEffect(() => onSessionChange(setCurrent), []);
+  return current;
+}
+
+function signedIn(answer) {
+  setCsrfToken(answer.csrf_token);
+  update({ status: 'signed-in', user: answer.user, notice: null });
+}
+
+/** Asks the server who is signed in (at start, and after coming back online). */
+export async function loadSession() {
+  try {
+    signedIn(await get('/session'));
+  } catch (error) {
+    if (error instanceof ApiError && error.offline) {
+      update({ status: 'offline', user: await offlineUser() });
+    } else {
+      setCsrfToken(null);
+      update({ status: 'signed-out', user: null });
+    }
+  }
+}
+
+export async function signIn(email, password) {
+  signedIn(await post('/session', { email, password }));
+}
+
+/** Thrown when something (unsent visits) must be dealt with before signing out. */
+export class SignOutRefused extends Error {}
+
+export async function signOut() {
+  for (const check of signOutChecks) {
+    const reason = await check(state.user);
+    if (reason) throw new SignOutRefused(reason);
+  }
+  const user = state.user;
+  await del('/session');
+  setCsrfToken(null);
+  for (const cleanup of signOutCleanups) await cleanup(user);
+  update({ status: 'signed-out', user: null, notice: 'You have signed out.' });
+}
+
+onSignedOut(() => {
+  if (state.status === 'signed-in') {
+    update({ status: 'signed-out', user: null,
+      notice: 'Your session has ended. Please sign in again.' });
+  }
+});
+
+// Back in signal after starting without it: find out who is signed in.
+window.addEventListener('online', () => {
+  if (state.status === 'offline') loadSession();
+});

@@ -1,0 +1,1 @@
+"""The phone app: the built progressive web app (from frontend/) served at "/"."""

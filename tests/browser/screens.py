@@ -1,0 +1,62 @@
+"""What the browser tests do on every screen: sign in, take its picture, check it with axe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.support.api_client import PASSWORD
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# Violations of these impacts fail a test; "minor" and "moderate" ones are reported only.
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+class ConsoleWatch:
+    """Collects what the page's console says, to catch Content-Security-Policy refusals
+    (an inline script or style would be refused on a real phone too)."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[str] = []
+        page.on("console", lambda message: self.messages.append(message.text))
+
+    def assert_no_policy_violations(self) -> None:
+        refused = [text for text in self.messages if "Content Security Policy" in text]
+        assert not refused, "the page broke the Content-Security-Policy:\n" + "\n".join(refused)
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Signs in through the sign-in screen, as a person would, and waits for My families."""
+    page.goto("/")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("heading", name="My families", level=1)).to_be_visible()
+
+
+def screenshot(page: Page, output_dir: Path, name: str) -> Path:
+    """The whole screen as a phone shows it, under <output>/screenshots/<name>.png."""
+    path = output_dir / "screenshots" / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def check_accessibility(page: Page, name: str) -> list[dict[str, Any]]:
+    """Runs axe-core on the page (WCAG 2.x A and AA rules); fails on a serious or critical
+    violation, naming the rule and the elements. Returns every violation found."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the debugging protocol, which the page's CSP does not govern.
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                        'best-practice']},
+    })""")
+    violations = result["violations"]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not failing, f"accessibility problems on {name}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in failing)
+    return violations

@@ -1,0 +1,63 @@
+"""Signing in and out in the app."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.screens import check_accessibility, screenshot, sign_in
+
+
+def test_sign_in_shows_my_families(page, factory, output_dir):
+    user = factory.user()
+    family = factory.family(members=(user,))
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    screenshot(page, output_dir, "sign-in")
+    check_accessibility(page, "sign in")
+    sign_in(page, user.email)
+    expect(page.get_by_role("link", name=family.reference)).to_be_visible()
+
+
+def test_a_wrong_password_is_explained(page, factory):
+    user = factory.user()
+    page.goto("/")
+    page.get_by_label("Work email").fill(user.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_in_with_the_keyboard_only(page, factory):
+    user = factory.user()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Work email")).to_be_focused()
+    page.keyboard.type(user.email)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="My families", level=1)).to_be_visible()
+
+
+def test_every_change_carries_the_csrf_token_and_sign_out_ends_the_session(page, factory):
+    user = factory.user()
+    sign_in(page, user.email)
+    with page.expect_request(lambda request: request.method == "DELETE") as sign_out:
+        page.get_by_role("button", name="Sign out").tap()
+    assert sign_out.value.headers.get("x-csrf-token")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.reload()  # the server no longer knows the session
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_a_screen_address_opened_directly_signs_in_then_shows_it(page, factory):
+    user = factory.user()
+    page.goto("/no-such-screen")
+    page.get_by_label("Work email").fill(user.email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
