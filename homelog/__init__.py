@@ -29,6 +29,7 @@ from homelog.engine.cli import analyse_command, scheduler_command
 from homelog.engine.jobs import init_jobs
 from homelog.engine.services import init_engine
 from homelog.engine.views import blp as engine_blp
+from homelog.exports.views import blp as exports_blp
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
 from homelog.photos.views import blp as photos_blp
@@ -69,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp,
                       photos_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (engine_blp, alerts_blp):
+    for blueprint in (engine_blp, alerts_blp, exports_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
     init_web(app)  # the phone app at "/"; after the API, whose addresses it leaves alone

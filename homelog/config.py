@@ -74,6 +74,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_COOKIE_SECURE": _bool("HOMELOG_COOKIE_SECURE", env == "production"),
         "HOMELOG_SESSION_IDLE_MINUTES": _int("HOMELOG_SESSION_IDLE_MINUTES", 60),
         "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),
+        # Exports of a family's record need a sign-in (or password confirmation) this recent.
+        "HOMELOG_EXPORT_REAUTH_MINUTES": _int("HOMELOG_EXPORT_REAUTH_MINUTES", 15),
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
         "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
         # Photos (partnership settings): how late an upload may follow its visit, the

@@ -44,6 +44,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.SessionResource", "POST"): _all(401, anonymous=401),  # wrong password for all
     ("accounts.SessionResource", "GET"): _all(200),
     ("accounts.SessionResource", "DELETE"): _all(204),
+    ("accounts.ConfirmResource", "POST"): _all(200),  # each confirms their own password
     ("accounts.UsersResource", "GET"): _all(200),
     ("accounts.UsersResource", "POST"): _admin_only(201),
     ("accounts.UserResource", "PATCH"): _admin_only(200),
@@ -75,6 +76,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("photos.PhotosResource", "POST"): _family_scoped(201),  # member wrote the visit
     ("photos.PhotoResource", "GET"): _family_scoped(200),
     ("photos.FamilyPhotosResource", "GET"): _family_scoped(200),
+    ("exports.SummaryPdfResource", "GET"): _family_scoped(200),
+    ("exports.SummaryCsvResource", "GET"): _family_scoped(200),
+    ("exports.VisitsCsvResource", "GET"): _family_scoped(200),
+    ("exports.AgreementPdfResource", "GET"): _family_scoped(409),  # no agreement recorded here
 }
 # Sent as multipart/form-data (a file and fields) rather than JSON.
 _MULTIPART = {("photos.PhotosResource", "POST")}
@@ -105,6 +110,7 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("accounts.UsersResource", "POST"): {
             "email": f"{unique('new')}@test.homelog.test", "name": "New", "password": PASSWORD,
             "agency_id": world.agency_id, "role": "practitioner", "profession": "midwife"},
+        ("accounts.ConfirmResource", "POST"): {"password": PASSWORD},
         ("accounts.UserResource", "PATCH"): {"active": False},
         ("accounts.AgenciesResource", "POST"): {"name": unique("Agency"), "kind": "health"},
         ("families.FamiliesResource", "POST"): {

@@ -709,3 +709,43 @@ def test_photos_match_the_document(app: Flask, factory: Factory, flow: Flow) -> 
               **multipart(dict(fields, domain_key="Kitchen!",
                                file=(io.BytesIO(phone_jpeg(64, 48)), "photo.jpg"))))
     flow.report()
+
+
+def test_exports_and_password_confirmation_match_the_document(app: Flask, factory: Factory,
+                                                              flow: Flow) -> None:
+    practitioner_ref, outsider_ref = factory.user(), factory.user()
+    fam = factory.family(members=(practitioner_ref,))
+    lead = signed_in(app, flow, fam.lead.email)
+    practitioner = signed_in(app, flow, practitioner_ref.email)
+    outsider = signed_in(app, flow, outsider_ref.email)
+    base = f"/api/v1/families/{fam.id}"
+    flow.call(practitioner, "POST", f"{base}/visits", 201, headers=key(),
+              json=visit_body(notes='=HYPERLINK("http://example.invalid","x")'))
+
+    flow.call(lead, "GET", f"{base}/agreement.pdf", 409)
+    today = dt.date.today()
+    flow.call(lead, "PUT", f"{base}/agreement", 200, json={
+        "agreed_on": today.isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
+    flow.call(lead, "GET", f"{base}/agreement.pdf", 200)
+    flow.call(outsider, "GET", f"{base}/agreement.pdf", 404)
+    period = {"from": (today - dt.timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    for what in ("summary.pdf", "summary.csv", "visits.csv"):
+        flow.call(lead, "GET", f"{base}/{what}", 200)
+        flow.call(practitioner, "GET", f"{base}/{what}", 200, query_string=period)
+        flow.call(lead, "GET", f"{base}/{what}", 422, doc_rejects=True,
+                  query_string={"from": "not a date"})
+        flow.call(lead, "GET", f"{base}/{what}", 422, query_string={
+            "from": today.isoformat(), "to": (today - dt.timedelta(days=1)).isoformat()})
+        flow.call(outsider, "GET", f"{base}/{what}", 404)
+
+    flow.call(lead, "POST", "/api/v1/session/confirm", 200, json={"password": PASSWORD})
+    flow.call(lead, "POST", "/api/v1/session/confirm", 422, json={"password": "not it"})
+    flow.call(lead, "POST", "/api/v1/session/confirm", 422, doc_rejects=True, json={})
+    app.config["HOMELOG_EXPORT_REAUTH_MINUTES"], minutes = -1, app.config[
+        "HOMELOG_EXPORT_REAUTH_MINUTES"]
+    try:  # a sign-in is never recent enough now
+        flow.call(lead, "GET", f"{base}/summary.csv", 403)
+        flow.call(lead, "GET", f"{base}/agreement.pdf", 403)
+    finally:
+        app.config["HOMELOG_EXPORT_REAUTH_MINUTES"] = minutes
+    flow.report()

@@ -10,6 +10,15 @@ class SignInSchema(StrictSchema):
     otp = fields.String(load_default=None, validate=validate.Length(max=16))
 
 
+class ConfirmPasswordSchema(StrictSchema):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class ConfirmedOutSchema(OutSchema):
+    recent_until = fields.DateTime(
+        metadata={"description": "Until when exports are allowed without confirming again."})
+
+
 class AgencyOutSchema(OutSchema):
     id = fields.Integer()
     name = fields.String()

@@ -8,7 +8,7 @@ from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_login import login_required
 
-from homelog.accounts import services
+from homelog.accounts import reauth, services
 from homelog.accounts.access import (
     SESSION_COOKIE,
     current_session,
@@ -20,6 +20,8 @@ from homelog.accounts.schemas import (
     AdminUserOutSchema,
     AgencyInSchema,
     AgencyOutSchema,
+    ConfirmedOutSchema,
+    ConfirmPasswordSchema,
     DirectoryQuerySchema,
     SessionOutSchema,
     SignInSchema,
@@ -72,6 +74,22 @@ class SessionResource(MethodView):
         response = Response(status=204)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+
+@blp.route("/session/confirm")
+class ConfirmResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(ConfirmPasswordSchema)
+    @blp.response(200, ConfirmedOutSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Confirm your password, for actions that need a recent sign-in (exports).
+
+        Exports answer 403 with the code `reauthentication_required` when the session's
+        sign-in (or last confirmation) is older than the partnership allows.
+        """
+        until = reauth.confirm_password(signed_in_user(), current_session(), data["password"])
+        return {"recent_until": until}
 
 
 @blp.route("/users")

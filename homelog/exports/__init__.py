@@ -1,0 +1,1 @@
+"""PDF and CSV summaries of a family, and the parents' copy of the agreement."""

@@ -1,0 +1,376 @@
+"""The core group summary as a PDF: read in a meeting, printed in black and white.
+
+Sections: the family and period, the domains at a glance, flags with the responses
+recorded, coverage, a trend chart per domain, the earliest and latest photo of each domain,
+and every visit and event by date. Nothing relies on colour: statuses are words and
+shading, charts use hatching and marker shapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from homelog.core.time import local_zone
+from homelog.exports.charts import HEIGHT_INCHES, WIDTH_INCHES, trend_chart
+from homelog.exports.pdf_pages import BOLD, CONTENT_WIDTH, REGULAR, build_pdf, styles, text
+from homelog.exports.report import (
+    BORDERLINE,
+    CONCERN,
+    GOOD_ENOUGH,
+    EventRow,
+    PhotoPair,
+    PhotoShot,
+    SummaryReport,
+    VisitRow,
+    status_of,
+)
+
+MARKING = "OFFICIAL-SENSITIVE"
+_GRID = [("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+# Status by words, a symbol and shading: legible on any printer, without colour.
+_STATUS = {
+    GOOD_ENOUGH: ("Good enough", None),
+    BORDERLINE: ("(!) Borderline", colors.Color(0.82, 0.82, 0.82)),
+    CONCERN: ("(!!) Concern", colors.black),
+}
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _local(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(local_zone())
+
+
+class RotatedLabel(Flowable):
+    """A table header written bottom to top, so ten domains fit across a portrait page."""
+
+    def __init__(self, label: str, size: float = 6.5) -> None:
+        super().__init__()
+        words = label.split()
+        half = max(1, (len(words) + 1) // 2) if len(label) > 18 else len(words)
+        self.lines = [" ".join(words[:half]), " ".join(words[half:])]
+        self.lines = [line for line in self.lines if line]
+        self.size = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.height = max(stringWidth(line, REGULAR, self.size) for line in self.lines) + 2
+        self.width = len(self.lines) * (self.size + 1.5)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFont(REGULAR, self.size)
+        canvas.rotate(90)
+        for index, line in enumerate(self.lines):
+            canvas.drawString(0, -(index + 1) * (self.size + 1.2), line)
+        canvas.restoreState()
+
+
+class Picture(Flowable):
+    """A picture already in memory (a chart), drawn at a given size."""
+
+    def __init__(self, picture: PILImage.Image, width: float, height: float) -> None:
+        super().__init__()
+        self.picture = ImageReader(picture)
+        self.width, self.height = width, height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.picture, 0, 0, self.width, self.height)
+
+
+class SummaryPdf:
+    """Lays one SummaryReport out as a PDF."""
+
+    def __init__(self, report: SummaryReport, photos: dict[int, bytes]) -> None:
+        self.report = report
+        self.photos = photos
+        self.style = styles(9)
+
+    def para(self, value: str, style: str = "body") -> Paragraph:
+        return Paragraph(value, self.style[style])
+
+    def build(self) -> bytes:
+        report = self.report
+        story = [*self._heading(), *self._glance(), *self._flags(), *self._coverage(),
+                 *self._trends(), *self._photos(), *self._timeline()]
+        return build_pdf(
+            story, title=f"Home conditions summary: {report.reference}", header=MARKING,
+            footer=f"{report.reference} · {long_date(report.period.start)} to "
+                   f"{long_date(report.period.end)}")
+
+    # --- the family and period ------------------------------------------------------------
+
+    def _heading(self) -> list[Flowable]:
+        report = self.report
+        generated = _local(report.generated_at)
+        rows = [
+            ("Family reference", report.reference),
+            ("Children (age today)", "; ".join(report.children) or "None recorded"),
+            ("Plan", f"{report.plan}, started {long_date(report.plan_started_on)}"),
+            ("Period", f"{long_date(report.period.start)} to {long_date(report.period.end)}"),
+            ("Generated by", report.generated_by),
+            ("Generated on", f"{long_date(generated.date())} at {generated:%H:%M}"),
+        ]
+        table = Table([[self.para(f"<b>{label}</b>", "small"), self.para(text(value), "small")]
+                       for label, value in rows], colWidths=[4 * cm, CONTENT_WIDTH - 4 * cm])
+        table.setStyle(TableStyle(_GRID))
+        return [self.para("Home conditions summary", "title"), table,
+                self.para("Scores run from 1 (best) to 5 (worst). Each domain is compared "
+                          "with the level agreed for this family.", "small")]
+
+    # --- at a glance ----------------------------------------------------------------------
+
+    def _glance(self) -> list[Flowable]:
+        header = ["Domain", "Agreed level", "Latest", "Worst", "Trend", "Latest compared "
+                  "with agreed"]
+        rows: list[list[Any]] = [[self.para(f"<b>{cell}</b>", "small") for cell in header]]
+        commands = list(_GRID)
+        for index, item in enumerate(self.report.glance, start=1):
+            words, shade = _STATUS.get(item.status, ("No score in this period", None))
+            rows.append([
+                self.para(text(item.name), "small"),
+                self.para(f"{item.agreed_level}: {text(item.agreed_words)}", "small"),
+                "-" if item.latest is None else str(item.latest),
+                "-" if item.worst is None else str(item.worst),
+                self.para(text(item.trend), "small"),
+                words,
+            ])
+            if shade is not None:
+                commands.append(("BACKGROUND", (5, index), (5, index), shade))
+                commands.append(("FONTNAME", (5, index), (5, index), BOLD))
+            if item.status == CONCERN:
+                commands.append(("TEXTCOLOR", (5, index), (5, index), colors.white))
+        commands += [("FONTNAME", (2, 1), (5, -1), REGULAR), ("FONTSIZE", (2, 1), (5, -1), 8),
+                     ("ALIGN", (2, 1), (3, -1), "CENTER")]
+        for index, item in enumerate(self.report.glance, start=1):
+            if item.status in (BORDERLINE, CONCERN):
+                commands.append(("FONTNAME", (5, index), (5, index), BOLD))
+        widths = [4.2 * cm, 4.6 * cm, 1.3 * cm, 1.3 * cm, 2.6 * cm]
+        table = Table(rows, colWidths=[*widths, CONTENT_WIDTH - sum(widths)], repeatRows=1)
+        table.setStyle(TableStyle(commands))
+        return [self.para("At a glance", "h2"), table,
+                self.para("Good enough: the latest score is at or better than the agreed "
+                          "level. (!) Borderline: worse than agreed. (!!) Concern: "
+                          f"{self.report.concern_level} or worse. Trend: the rolling median "
+                          "over the period.", "small")]
+
+    # --- flags ----------------------------------------------------------------------------
+
+    def _flags(self) -> list[Flowable]:
+        out: list[Flowable] = [self.para("Flags in this period", "h2")]
+        if not self.report.flags:
+            return [*out, self.para("Homelog raised no flags in this period.")]
+        for flag in self.report.flags:
+            about = f" · {text(', '.join(flag.domains))}" if flag.domains else ""
+            parts = [self.para(f"<b>{long_date(flag.raised_on)} · {flag.severity.upper()} · "
+                               f"{flag.state}</b>{about}"),
+                     self.para(text(flag.explanation))]
+            responses = flag.responses or ["No response recorded yet."]
+            parts += [self.para(f"<i>Response:</i> {text(response)}", "small")
+                      for response in responses]
+            out.append(KeepTogether([*parts, Spacer(1, 4)]))
+        return out
+
+    # --- coverage -------------------------------------------------------------------------
+
+    def _coverage(self) -> list[Flowable]:
+        coverage = self.report.coverage
+        assert coverage is not None
+        rows: list[list[Any]] = [[self.para(f"<b>{cell}</b>", "small") for cell in
+                                  ("Agency", "Visits", "Unannounced", "In the core group")]]
+        for agency in coverage.agencies:
+            rows.append([self.para(text(agency.name), "small"), str(agency.visits),
+                         str(agency.unannounced), "yes" if agency.in_core_group else "no"])
+        table = Table(rows, colWidths=[8 * cm, 2.5 * cm, 2.8 * cm, 3.2 * cm], repeatRows=1)
+        table.setStyle(TableStyle([*_GRID, ("FONTNAME", (1, 1), (-1, -1), REGULAR),
+                                   ("FONTSIZE", (1, 1), (-1, -1), 8)]))
+        father = (f"seen at {coverage.father_or_partner_seen} visit(s), last on "
+                  f"{long_date(coverage.father_or_partner_last_seen)}"
+                  if coverage.father_or_partner_last_seen else "not seen in this period")
+        rooms = ", ".join(coverage.rooms_never_seen) or "none: every room was seen"
+        silent = [agency.name for agency in coverage.agencies
+                  if agency.in_core_group and not agency.visits]
+        lines = [
+            f"Visits: {coverage.visits}, of which unannounced: {coverage.unannounced}.",
+            f"Rooms never seen in this period: {rooms}.",
+            f"Father or partner: {father}.",
+        ]
+        if silent:
+            lines.append("Core group agencies with no visit in this period: "
+                         f"{', '.join(silent)}.")
+        return [self.para("Coverage", "h2"), table, Spacer(1, 4),
+                *[self.para(text(line)) for line in lines]]
+
+    # --- trends ---------------------------------------------------------------------------
+
+    def _trends(self) -> list[Flowable]:
+        report = self.report
+        out: list[Flowable] = [self.para("Trends by domain", "h2"), self.para(
+            "Hatched band: the agreed level or better. Grey band: concern. Open circles: "
+            "announced visits; black triangles: unannounced visits; dashed line: rolling "
+            "median.", "small")]
+        width = CONTENT_WIDTH
+        height = width * HEIGHT_INCHES / WIDTH_INCHES
+        for series in report.series:
+            heading = self.para(text(series.name), "h3")
+            if not series.points:
+                out.append(KeepTogether([heading, self.para("No scores in this period.",
+                                                            "small")]))
+                continue
+            chart = trend_chart(series, report.period.start, report.period.end,
+                                report.concern_level)
+            out.append(KeepTogether([heading, Picture(chart, width, height)]))
+        return out
+
+    # --- photos ---------------------------------------------------------------------------
+
+    def _shot(self, shot: PhotoShot | None, label: str) -> list[Flowable]:
+        if shot is None:
+            return [self.para("Only one photo in this period.", "caption")]
+        data = self.photos.get(shot.photo_id)
+        caption = self.para(f"<b>{label}</b>: {long_date(shot.taken_on)}, "
+                            f"{text(shot.agency)}", "caption")
+        if data is None:
+            return [self.para("This photo's file is not available.", "caption"), caption]
+        with PILImage.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+            jpeg = io.BytesIO()
+            picture.convert("RGB").save(jpeg, "JPEG", quality=85)
+        scale = min(7.8 * cm / width, 6.2 * cm / height)
+        jpeg.seek(0)
+        return [Image(jpeg, width * scale, height * scale), caption]
+
+    def _photos(self) -> list[Flowable]:
+        if not self.report.photos:
+            return [self.para("Photos", "h2"), self.para("No photos in this period.")]
+        out: list[Flowable] = [self.para("Photos: earliest and latest in the period", "h2")]
+        for pair in self.report.photos:
+            out.append(KeepTogether([self.para(text(pair.domain), "h3"), self._pair(pair)]))
+        return out
+
+    def _pair(self, pair: PhotoPair) -> Table:
+        table = Table([[self._shot(pair.earliest, "Earliest"),
+                        self._shot(pair.latest, "Latest")]],
+                      colWidths=[CONTENT_WIDTH / 2] * 2)
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+        return table
+
+    # --- every visit and event ------------------------------------------------------------
+
+    def _timeline(self) -> list[Flowable]:
+        report = self.report
+        items = report.timeline()
+        out: list[Flowable] = [self.para("Every visit and event, by date", "h2")]
+        if not items:
+            return [*out, self.para("No visits or events were recorded in this period.")]
+        out.append(self.para(
+            "Scores worse than the agreed level are in bold; concern scores are white on "
+            "black; a dash means the domain was not seen. Each visit's second line holds who "
+            "was present, the rooms seen, immediate concerns, the child's presentation and "
+            "the notes.", "small"))
+        keys = list(report.domains)
+        agreed = {item.key: item.agreed_level for item in report.glance}
+        header = [self.para(f"<b>{cell}</b>", "small") for cell in ("When", "Who", "Visit")]
+        header += [RotatedLabel(report.domains[key]) for key in keys]
+        rows: list[list[Any]] = [header]
+        commands: list[tuple[Any, ...]] = [
+            *_GRID, ("FONTNAME", (3, 1), (-1, -1), REGULAR), ("FONTSIZE", (3, 1), (-1, -1), 8),
+            ("ALIGN", (3, 1), (-1, -1), "CENTER"), ("VALIGN", (3, 0), (-1, 0), "BOTTOM"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+        ]
+        for item in items:
+            row = len(rows)
+            if isinstance(item, VisitRow):
+                rows += self._visit_rows(item, keys)
+                commands += self._score_styles(item, keys, agreed, row)
+            else:
+                rows += self._event_rows(item, len(keys))
+                commands.append(("SPAN", (2, row), (-1, row)))
+            commands += [("SPAN", (0, row + 1), (-1, row + 1)),
+                         ("NOSPLIT", (0, row), (-1, row + 1)),
+                         ("LINEABOVE", (0, row), (-1, row), 1.2, colors.black)]
+        widths = [2.6 * cm, 3.6 * cm, 2.4 * cm]
+        score_width = (CONTENT_WIDTH - sum(widths)) / len(keys) if keys else 0
+        table = Table(rows, colWidths=[*widths, *[score_width] * len(keys)], repeatRows=1,
+                      splitInRow=1)
+        table.setStyle(TableStyle(commands))
+        return [*out, table]
+
+    def _when(self, at: dt.datetime) -> Paragraph:
+        local = _local(at)
+        return self.para(f"<b>{local.day} {local:%b %Y}</b><br/>{local:%a %H:%M}", "small")
+
+    def _visit_rows(self, visit: VisitRow, keys: list[str]) -> list[list[Any]]:
+        first = [self._when(visit.at),
+                 self.para(f"{text(visit.agency)}<br/>{text(visit.role)}, "
+                           f"{text(visit.author)}", "small"),
+                 self.para("Announced" if visit.announced else "<b>Unannounced</b>", "small"),
+                 *["-" if visit.scores.get(key) is None else str(visit.scores[key])
+                   for key in keys]]
+        details = [f"<b>Present:</b> {text(', '.join(visit.present) or 'not recorded')}",
+                   f"<b>Rooms seen:</b> {text(', '.join(visit.rooms_seen) or 'none')}"]
+        if visit.concerns:
+            details.append(f"<b>Immediate concerns:</b> {text(', '.join(visit.concerns))}")
+        if visit.child_presentation:
+            details.append(f"<b>Child's presentation:</b> {text(visit.child_presentation)}")
+        if visit.notes:
+            details.append(f"<b>Notes:</b> {text(visit.notes)}")
+        if visit.supersedes_id:
+            details.append(f"<i>Corrected record (replaces visit {visit.supersedes_id}): "
+                           f"{text(visit.amendment_reason or '')}</i>")
+        return [first, [self.para(" · ".join(details), "small"), *[""] * (len(first) - 1)]]
+
+    def _score_styles(self, visit: VisitRow, keys: list[str], agreed: dict[str, int],
+                      row: int) -> list[tuple[Any, ...]]:
+        commands: list[tuple[Any, ...]] = []
+        for column, key in enumerate(keys, start=3):
+            score = visit.scores.get(key)
+            status = status_of(score, agreed.get(key, 2), self.report.concern_level)
+            if status in (BORDERLINE, CONCERN):
+                commands.append(("FONTNAME", (column, row), (column, row), BOLD))
+            if status == CONCERN:
+                commands += [("BACKGROUND", (column, row), (column, row), colors.black),
+                             ("TEXTCOLOR", (column, row), (column, row), colors.white)]
+        return commands
+
+    def _event_rows(self, event: EventRow, domains: int) -> list[list[Any]]:
+        source = f" (source: {text(event.source)})" if event.source else ""
+        first = [self._when(event.at),
+                 self.para(f"{text(event.agency)}<br/>{text(event.role)}, "
+                           f"{text(event.author)}", "small"),
+                 self.para(f"<b>Event: {text(event.kind)}</b>", "small"),
+                 *[""] * domains]
+        return [first, [self.para(f"{text(event.summary)}{source}", "small"),
+                        *[""] * (len(first) - 1)]]
+
+
+def summary_pdf(report: SummaryReport, photos: dict[int, bytes]) -> bytes:
+    """The summary as PDF bytes; `photos` holds each shown photo's stored thumbnail."""
+    return SummaryPdf(report, photos).build()

