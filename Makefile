@@ -29,6 +29,8 @@ BENCH_ARGS ?=
 # binaries; no system service is started.
 POSTGRES_INITDB := /usr/lib/postgresql/*/bin/initdb
 TEST_PACKAGES := postgresql
+# The export tests read the PDFs as a person's reader would: pdftotext, pdftoppm, pdfimages.
+PDF_TEST_PACKAGES := poppler-utils
 BENCH_PACKAGES := wrk
 # The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
@@ -105,6 +107,7 @@ test: test-deps lint
 
 test-deps: $(TEST_STAMP) browser-deps frontend
 	@ls $(POSTGRES_INITDB) >/dev/null 2>&1 || scripts/apt-install $(TEST_PACKAGES)
+	@command -v pdftotext >/dev/null 2>&1 || scripts/apt-install $(PDF_TEST_PACKAGES)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
