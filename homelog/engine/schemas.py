@@ -6,6 +6,7 @@ from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema
 from homelog.engine.analysis import FlagKind, Severity
 from homelog.engine.models import FlagState
 from homelog.engine.parameters import CATALOGUE
+from homelog.families.schemas import FamilySummarySchema
 
 STATES = [state.value for state in FlagState]
 
@@ -159,3 +160,15 @@ def _parameter_field(name: str) -> fields.Field:
 # anything else is refused by name.
 ParametersInSchema = StrictSchema.from_dict(
     {name: _parameter_field(name) for name in CATALOGUE}, name="ParametersInSchema")
+
+
+class CaseloadEntrySchema(OutSchema):
+    family = fields.Nested(FamilySummarySchema)
+    open_flags = fields.Integer(metadata={"description": "Flags waiting for a response."})
+    most_severe_open_flag = fields.String(
+        allow_none=True, metadata={"enum": [*(severity.value for severity in Severity), None],
+                                   "description": "The severity of the most severe open flag."})
+    days_since_last_visit = fields.Integer(allow_none=True, metadata={
+        "description": "Whole days since the last visit by anyone (null: never visited)."})
+    days_since_last_unannounced = fields.Integer(allow_none=True, metadata={
+        "description": "Whole days since the last unannounced visit (null: none yet)."})

@@ -11,9 +11,10 @@ from homelog.accounts.access import require_role, signed_in_user
 from homelog.accounts.models import Role
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.time import utcnow
-from homelog.engine import flags, parameters, trends
+from homelog.engine import caseload, flags, parameters, trends
 from homelog.engine.schemas import (
     AcknowledgeInSchema,
+    CaseloadEntrySchema,
     FlagOutSchema,
     FlagQuerySchema,
     ParametersInSchema,
@@ -60,6 +61,17 @@ class TrendsResource(MethodView):
         """Per-domain scores over time against the agreed level, and the family's figures."""
         access = open_family(signed_in_user(), family_id, "trends.view")
         return trends.family_trends(access.family_id, utcnow())
+
+
+@blp.route("/caseload")
+class CaseloadResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, CaseloadEntrySchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Your families at a glance: open flags, days since the last visit and since the
+        last unannounced visit."""
+        return caseload.caseload(signed_in_user(), utcnow())
 
 
 @blp.route("/engine/parameters")
