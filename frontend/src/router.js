@@ -45,6 +45,7 @@ export function usePath() {
   const [path, setPath] = useState(currentPath());
   useEffect(() => {
     const update = () => setPath(currentPath());
+    update(); // anything that changed between the first render and now
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {

@@ -1,12 +1,26 @@
 // Every screen of the app, by address (all need a signed-in user). The first match wins;
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
+import { ChartsScreen } from './family/Charts.jsx';
+import { FlagsScreen } from './family/Flags.jsx';
+import { PhotosScreen } from './family/Photos.jsx';
+import { TimelineScreen } from './family/Timeline.jsx';
 import { Families } from './screens/Families.jsx';
+import { Inbox } from './screens/Inbox.jsx';
 import { NotFound } from './screens/NotFound.jsx';
+import { RecordEvent } from './screens/RecordEvent.jsx';
 import { RecordVisit } from './screens/RecordVisit.jsx';
+import { Visit } from './screens/Visit.jsx';
 
 export const routes = [
   { path: '/', screen: Families, nav: 'families' },
+  { path: '/families/:familyId', screen: TimelineScreen, nav: 'families' },
+  { path: '/families/:familyId/charts', screen: ChartsScreen, nav: 'families' },
+  { path: '/families/:familyId/photos', screen: PhotosScreen, nav: 'families' },
+  { path: '/families/:familyId/flags', screen: FlagsScreen, nav: 'families' },
   { path: '/families/:familyId/visits/new', screen: RecordVisit, nav: 'families' },
+  { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
+  { path: '/visits/:visitId', screen: Visit, nav: 'families' },
+  { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '.*', screen: NotFound },
 ];
 
@@ -16,7 +30,10 @@ export const navItems = [
   { key: 'inbox', href: '/inbox', label: 'Inbox' },
 ];
 
-/** Adds a screen before the catch-all, and optionally an entry in the bottom bar. */
+/**
+ * Adds a screen before the catch-all, and optionally an entry in the bottom bar
+ * ({ key, href, label, badge? } where badge is a component showing a count).
+ */
 export function addRoute(route, navItem = null) {
   routes.splice(routes.length - 1, 0, route);
   if (navItem) navItems.push(navItem);

@@ -45,7 +45,10 @@ export function registerOfflineUser(find) {
 /** The session state; re-renders the caller when it changes. */
 export function useSession() {
   const [current, setCurrent] = useState(state);
-  useEffect(() => onSessionChange(setCurrent), []);
+  useEffect(() => {
+    setCurrent(state); // anything that changed between the first render and now
+    return onSessionChange(setCurrent);
+  }, []);
   return current;
 }
 

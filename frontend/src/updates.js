@@ -52,6 +52,7 @@ export async function applyUpdate() {
 export function useUpdateReady() {
   const [value, setValue] = useState(ready);
   useEffect(() => {
+    setValue(ready); // anything that changed between the first render and now
     listeners.add(setValue);
     return () => listeners.delete(setValue);
   }, []);

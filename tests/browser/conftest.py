@@ -7,6 +7,7 @@ storage, service workers) per test, at a phone's 360 x 800 with touch.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -77,6 +78,7 @@ def live_app(app_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

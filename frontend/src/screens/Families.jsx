@@ -1,33 +1,54 @@
-// My families: the families whose core group I am in.
+// My families: the families whose core group I am in, with what needs attention first.
 import { get } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
-import { age, label, PLAN_CATEGORIES } from '../words.js';
+import { age, days, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
 
 export function Families() {
-  const families = useLoad((signal) => get('/families', { signal }), []);
+  const caseload = useLoad((signal) => get('/caseload', { signal }), []);
   return (
     <>
       <ScreenTitle>My families</ScreenTitle>
-      <Loaded state={families} what="Loading your families">
-        {(list) => list.length === 0
+      <Loaded state={caseload} what="Loading your families">
+        {(entries) => entries.length === 0
           ? <p>You are not in any family's core group yet.</p>
-          : <ul class="cards">{list.map((family) => <FamilyCard key={family.id} family={family} />)}</ul>}
+          : (
+            <ul class="cards cards-wide">
+              {entries.map((entry) => <FamilyCard key={entry.family.id} entry={entry} />)}
+            </ul>
+          )}
       </Loaded>
     </>
   );
 }
 
-function FamilyCard({ family }) {
+function FamilyCard({ entry }) {
+  const { family } = entry;
+  const children = family.children
+    .map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ');
   return (
     <li class="card">
       <a href={`/families/${family.id}`} class="card-link">
         <span class="card-title">{family.reference}</span>
-        <span class="card-line">
-          {family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}
-        </span>
+        <span class="card-line">Children: {children}</span>
         <span class="card-line">Plan: {label(PLAN_CATEGORIES, family.plan.category)}</span>
+        <span class="figures">
+          <OpenFlags count={entry.open_flags} severity={entry.most_severe_open_flag} />
+          <span class="figure">Last visit: {days(entry.days_since_last_visit)}</span>
+          <span class="figure">Last unannounced: {days(entry.days_since_last_unannounced)}</span>
+        </span>
       </a>
     </li>
+  );
+}
+
+function OpenFlags({ count, severity }) {
+  if (!count) return <span class="figure">No open flags</span>;
+  const alarming = severity === 'immediate' || severity === 'high';
+  return (
+    <span class={alarming ? 'figure figure-alert' : 'figure'}>
+      {count === 1 ? '1 open flag' : `${count} open flags`}
+      {severity ? ` (most serious: ${label(SEVERITY, severity).toLowerCase()})` : ''}
+    </span>
   );
 }

@@ -1,0 +1,55 @@
+// What every family screen shares: the reference, children and plan, the two things to
+// record, and the tabs (timeline, charts, photos, flags).
+import { get } from '../api.js';
+import { Loaded, ScreenTitle } from '../components/common.jsx';
+import { useLoad } from '../components/data.js';
+import { age, formatDate, label, PLAN_CATEGORIES } from '../words.js';
+
+export const TABS = [
+  { key: 'timeline', path: '', label: 'Timeline' },
+  { key: 'charts', path: '/charts', label: 'Charts' },
+  { key: 'photos', path: '/photos', label: 'Photos' },
+  { key: 'flags', path: '/flags', label: 'Flags' },
+];
+
+export function FamilyFrame({ familyId, tab, children }) {
+  const family = useLoad((signal) => get(`/families/${familyId}`, { signal }), [familyId]);
+  const current = TABS.find((item) => item.key === tab);
+  return (
+    <Loaded state={family} what="Loading the family">
+      {(detail) => (
+        <>
+          <ScreenTitle>Family {detail.reference}</ScreenTitle>
+          <FamilySummary family={detail} />
+          <div class="actions">
+            <a class="button" href={`/families/${familyId}/visits/new`}>Record a visit</a>
+            <a class="button button-secondary" href={`/families/${familyId}/events/new`}>
+              Record information
+            </a>
+          </div>
+          <nav class="tabs" aria-label="Family">
+            {TABS.map((item) => (
+              <a key={item.key} class="tab" href={`/families/${familyId}${item.path}`}
+                 aria-current={item.key === tab ? 'page' : undefined}>{item.label}</a>
+            ))}
+          </nav>
+          <section class="tab-panel" aria-labelledby="tab-heading">
+            <h2 id="tab-heading">{current.label}</h2>
+            {children(detail)}
+          </section>
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function FamilySummary({ family }) {
+  const lead = family.core_group.find((member) => member.is_lead);
+  return (
+    <dl class="facts">
+      <div><dt>Children</dt><dd>{family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}</dd></div>
+      <div><dt>Plan</dt><dd>{label(PLAN_CATEGORIES, family.plan.category)}, since {formatDate(family.plan.started_on)}</dd></div>
+      {lead && <div><dt>Lead social worker</dt><dd>{lead.name}</dd></div>}
+    </dl>
+  );
+}
