@@ -66,6 +66,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("visits.AmendmentsResource", "POST"): _family_scoped(201),
     ("visits.EventsResource", "POST"): _family_scoped(201),
     ("visits.TimelineResource", "GET"): _family_scoped(200),
+    ("visits.OfflineKitResource", "GET"): _all(200),  # each gets their own families only
+    ("visits.DiscardsResource", "POST"): _all(201),  # each logs their own phone's discard
     ("engine.FlagsResource", "GET"): _family_scoped(200),
     ("engine.AcknowledgeResource", "POST"): _family_scoped(403),  # member is a practitioner
     ("engine.TrendsResource", "GET"): _family_scoped(200),
@@ -130,6 +132,9 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("engine.AcknowledgeResource", "POST"): {"response": "Discussed with the family."},
         ("engine.ParametersResource", "PUT"): {"swing_window_days": 7},  # the default
         ("photos.PhotosResource", "POST"): _photo_form(),
+        ("visits.DiscardsResource", "POST"): {
+            "kind": "visit", "idempotency_key": str(uuid.uuid4()), "family_id": world.family_id,
+            "queued_at": now.isoformat(), "reason": "Could not be sent."},
     }
     if (endpoint, method) == ("rubric.RubricResource", "POST"):
         current = world.clients["administrator"].get("/api/v1/rubric").json

@@ -752,3 +752,24 @@ def test_exports_and_password_confirmation_match_the_document(app: Flask, factor
     finally:
         app.config["HOMELOG_EXPORT_REAUTH_MINUTES"] = minutes
     flow.report()
+
+
+def test_offline_kit_and_discards_match_the_document(app: Flask, factory: Factory,
+                                                     flow: Flow) -> None:
+    practitioner_ref = factory.user()
+    family = factory.family(members=(practitioner_ref,))
+    practitioner = signed_in(app, flow, practitioner_ref.email)
+    flow.call(practitioner, "GET", "/api/v1/offline-kit", 200)
+    visit_key = key()
+    flow.call(practitioner, "POST", f"/api/v1/families/{family.id}/visits", 201,
+              json=visit_body(), headers=visit_key)
+    discard = {"kind": "visit", "idempotency_key": visit_key["Idempotency-Key"],
+               "family_id": family.id, "queued_at": dt.datetime.now(dt.UTC).isoformat(),
+               "reason": "Recorded twice by mistake.", "last_problem": ""}
+    flow.call(practitioner, "POST", "/api/v1/outbox/discards", 201, json=discard)
+    flow.call(practitioner, "POST", "/api/v1/outbox/discards", 201,
+              json={**discard, "kind": "photo", "visit_id": 1, "family_id": None,
+                    "idempotency_key": str(uuid.uuid4())})
+    flow.call(practitioner, "POST", "/api/v1/outbox/discards", 422, doc_rejects=True,
+              json={**discard, "reason": ""})
+    flow.report()

@@ -58,6 +58,12 @@ def _membership(user: User, family_id: int) -> FamilyAccess | None:
     return FamilyAccess(family_id, row.opened_on, row.is_lead) if row else None
 
 
+def membership(user: User, family_id: int) -> FamilyAccess | None:
+    """The user's access to a family, or None outside its core group; records nothing (for
+    callers that record their own entry whatever the answer)."""
+    return _membership(user, family_id)
+
+
 def open_family(
     user: User,
     family_id: int,

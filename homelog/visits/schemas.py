@@ -152,3 +152,58 @@ class TimelineOutSchema(OutSchema):
     page = fields.Integer()
     per_page = fields.Integer()
     has_more = fields.Boolean()
+
+
+class _KitChildSchema(OutSchema):
+    initials = fields.String()
+    age_months = fields.Integer(metadata={"description": "Whole months since birth (the date "
+                                                         "of birth itself stays on the server)."})
+
+
+class _KitFamilySchema(OutSchema):
+    id = fields.Integer()
+    reference = fields.String()
+    opened_on = fields.Date()
+    children = fields.List(fields.Nested(_KitChildSchema))
+    agreed_levels = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "The family's agreed level per domain (the rubric's good-enough level "
+                       "where nothing has been agreed)."})
+
+
+class _KitRubricSchema(OutSchema):
+    version = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    scale = fields.Dict()
+    domains = fields.List(fields.Dict())
+    concerns = fields.List(fields.Dict())
+    rooms = fields.List(fields.Dict())
+
+
+class OfflineKitOutSchema(OutSchema):
+    rubric = fields.Nested(_KitRubricSchema)
+    families = fields.List(fields.Nested(_KitFamilySchema))
+
+
+class DiscardInSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["visit", "photo"]))
+    idempotency_key = fields.UUID(required=True, metadata={
+        "description": "The key the discarded submission was queued with."})
+    family_id = Id(load_default=None, allow_none=True)
+    visit_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "For a photo: the visit it was for."})
+    queued_at = AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    last_problem = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _reason_not_blank(self, data: dict, **_: object) -> None:
+        if not data.get("reason", "").strip():
+            raise ValidationError("Say why this is being discarded.", "reason")
+
+
+class DiscardOutSchema(OutSchema):
+    kind = fields.String()
+    idempotency_key = fields.String()
+    recorded_visit_id = fields.Integer(allow_none=True, metadata={
+        "description": "If the server did record a visit with this key: its id."})

@@ -12,12 +12,15 @@ from homelog.accounts.access import current_session, signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
-from homelog.visits import services
+from homelog.visits import offline, services
 from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
 from homelog.visits.schemas import (
     AmendmentInSchema,
+    DiscardInSchema,
+    DiscardOutSchema,
     EventInSchema,
     EventOutSchema,
+    OfflineKitOutSchema,
     TimelineOutSchema,
     TimelineQuerySchema,
     VisitInSchema,
@@ -123,3 +126,26 @@ class TimelineResource(MethodView):
         # Already JSON-ready and whitelisted field by field (see timeline.py); skipping the
         # schema's dump here is what keeps the most-read page fast.
         return jsonify(timeline_page(access.family_id, query["page"], query["per_page"]))
+
+
+@blp.route("/offline-kit")
+class OfflineKitResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, OfflineKitOutSchema)
+    def get(self) -> dict[str, Any]:
+        """What the phone keeps to record visits with no signal: the rubric and, for your own
+        families only, the reference, children's initials and ages, and the agreed levels."""
+        return offline.offline_kit(signed_in_user())
+
+
+@blp.route("/outbox/discards")
+class DiscardsResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(DiscardInSchema)
+    @blp.response(201, DiscardOutSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Put on the record that a visit or photo waiting on your phone is being discarded
+        (it could not be sent), and why. The phone drops it only after this answer."""
+        return offline.record_discard(signed_in_user(), data)
