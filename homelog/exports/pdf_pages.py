@@ -23,7 +23,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 REGULAR, BOLD, ITALIC = "HomelogSans", "HomelogSans-Bold", "HomelogSans-Oblique"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -65,6 +65,19 @@ def styles(base_size: float = 9) -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle("caption", parent=body, fontSize=base_size - 1.5,
                                   leading=(base_size - 1.5) * 1.25, alignment=TA_CENTER),
     }
+
+
+class Para(Paragraph):
+    """A paragraph that remembers its layout for a width: a table cell is measured several
+    times (to fit, to split across pages, to draw) always at its column's width, and
+    breaking the lines again each time was most of a long summary's cost."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self.__dict__.get("_wrapped_for") == (available_width, id(self.frags)):
+            return self.width, self.height
+        size = super().wrap(available_width, available_height)
+        self._wrapped_for = (available_width, id(self.frags))
+        return size
 
 
 def text(value: str) -> str:

@@ -29,7 +29,15 @@ from reportlab.platypus import (
 
 from homelog.core.time import local_zone
 from homelog.exports.charts import HEIGHT_INCHES, WIDTH_INCHES, trend_chart
-from homelog.exports.pdf_pages import BOLD, CONTENT_WIDTH, REGULAR, build_pdf, styles, text
+from homelog.exports.pdf_pages import (
+    BOLD,
+    CONTENT_WIDTH,
+    REGULAR,
+    Para,
+    build_pdf,
+    styles,
+    text,
+)
 from homelog.exports.report import (
     BORDERLINE,
     CONCERN,
@@ -43,6 +51,8 @@ from homelog.exports.report import (
 )
 
 MARKING = "OFFICIAL-SENSITIVE"
+_TIMELINE_CHUNK = 20  # visits and events per table
+_TIMELINE_WIDTHS = (2.3 * cm, 3.9 * cm, 2.4 * cm)  # when, who, visit; then the domains
 _GRID = [("GRID", (0, 0), (-1, -1), 0.4, colors.black),
          ("VALIGN", (0, 0), (-1, -1), "TOP"),
          ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -113,7 +123,7 @@ class SummaryPdf:
         self.style = styles(9)
 
     def para(self, value: str, style: str = "body") -> Paragraph:
-        return Paragraph(value, self.style[style])
+        return Para(value, self.style[style])
 
     def build(self) -> bytes:
         report = self.report
@@ -285,8 +295,7 @@ class SummaryPdf:
     # --- every visit and event ------------------------------------------------------------
 
     def _timeline(self) -> list[Flowable]:
-        report = self.report
-        items = report.timeline()
+        items = self.report.timeline()
         out: list[Flowable] = [self.para("Every visit and event, by date", "h2")]
         if not items:
             return [*out, self.para("No visits or events were recorded in this period.")]
@@ -295,13 +304,21 @@ class SummaryPdf:
             "black; a dash means the domain was not seen. Each visit's second line holds who "
             "was present, the rooms seen, immediate concerns, the child's presentation and "
             "the notes.", "small"))
+        # Several short tables rather than one long one: a table split across pages is laid
+        # out again at every split, so one table of 300 visits would cost time squared.
+        return out + [self._timeline_table(items[start:start + _TIMELINE_CHUNK])
+                      for start in range(0, len(items), _TIMELINE_CHUNK)]
+
+    def _timeline_table(self, items: list[VisitRow | EventRow]) -> Table:
+        report = self.report
         keys = list(report.domains)
         agreed = {item.key: item.agreed_level for item in report.glance}
         header = [self.para(f"<b>{cell}</b>", "small") for cell in ("When", "Who", "Visit")]
         header += [RotatedLabel(report.domains[key]) for key in keys]
         rows: list[list[Any]] = [header]
         commands: list[tuple[Any, ...]] = [
-            *_GRID, ("FONTNAME", (3, 1), (-1, -1), REGULAR), ("FONTSIZE", (3, 1), (-1, -1), 8),
+            *_GRID, ("FONTNAME", (0, 1), (-1, -1), REGULAR), ("FONTSIZE", (0, 1), (2, -1), 7),
+            ("LEADING", (0, 1), (2, -1), 8.5), ("FONTSIZE", (3, 1), (-1, -1), 8),
             ("ALIGN", (3, 1), (-1, -1), "CENTER"), ("VALIGN", (3, 0), (-1, 0), "BOTTOM"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
         ]
@@ -310,28 +327,36 @@ class SummaryPdf:
             if isinstance(item, VisitRow):
                 rows += self._visit_rows(item, keys)
                 commands += self._score_styles(item, keys, agreed, row)
+                if not item.announced:
+                    commands.append(("FONTNAME", (2, row), (2, row), BOLD))
             else:
                 rows += self._event_rows(item, len(keys))
-                commands.append(("SPAN", (2, row), (-1, row)))
+                commands += [("SPAN", (2, row), (-1, row)), ("FONTNAME", (2, row), (2, row), BOLD)]
             commands += [("SPAN", (0, row + 1), (-1, row + 1)),
                          ("NOSPLIT", (0, row), (-1, row + 1)),
                          ("LINEABOVE", (0, row), (-1, row), 1.2, colors.black)]
-        widths = [2.6 * cm, 3.6 * cm, 2.4 * cm]
-        score_width = (CONTENT_WIDTH - sum(widths)) / len(keys) if keys else 0
-        table = Table(rows, colWidths=[*widths, *[score_width] * len(keys)], repeatRows=1,
-                      splitInRow=1)
+        score_width = (CONTENT_WIDTH - sum(_TIMELINE_WIDTHS)) / len(keys) if keys else 0
+        table = Table(rows, colWidths=[*_TIMELINE_WIDTHS, *[score_width] * len(keys)],
+                      repeatRows=1, splitInRow=0)
         table.setStyle(TableStyle(commands))
-        return [*out, table]
+        return table
 
-    def _when(self, at: dt.datetime) -> Paragraph:
+    @staticmethod
+    def _when(at: dt.datetime) -> str:
         local = _local(at)
-        return self.para(f"<b>{local.day} {local:%b %Y}</b><br/>{local:%a %H:%M}", "small")
+        return f"{local.day} {local:%b %Y}\n{local:%a %H:%M}"
+
+    def _who(self, agency: str, role: str, author: str) -> str | Paragraph:
+        """Plain lines when they fit the column (a paragraph costs far more to lay out)."""
+        lines = [agency, f"{role}, {author}"]
+        room = _TIMELINE_WIDTHS[1] - 6
+        if all(stringWidth(line, REGULAR, 7) <= room for line in lines):
+            return "\n".join(lines)
+        return self.para(f"{text(agency)}<br/>{text(role)}, {text(author)}", "small")
 
     def _visit_rows(self, visit: VisitRow, keys: list[str]) -> list[list[Any]]:
-        first = [self._when(visit.at),
-                 self.para(f"{text(visit.agency)}<br/>{text(visit.role)}, "
-                           f"{text(visit.author)}", "small"),
-                 self.para("Announced" if visit.announced else "<b>Unannounced</b>", "small"),
+        first = [self._when(visit.at), self._who(visit.agency, visit.role, visit.author),
+                 "Announced" if visit.announced else "Unannounced",
                  *["-" if visit.scores.get(key) is None else str(visit.scores[key])
                    for key in keys]]
         details = [f"<b>Present:</b> {text(', '.join(visit.present) or 'not recorded')}",
@@ -362,11 +387,8 @@ class SummaryPdf:
 
     def _event_rows(self, event: EventRow, domains: int) -> list[list[Any]]:
         source = f" (source: {text(event.source)})" if event.source else ""
-        first = [self._when(event.at),
-                 self.para(f"{text(event.agency)}<br/>{text(event.role)}, "
-                           f"{text(event.author)}", "small"),
-                 self.para(f"<b>Event: {text(event.kind)}</b>", "small"),
-                 *[""] * domains]
+        first = [self._when(event.at), self._who(event.agency, event.role, event.author),
+                 f"Event: {event.kind}", *[""] * domains]
         return [first, [self.para(f"{text(event.summary)}{source}", "small"),
                         *[""] * (len(first) - 1)]]
 
