@@ -72,6 +72,29 @@ export const post = (path, json, options) => request(path, { ...options, method:
 export const put = (path, json, options) => request(path, { ...options, method: 'PUT', json });
 export const del = (path, options) => request(path, { ...options, method: 'DELETE' });
 
+/**
+ * Downloads a file the API makes (a PDF or CSV): resolves with { blob, filename }; an error
+ * answer rejects with an ApiError like any other call.
+ */
+export async function download(path, { signal } = {}) {
+  let response;
+  try {
+    response = await fetch(BASE + path, { credentials: 'same-origin', cache: 'no-store', signal });
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'offline', 'No connection to Homelog. Check your signal and try again.');
+  }
+  if (!response.ok) {
+    const detail = (await response.json().catch(() => null))?.error ?? {};
+    if (response.status === 401) signedOutListeners.forEach((listener) => listener());
+    throw new ApiError(response.status, detail.code ?? 'error',
+      detail.message ?? 'The file could not be made. Please try again.', detail.fields ?? null);
+  }
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'homelog-download';
+  return { blob: await response.blob(), filename };
+}
+
 /** A query string from an object, leaving out empty values. */
 export function query(params) {
   const search = new URLSearchParams();

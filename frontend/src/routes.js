@@ -1,6 +1,7 @@
 // Every screen of the app, by address (all need a signed-in user). The first match wins;
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
 import { ChartsScreen } from './family/Charts.jsx';
+import { Exports } from './family/Exports.jsx';
 import { FlagsScreen } from './family/Flags.jsx';
 import { PhotosScreen } from './family/Photos.jsx';
 import { TimelineScreen } from './family/Timeline.jsx';
@@ -19,6 +20,7 @@ export const routes = [
   { path: '/families/:familyId/flags', screen: FlagsScreen, nav: 'families' },
   { path: '/families/:familyId/visits/new', screen: RecordVisit, nav: 'families' },
   { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
+  { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '.*', screen: NotFound },

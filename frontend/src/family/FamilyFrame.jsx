@@ -50,6 +50,7 @@ function FamilySummary({ family }) {
       <div><dt>Children</dt><dd>{family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}</dd></div>
       <div><dt>Plan</dt><dd>{label(PLAN_CATEGORIES, family.plan.category)}, since {formatDate(family.plan.started_on)}</dd></div>
       {lead && <div><dt>Lead social worker</dt><dd>{lead.name}</dd></div>}
+      <div><dt>For meetings</dt><dd><a href={`/families/${family.id}/exports`}>Summaries to download</a></dd></div>
     </dl>
   );
 }
