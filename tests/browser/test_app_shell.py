@@ -3,7 +3,9 @@ cache, opening with no signal, and the notice when a new version is ready."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import shutil
 
 import pytest
@@ -89,3 +91,15 @@ def test_a_new_version_is_announced_and_applied_on_request(page, factory, own_bu
     # The waiting version took over: nothing waits any more, and it controls the page.
     assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting)")
     assert page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
+
+
+def test_first_paint_stays_within_the_javascript_budget(app_build):
+    """What a phone downloads before the first screen (index.html's scripts and styles and
+    the modules they preload), gzipped: at most 150 KB of JavaScript."""
+    page = (app_build / "index.html").read_text()
+    linked = re.findall(r'(?:src|href)="/(assets/[^"]+)"', page)
+    sizes = {name: len(gzip.compress((app_build / name).read_bytes(), compresslevel=9))
+             for name in linked}
+    javascript = sum(size for name, size in sizes.items() if name.endswith(".js"))
+    assert any(name.endswith(".css") for name in sizes), sizes
+    assert 0 < javascript <= 150 * 1024, sizes
