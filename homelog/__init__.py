@@ -23,6 +23,7 @@ from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
 from homelog.core.json import JSONProvider
+from homelog.core.json import loads as json_loads
 from homelog.core.transactions import init_transactions, write_intent
 from homelog.demo.cli import demo_cli
 from homelog.engine.cli import analyse_command, scheduler_command
@@ -51,6 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # went stale fails one request and the pool replaces it; recycling keeps that rare.
         is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {} if is_sqlite else {"pool_recycle": 600}
+    # JSON columns are decoded by the faster reader (same results; see core/json.py).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_deserializer": json_loads, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     app.json = JSONProvider(app)
     logging.basicConfig(level=logging.INFO)
 

@@ -7,13 +7,13 @@ plain JSON-ready dicts: the field lists below are the whitelist of what is shown
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
-from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
+from homelog.accounts.models import PROFESSION_LABELS, Agency, User
 from homelog.extensions import db
 from homelog.rubric.models import RubricVersion
 from homelog.rubric.services import rubric_by_id
@@ -71,43 +71,53 @@ _ONE_EVENT = _events_query().where(Event.id == bindparam("event_id"))
 
 
 def _person(user_id: int, name: str, profession: str) -> dict[str, Any]:
+    # Professions are str enums, so the stored value finds its label directly.
     return {"id": user_id, "name": name, "profession": profession,
-            "profession_label": PROFESSION_LABELS[Profession(profession)]}
+            "profession_label": PROFESSION_LABELS[profession]}  # type: ignore[index]
 
 
-def _visit_item(row: Any) -> dict[str, Any]:
+# Rows are unpacked by position (in _VISIT_COLUMNS / _EVENT_COLUMNS order): reading a
+# result row's attributes by name costs more than everything else done with it.
+
+def _visit_item(row: Sequence[Any]) -> dict[str, Any]:
+    (visit_id, _family_id, visited_at, recorded_at, author_id, author_profession, announced,
+     present, rooms_seen, scores, concerns, notes, child_presentation, supersedes_id,
+     amendment_reason, author_name, agency_id, agency_name, rubric_version,
+     superseded_by_id) = row
     return {
-        "type": "amendment" if row.supersedes_id else "visit",
-        "id": row.id,
-        "at": row.visited_at,
-        "recorded_at": row.recorded_at,
-        "agency": {"id": row.agency_id, "name": row.agency_name},
-        "author": _person(row.author_id, row.author_name, row.author_profession),
-        "announced": row.announced,
-        "present": row.present,
-        "rooms_seen": row.rooms_seen,
-        "scores": row.scores,
-        "concerns": row.concerns,
-        "notes": row.notes,
-        "child_presentation": row.child_presentation,
-        "rubric_version": row.rubric_version,
-        "supersedes_id": row.supersedes_id,
-        "amendment_reason": row.amendment_reason,
-        "superseded_by_id": row.superseded_by_id,
+        "type": "amendment" if supersedes_id else "visit",
+        "id": visit_id,
+        "at": visited_at,
+        "recorded_at": recorded_at,
+        "agency": {"id": agency_id, "name": agency_name},
+        "author": _person(author_id, author_name, author_profession),
+        "announced": announced,
+        "present": present,
+        "rooms_seen": rooms_seen,
+        "scores": scores,
+        "concerns": concerns,
+        "notes": notes,
+        "child_presentation": child_presentation,
+        "rubric_version": rubric_version,
+        "supersedes_id": supersedes_id,
+        "amendment_reason": amendment_reason,
+        "superseded_by_id": superseded_by_id,
     }
 
 
-def _event_item(row: Any) -> dict[str, Any]:
+def _event_item(row: Sequence[Any]) -> dict[str, Any]:
+    (event_id, _family_id, occurred_at, recorded_at, recorded_by_id, author_profession, kind,
+     summary, source, author_name, agency_id, agency_name) = row
     return {
         "type": "event",
-        "id": row.id,
-        "at": row.occurred_at,
-        "recorded_at": row.recorded_at,
-        "agency": {"id": row.agency_id, "name": row.agency_name},
-        "author": _person(row.recorded_by_id, row.author_name, row.author_profession),
-        "kind": row.kind,
-        "summary": row.summary,
-        "source": row.source,
+        "id": event_id,
+        "at": occurred_at,
+        "recorded_at": recorded_at,
+        "agency": {"id": agency_id, "name": agency_name},
+        "author": _person(recorded_by_id, author_name, author_profession),
+        "kind": kind,
+        "summary": summary,
+        "source": source,
     }
 
 
@@ -120,9 +130,10 @@ def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
     connection = db.session.connection()
     visits = connection.execute(_VISIT_PAGE, params).all()
     events = connection.execute(_EVENT_PAGE, params).all()
+    # (time, recorded_at, id) sorts both kinds together; the kind breaks the last tie.
     merged = sorted(
-        [(row.visited_at, row.recorded_at, row.id, 0, row) for row in visits]
-        + [(row.occurred_at, row.recorded_at, row.id, 1, row) for row in events],
+        [(row[2], row[3], row[0], 0, row) for row in visits]
+        + [(row[2], row[3], row[0], 1, row) for row in events],
         key=lambda entry: entry[:4],
         reverse=True,
     )
@@ -134,11 +145,11 @@ def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
 
 def describe_new_visit(visit: Visit, author_name: str, agency_name: str) -> dict[str, Any]:
     """A visit just recorded, described from what is in hand instead of read back."""
-    row = SimpleNamespace(
-        **{column.key: getattr(visit, column.key) for column in Visit.__table__.columns},
-        author_name=author_name, agency_name=agency_name,
-        rubric_version=rubric_by_id(visit.rubric_version_id).version, superseded_by_id=None,
-    )
+    extra = {"author_name": author_name, "agency_id": visit.agency_id, "agency_name": agency_name,
+             "rubric_version": rubric_by_id(visit.rubric_version_id).version,
+             "superseded_by_id": None}
+    row = [extra[column.key] if column.key in extra else getattr(visit, column.key)
+           for column in _VISIT_COLUMNS]
     item = _visit_item(row)
     return {**item, "family_id": visit.family_id, "visited_at": item["at"]}
 

@@ -150,3 +150,52 @@ def test_timeline_pages(client, setting):
     bad = client.get(url, query_string={"per_page": 1000})
     assert bad.status_code == 422
     assert "per_page" in bad.json["error"]["fields"]
+
+
+def test_every_field_is_shown_under_its_own_name(client, setting):
+    """Rows are read by position for speed; each value must still land under its own name."""
+    family, practitioner, _ = setting
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    body = visit_body(
+        visited_at=(now - dt.timedelta(hours=3)).isoformat(), announced=True,
+        present=["father_or_partner", "children_seen"], rooms_seen=["kitchen", "outside"],
+        scores={**dict.fromkeys(DOMAINS, 1), "food": 4, "air": None},
+        concerns=["no_food"], notes="Cupboards empty; food bank referral made.",
+        child_presentation="Hungry and tired.")
+    created = client.submit_visit(family.id, body)
+    assert created.status_code == 201
+    event = client.post(f"/api/v1/families/{family.id}/events", json={
+        "occurred_at": (now - dt.timedelta(hours=2)).isoformat(), "kind": "gp_information",
+        "summary": "Missed immunisations", "source": "GP surgery"}).json
+    items = client.get(f"/api/v1/families/{family.id}/timeline").json["items"]
+    shown_event, shown_visit = items[0], items[1]
+    me = client.get("/api/v1/session").json["user"]
+    author = {"id": practitioner.id, "name": me["name"], "profession": "health_visitor",
+              "profession_label": "Health visitor"}
+    agency = {"id": practitioner.agency_id, "name": me["agency"]["name"]}
+
+    expected_visit = {
+        "type": "visit", "id": created.json["id"], "at": (now - dt.timedelta(hours=3)).isoformat(),
+        "agency": agency, "author": author,
+        "announced": True, "present": body["present"], "rooms_seen": body["rooms_seen"],
+        "scores": body["scores"], "concerns": ["no_food"], "notes": body["notes"],
+        "child_presentation": "Hungry and tired.", "rubric_version": 1,
+        "supersedes_id": None, "amendment_reason": None, "superseded_by_id": None,
+    }
+    reread = client.get(f"/api/v1/visits/{created.json['id']}").json
+    assert {key: shown_visit[key] for key in expected_visit} == expected_visit
+    # The visit endpoints show the same, with the family and visited_at instead of type and at.
+    as_visit = {key: value for key, value in expected_visit.items() if key not in ("type", "at")}
+    as_visit.update(family_id=family.id, visited_at=expected_visit["at"])
+    for described in (created.json, reread):
+        assert {key: described[key] for key in as_visit} == as_visit
+    for described in (shown_visit, created.json, reread):
+        recorded = dt.datetime.fromisoformat(described["recorded_at"])
+        assert now - dt.timedelta(minutes=1) <= recorded <= dt.datetime.now(dt.UTC)
+
+    assert shown_event == {
+        "type": "event", "id": event["id"], "at": (now - dt.timedelta(hours=2)).isoformat(),
+        "recorded_at": event["recorded_at"],
+        "agency": agency, "author": author,
+        "kind": "gp_information", "summary": "Missed immunisations", "source": "GP surgery",
+    }
