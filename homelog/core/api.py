@@ -94,6 +94,16 @@ class Parser(FlaskParser):
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, but a schema class is made into an instance once, here.
+
+        Given a class, webargs builds a new instance for every request (a deep copy
+        of every field: 80 us for a visit); loading does not change an instance.
+        """
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class IdConverter(IntegerConverter):
     """A record id in a URL: a positive 32-bit integer, so no database overflows on it."""
