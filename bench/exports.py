@@ -51,7 +51,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E40
 
 from homelog import create_app  # noqa: E402
 from homelog.core.time import utcnow  # noqa: E402
-from homelog.exports.charts import trend_chart  # noqa: E402
+from homelog.exports.charts import TrendCharts  # noqa: E402
 from homelog.exports.report import Period, build_summary  # noqa: E402
 from homelog.extensions import db  # noqa: E402
 from tests.exports.big_family import BigFamily, build_big_family  # noqa: E402
@@ -109,9 +109,11 @@ def measure(app: Flask, big: BigFamily, runs: int) -> list[Figure]:
             runs, lambda: len(template.render(r=report()).encode()))))
         figures.append(Figure("reading", *median_of(runs, lambda: len(report().visits))))
         shared = report()
-        figures.append(Figure("charts", *median_of(runs, lambda: sum(
-            trend_chart(series, period.start, period.end, shared.concern_level).size[0]
-            for series in shared.series))))
+        def charts() -> int:
+            painter = TrendCharts(period.start, period.end, shared.concern_level)
+            return sum(painter.draw(series).size[0] for series in shared.series)
+
+        figures.append(Figure("charts", *median_of(runs, charts)))
         db.session.rollback()
     return figures
 

@@ -73,7 +73,8 @@ class Para(Paragraph):
     breaking the lines again each time was most of a long summary's cost."""
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        if self.__dict__.get("_wrapped_for") == (available_width, id(self.frags)):
+        known = self.__dict__
+        if known.get("_wrapped_for") == (available_width, id(self.frags)) and "blPara" in known:
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         self._wrapped_for = (available_width, id(self.frags))

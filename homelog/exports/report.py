@@ -300,6 +300,29 @@ def period_events(family_id: int, period: Period) -> list[EventRow]:
             for row in rows]
 
 
+def _day(at: dt.datetime) -> str:
+    return f"{local_date(at):%d %b %Y}"
+
+
+def flag_responses(flag: dict[str, Any]) -> list[str]:
+    """What the core group recorded about a flag (as engine.flags describes it), in order."""
+    responses = []
+    acknowledgement, closure = flag["acknowledgement"], flag["closure"]
+    if acknowledgement:
+        responses.append(f"{_day(acknowledgement['at'])}, {acknowledgement['by']['name']}: "
+                         f"{acknowledgement['response']}")
+    if closure is None:
+        return responses
+    if closure["by"] is None:
+        responses.append(f"Closed {_day(closure['at'])}: no longer true.")
+    elif closure["note"] and closure["note"] != (acknowledgement or {}).get("response"):
+        responses.append(f"Closed {_day(closure['at'])}, {closure['by']['name']}: "
+                         f"{closure['note']}")
+    else:
+        responses.append(f"Closed {_day(closure['at'])} by {closure['by']['name']}.")
+    return responses
+
+
 def _period_flags(family_id: int, period: Period) -> list[FlagItem]:
     start, end = period.instants()
     flags = list(db.session.execute(
@@ -308,26 +331,10 @@ def _period_flags(family_id: int, period: Period) -> list[FlagItem]:
                or_(Flag.closed_at.is_(None), Flag.closed_at >= start))
         .order_by(Flag.became_true_at, Flag.id)
     ).scalars())
-    items = []
-    for flag in engine_flags.describe_flags(flags):
-        responses = []
-        if flag["acknowledgement"]:
-            ack = flag["acknowledgement"]
-            responses.append(f"{local_date(ack['at']):%d %b %Y}, {ack['by']['name']}: "
-                             f"{ack['response']}")
-        closure = flag["closure"]
-        if closure and closure["by"] and closure["note"] and closure["note"] != (
-                flag["acknowledgement"] or {}).get("response"):
-            responses.append(f"Closed {local_date(closure['at']):%d %b %Y}, "
-                             f"{closure['by']['name']}: {closure['note']}")
-        elif closure:
-            responses.append(f"Closed {local_date(closure['at']):%d %b %Y}"
-                             + ("" if closure["by"] else ": no longer true"))
-        items.append(FlagItem(
-            raised_on=local_date(flag["became_true_at"]), severity=flag["severity"],
-            state=flag["state"], domains=[domain["name"] for domain in flag["domains"]],
-            explanation=flag["explanation"], responses=responses))
-    return items
+    return [FlagItem(raised_on=local_date(flag["became_true_at"]), severity=flag["severity"],
+                     state=flag["state"], domains=[domain["name"] for domain in flag["domains"]],
+                     explanation=flag["explanation"], responses=flag_responses(flag))
+            for flag in engine_flags.describe_flags(flags)]
 
 
 def _series_and_glance(report: SummaryReport, rubric: Rubric) -> None:

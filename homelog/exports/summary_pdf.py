@@ -28,7 +28,7 @@ from reportlab.platypus import (
 )
 
 from homelog.core.time import local_zone
-from homelog.exports.charts import HEIGHT_INCHES, WIDTH_INCHES, trend_chart
+from homelog.exports.charts import HEIGHT_INCHES, WIDTH_INCHES, TrendCharts
 from homelog.exports.pdf_pages import (
     BOLD,
     CONTENT_WIDTH,
@@ -52,6 +52,8 @@ from homelog.exports.report import (
 
 MARKING = "OFFICIAL-SENSITIVE"
 _TIMELINE_CHUNK = 20  # visits and events per table
+# Details (notes...) longer than this may not fit in a table row on one page.
+_DETAILS_IN_A_ROW = 4000
 _TIMELINE_WIDTHS = (2.3 * cm, 3.9 * cm, 2.4 * cm)  # when, who, visit; then the domains
 _GRID = [("GRID", (0, 0), (-1, -1), 0.4, colors.black),
          ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -160,7 +162,10 @@ class SummaryPdf:
         header = ["Domain", "Agreed level", "Latest", "Worst", "Trend", "Latest compared "
                   "with agreed"]
         rows: list[list[Any]] = [[self.para(f"<b>{cell}</b>", "small") for cell in header]]
-        commands = list(_GRID)
+        # General styles first: a later command wins, so the per-status ones come after.
+        commands: list[tuple[Any, ...]] = [
+            *_GRID, ("FONTNAME", (2, 1), (5, -1), REGULAR), ("FONTSIZE", (2, 1), (5, -1), 8),
+            ("ALIGN", (2, 1), (3, -1), "CENTER")]
         for index, item in enumerate(self.report.glance, start=1):
             words, shade = _STATUS.get(item.status, ("No score in this period", None))
             rows.append([
@@ -176,11 +181,6 @@ class SummaryPdf:
                 commands.append(("FONTNAME", (5, index), (5, index), BOLD))
             if item.status == CONCERN:
                 commands.append(("TEXTCOLOR", (5, index), (5, index), colors.white))
-        commands += [("FONTNAME", (2, 1), (5, -1), REGULAR), ("FONTSIZE", (2, 1), (5, -1), 8),
-                     ("ALIGN", (2, 1), (3, -1), "CENTER")]
-        for index, item in enumerate(self.report.glance, start=1):
-            if item.status in (BORDERLINE, CONCERN):
-                commands.append(("FONTNAME", (5, index), (5, index), BOLD))
         widths = [4.2 * cm, 4.6 * cm, 1.3 * cm, 1.3 * cm, 2.6 * cm]
         table = Table(rows, colWidths=[*widths, CONTENT_WIDTH - sum(widths)], repeatRows=1)
         table.setStyle(TableStyle(commands))
@@ -247,15 +247,16 @@ class SummaryPdf:
             "median.", "small")]
         width = CONTENT_WIDTH
         height = width * HEIGHT_INCHES / WIDTH_INCHES
+        charts: TrendCharts | None = None  # made only if a domain has scores
         for series in report.series:
             heading = self.para(text(series.name), "h3")
             if not series.points:
                 out.append(KeepTogether([heading, self.para("No scores in this period.",
                                                             "small")]))
                 continue
-            chart = trend_chart(series, report.period.start, report.period.end,
-                                report.concern_level)
-            out.append(KeepTogether([heading, Picture(chart, width, height)]))
+            charts = charts or TrendCharts(report.period.start, report.period.end,
+                                           report.concern_level)
+            out.append(KeepTogether([heading, Picture(charts.draw(series), width, height)]))
         return out
 
     # --- photos ---------------------------------------------------------------------------
@@ -305,11 +306,24 @@ class SummaryPdf:
             "was present, the rooms seen, immediate concerns, the child's presentation and "
             "the notes.", "small"))
         # Several short tables rather than one long one: a table split across pages is laid
-        # out again at every split, so one table of 300 visits would cost time squared.
-        return out + [self._timeline_table(items[start:start + _TIMELINE_CHUNK])
-                      for start in range(0, len(items), _TIMELINE_CHUNK)]
+        # out again at every split, so one table of 300 visits would cost time squared. A
+        # table row cannot run over a page, so very long details follow their table as text.
+        chunk: list[VisitRow | EventRow] = []
+        for item in items:
+            chunk.append(item)
+            details = self._details(item)
+            if len(details) > _DETAILS_IN_A_ROW:
+                out += [self._timeline_table(chunk, last_details=self.para(
+                            "<i>The details of this visit follow the table.</i>", "small")),
+                        Spacer(1, 3), self.para(details, "small")]
+                chunk = []
+            elif len(chunk) == _TIMELINE_CHUNK:
+                out.append(self._timeline_table(chunk))
+                chunk = []
+        return out + ([self._timeline_table(chunk)] if chunk else [])
 
-    def _timeline_table(self, items: list[VisitRow | EventRow]) -> Table:
+    def _timeline_table(self, items: list[VisitRow | EventRow],
+                        last_details: Paragraph | None = None) -> Table:
         report = self.report
         keys = list(report.domains)
         agreed = {item.key: item.agreed_level for item in report.glance}
@@ -324,20 +338,22 @@ class SummaryPdf:
         ]
         for item in items:
             row = len(rows)
+            details = (last_details if item is items[-1] and last_details
+                       else self.para(self._details(item), "small"))
             if isinstance(item, VisitRow):
-                rows += self._visit_rows(item, keys)
+                rows += [self._visit_row(item, keys), [details, *[""] * (len(keys) + 2)]]
                 commands += self._score_styles(item, keys, agreed, row)
                 if not item.announced:
                     commands.append(("FONTNAME", (2, row), (2, row), BOLD))
             else:
-                rows += self._event_rows(item, len(keys))
+                rows += [self._event_row(item, len(keys)), [details, *[""] * (len(keys) + 2)]]
                 commands += [("SPAN", (2, row), (-1, row)), ("FONTNAME", (2, row), (2, row), BOLD)]
             commands += [("SPAN", (0, row + 1), (-1, row + 1)),
                          ("NOSPLIT", (0, row), (-1, row + 1)),
                          ("LINEABOVE", (0, row), (-1, row), 1.2, colors.black)]
         score_width = (CONTENT_WIDTH - sum(_TIMELINE_WIDTHS)) / len(keys) if keys else 0
         table = Table(rows, colWidths=[*_TIMELINE_WIDTHS, *[score_width] * len(keys)],
-                      repeatRows=1, splitInRow=0)
+                      repeatRows=1)
         table.setStyle(TableStyle(commands))
         return table
 
@@ -354,23 +370,30 @@ class SummaryPdf:
             return "\n".join(lines)
         return self.para(f"{text(agency)}<br/>{text(role)}, {text(author)}", "small")
 
-    def _visit_rows(self, visit: VisitRow, keys: list[str]) -> list[list[Any]]:
-        first = [self._when(visit.at), self._who(visit.agency, visit.role, visit.author),
-                 "Announced" if visit.announced else "Unannounced",
-                 *["-" if visit.scores.get(key) is None else str(visit.scores[key])
-                   for key in keys]]
-        details = [f"<b>Present:</b> {text(', '.join(visit.present) or 'not recorded')}",
-                   f"<b>Rooms seen:</b> {text(', '.join(visit.rooms_seen) or 'none')}"]
-        if visit.concerns:
-            details.append(f"<b>Immediate concerns:</b> {text(', '.join(visit.concerns))}")
-        if visit.child_presentation:
-            details.append(f"<b>Child's presentation:</b> {text(visit.child_presentation)}")
-        if visit.notes:
-            details.append(f"<b>Notes:</b> {text(visit.notes)}")
-        if visit.supersedes_id:
-            details.append(f"<i>Corrected record (replaces visit {visit.supersedes_id}): "
-                           f"{text(visit.amendment_reason or '')}</i>")
-        return [first, [self.para(" · ".join(details), "small"), *[""] * (len(first) - 1)]]
+    def _visit_row(self, visit: VisitRow, keys: list[str]) -> list[Any]:
+        return [self._when(visit.at), self._who(visit.agency, visit.role, visit.author),
+                "Announced" if visit.announced else "Unannounced",
+                *["-" if visit.scores.get(key) is None else str(visit.scores[key])
+                  for key in keys]]
+
+    @staticmethod
+    def _details(item: VisitRow | EventRow) -> str:
+        """The second line of a visit or event, as paragraph markup."""
+        if isinstance(item, EventRow):
+            source = f" (source: {text(item.source)})" if item.source else ""
+            return f"{text(item.summary)}{source}"
+        details = [f"<b>Present:</b> {text(', '.join(item.present) or 'not recorded')}",
+                   f"<b>Rooms seen:</b> {text(', '.join(item.rooms_seen) or 'none')}"]
+        if item.concerns:
+            details.append(f"<b>Immediate concerns:</b> {text(', '.join(item.concerns))}")
+        if item.child_presentation:
+            details.append(f"<b>Child's presentation:</b> {text(item.child_presentation)}")
+        if item.notes:
+            details.append(f"<b>Notes:</b> {text(item.notes)}")
+        if item.supersedes_id:
+            details.append(f"<i>Corrected record (replaces visit {item.supersedes_id}): "
+                           f"{text(item.amendment_reason or '')}</i>")
+        return " · ".join(details)
 
     def _score_styles(self, visit: VisitRow, keys: list[str], agreed: dict[str, int],
                       row: int) -> list[tuple[Any, ...]]:
@@ -385,12 +408,9 @@ class SummaryPdf:
                              ("TEXTCOLOR", (column, row), (column, row), colors.white)]
         return commands
 
-    def _event_rows(self, event: EventRow, domains: int) -> list[list[Any]]:
-        source = f" (source: {text(event.source)})" if event.source else ""
-        first = [self._when(event.at), self._who(event.agency, event.role, event.author),
-                 f"Event: {event.kind}", *[""] * domains]
-        return [first, [self.para(f"{text(event.summary)}{source}", "small"),
-                        *[""] * (len(first) - 1)]]
+    def _event_row(self, event: EventRow, domains: int) -> list[Any]:
+        return [self._when(event.at), self._who(event.agency, event.role, event.author),
+                f"Event: {event.kind}", *[""] * domains]
 
 
 def summary_pdf(report: SummaryReport, photos: dict[int, bytes]) -> bytes:

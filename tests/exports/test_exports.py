@@ -98,6 +98,53 @@ def test_summary_pdf_holds_flags_responses_visit_dates_and_charts(team: Team):
     assert rendered_pages(pdf.data) == len(pages)
 
 
+def test_people_s_text_prints_as_typed_however_long_or_odd(team: Team):
+    markup = 'Mother wrote <b>"not bold"</b> & <font size=40>big</font> on the fridge.'
+    long_note = " ".join(f"Observation {number} about the kitchen and the stairs."
+                         for number in range(1, 90)) + " Final sentence of a long note."
+    assert len(long_note) > 4000
+    original = team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(4), notes=markup))
+    assert original.status_code == 201
+    amended = team.practitioner.post(
+        f"/api/v1/visits/{original.json['id']}/amendments",
+        json={"reason": "Typed the wrong note.", "notes": f"{markup} Corrected."})
+    assert amended.status_code == 201, amended.json
+    assert team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(2), notes=long_note)).status_code == 201
+    flag = team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(1), concerns=["no_food"], notes="Cupboards bare."))
+    assert flag.status_code == 201
+    flag_id = team.lead.get(team.url("flags")).json[0]["id"]
+    assert team.lead.post(f"/api/v1/flags/{flag_id}/acknowledge", json={
+        "response": "Food bank referral made.", "close": True}).status_code == 200
+
+    pdf = team.lead.get(team.url("summary.pdf"))
+    assert pdf.status_code == 200
+    _assert_marked_and_numbered(pdf.data)
+    text = pdf_text(pdf.data)
+    assert " ".join(f"{markup} Corrected.".split()) in text  # escaped, not read as markup
+    assert f"Corrected record (replaces visit {original.json['id']}): Typed the wrong note." \
+        in text
+    assert text.count('Mother wrote <b>"not bold"</b>') == 1  # the superseded one is not shown
+    assert "Observation 1 about the kitchen" in text and "Final sentence of a long note." in text
+    assert "Food bank referral made." in text and "by Test lead_social_worker" in text
+
+
+def test_a_note_longer_than_a_page_is_split_across_pages(team: Team, app, monkeypatch):
+    monkeypatch.setitem(app.config, "HOMELOG_NOTES_MAX_CHARS", 30000)
+    note = " ".join(f"Line {number} of a very long account of the visit." for number in
+                    range(1, 520)) + " The very end."
+    assert team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=_days_ago(2), notes=note)).status_code == 201
+    pdf = team.lead.get(team.url("summary.pdf"))
+    assert pdf.status_code == 200
+    pages = _assert_marked_and_numbered(pdf.data)
+    text = pdf_text(pdf.data)
+    assert "Line 1 of a very long" in text and "The very end." in text
+    assert len(pages) >= 4
+
+
 def test_summary_pdf_of_a_family_with_no_visits(team: Team):
     pdf = team.lead.get(team.url("summary.pdf"))
     assert pdf.status_code == 200
