@@ -2,6 +2,7 @@
 import { get } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
+import { OfflineFamilies } from '../visit/OfflineFamilies.jsx';
 import { age, days, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
 
 export function Families() {
@@ -9,6 +10,7 @@ export function Families() {
   return (
     <>
       <ScreenTitle>My families</ScreenTitle>
+      {caseload.error?.offline ? <OfflineFamilies /> : (
       <Loaded state={caseload} what="Loading your families">
         {(entries) => entries.length === 0
           ? <p>You are not in any family's core group yet.</p>
@@ -18,6 +20,7 @@ export function Families() {
             </ul>
           )}
       </Loaded>
+      )}
     </>
   );
 }
