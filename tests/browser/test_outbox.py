@@ -4,6 +4,8 @@ behind; another user of the same phone never sees it; a discard is on the record
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -188,3 +190,37 @@ def test_a_lost_cause_is_discarded_on_the_record(page, live_app, world):
     assert entry.detail["last_problem"] == "No such family, or you are not in its core group."
     assert entry.family_id == world.family.id
     assert len(server_visits(live_app, world.family.id)) == SERVER_VISITS
+
+
+def test_a_new_version_of_the_app_keeps_the_outbox_and_sends_it(page, live_app, app_build, world,
+                                                                 tmp_path, monkeypatch):
+    build = tmp_path / "build"  # a copy this test may change, as a deploy would
+    shutil.copytree(app_build, build)
+    monkeypatch.setitem(live_app.config, "HOMELOG_APP_DIR", str(build))
+    sign_in(page, world.health_visitor.email)
+    page.route("**/api/v1/families/*/visits", lambda route: route.fulfill(status=503, body=""))
+    open_record_visit(page, world.family.id)
+    record_visit(page, photos=(camera_photo(tmp_path, 8, size=(1600, 1200)),))
+    expect(page.get_by_role("heading", name="Visit kept on this phone")).to_be_visible()
+    [queued] = phone_store(page, "outbox")
+    page.evaluate("() => navigator.serviceWorker.ready")
+
+    with (build / "sw.js").open("a") as worker:
+        worker.write("\n// the next version\n")  # a deploy: the worker's bytes change
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    notice = page.get_by_role("status").filter(has_text="A new version of Homelog is ready.")
+    expect(notice).to_be_visible()
+    with page.expect_event("load"):
+        notice.get_by_role("button", name="Update now").tap()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    open_outbox(page)  # the new version finds the outbox as it was
+    expect(page.get_by_text("1 visit is waiting to be sent.")).to_be_visible()
+    assert [item["key"] for item in phone_store(page, "outbox")] == [queued["key"]]
+    assert len(phone_store(page, "photos")) == 1
+    page.unroute("**/api/v1/families/*/visits")
+    page.get_by_role("button", name="Sync now").tap()
+    expect(page.get_by_text("Nothing waiting")).to_be_visible(timeout=20_000)
+    visits = server_visits(live_app, world.family.id)
+    assert len(visits) == SERVER_VISITS + 1
+    assert (visits[-1].key, visits[-1].photos) == (queued["key"], 1)

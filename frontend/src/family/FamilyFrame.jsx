@@ -3,6 +3,7 @@
 import { get } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
+import { OfflineFamily } from '../visit/OfflineFamilies.jsx';
 import { age, formatDate, label, PLAN_CATEGORIES } from '../words.js';
 
 export const TABS = [
@@ -15,6 +16,7 @@ export const TABS = [
 export function FamilyFrame({ familyId, tab, children }) {
   const family = useLoad((signal) => get(`/families/${familyId}`, { signal }), [familyId]);
   const current = TABS.find((item) => item.key === tab);
+  if (family.error?.offline) return <OfflineFamily familyId={familyId} />;
   return (
     <Loaded state={family} what="Loading the family">
       {(detail) => (

@@ -1,6 +1,7 @@
 // My families with no signal: only what the offline kit holds (reference, children's
 // initials and ages), enough to start recording a visit.
 import { useEffect, useState } from 'preact/hooks';
+import { ScreenTitle } from '../components/common.jsx';
 import { keptKit } from '../offline/kit.js';
 import { useSession } from '../session.js';
 import { formatDateTime } from '../words.js';
@@ -47,6 +48,30 @@ export function OfflineFamilies() {
           </li>
         ))}
       </ul>
+    </>
+  );
+}
+
+/** A family's page with no signal: its records stay on the server; a visit can be recorded. */
+export function OfflineFamily({ familyId }) {
+  const { user } = useSession();
+  const [kit, setKit] = useState(undefined);
+  useEffect(() => {
+    keptKit(user).then(setKit, () => setKit(null));
+  }, [user?.id]);
+  if (kit === undefined) return null;
+  const family = kit?.families.find((item) => item.id === Number(familyId));
+  return (
+    <>
+      <ScreenTitle>{family ? `Family ${family.reference}` : 'No signal'}</ScreenTitle>
+      <p class="message" role="status">
+        No signal: a family's timeline, charts, photos and flags are not kept on this phone.
+        {family ? ' You can still record a visit; it is sent when there is signal.' : ''}
+      </p>
+      <div class="actions">
+        {family && <a class="button" href={`/families/${family.id}/visits/new`}>Record a visit</a>}
+        <a class="button button-secondary" href="/">My families</a>
+      </div>
     </>
   );
 }
