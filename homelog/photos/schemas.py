@@ -2,6 +2,7 @@ from typing import Any
 
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate
+from werkzeug.datastructures import FileStorage
 
 from homelog.core.schemas import OutSchema, StrictSchema
 from homelog.photos.models import DISPLAY, RENDITIONS
@@ -16,10 +17,17 @@ def _printable(value: str) -> None:
         raise ValidationError("Must not contain control characters.")
 
 
+def _a_file(value: Any) -> None:
+    """The photo must come as a file part: a plain form field named "file" is text, not a
+    photo (and would otherwise reach the image code as a string)."""
+    if not isinstance(value, FileStorage):
+        raise ValidationError("Send the photo as a file (a multipart file part), not as text.")
+
+
 class PhotoUploadSchema(StrictSchema):
     """A photo upload: multipart/form-data with the file and the fields that go with it."""
 
-    file = Upload(required=True, metadata={
+    file = Upload(required=True, validate=_a_file, metadata={
         "description": "The photo: JPEG, PNG or WebP, judged by its content (not its name)."})
     domain_key = fields.String(required=True, validate=_KEY_PATTERN,
                                metadata={"description": "The domain the photo shows evidence "

@@ -205,6 +205,15 @@ def test_bad_fields_are_named(photo_world: PhotoWorld, fields: dict, named: str)
     assert named in response.json["error"]["fields"], response.json
 
 
+def test_a_file_sent_as_text_is_named_not_a_server_error(photo_world: PhotoWorld) -> None:
+    response = photo_world.clients["author"].post(
+        f"/api/v1/visits/{photo_world.visit_id}/photos",
+        data={"file": "not a file part", "domain_key": "kitchen", "parent_agreed": "true"},
+        content_type="multipart/form-data", headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert response.status_code == 422, response.json
+    assert "file" in response.json["error"]["fields"]
+
+
 def test_a_missing_file_is_named(photo_world: PhotoWorld) -> None:
     response = photo_world.clients["author"].post(
         f"/api/v1/visits/{photo_world.visit_id}/photos",
