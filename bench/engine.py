@@ -15,7 +15,7 @@ tests/support/postgres.py, a throwaway server on a free loopback port):
                 them): the least any analysis of every score must cost;
    first run    `run_engine` over every family, none analysed before: facts built, every
                 rule run, and every flag and inbox entry of the partnership written (about
-                6 flags and 23 inbox entries a family), one transaction per family. This
+                6 flags and 23 inbox entries a family), one transaction per batch. This
                 happens once, when the engine is switched on;
    full run     `run_engine` over every family again (as after a change of parameters):
                 facts built and every rule run for all, flags reconciled and the engine's

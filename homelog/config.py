@@ -53,6 +53,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
                 "(or set HOMELOG_ENV=development on a developer machine)"
             )
         secret = _development_secret(instance)
+    engine_batch = _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250)
+    if not 1 <= engine_batch <= 2000:  # a batch's statements stay within SQLite's limits
+        raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
     database_url = os.environ.get(
         "HOMELOG_DATABASE_URL", f"sqlite:///{instance / 'homelog.sqlite3'}"
     )
@@ -86,6 +89,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_PHOTO_ACCEPT_WITHOUT_AGREEMENT": _bool(
             "HOMELOG_PHOTO_ACCEPT_WITHOUT_AGREEMENT", False),
         "HOMELOG_PHOTO_KEEP_ORIGINAL": _bool("HOMELOG_PHOTO_KEEP_ORIGINAL", False),
+        # Families an engine run reads, analyses and writes together, in one transaction.
+        "HOMELOG_ENGINE_BATCH_FAMILIES": engine_batch,
         "API_TITLE": "Homelog",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

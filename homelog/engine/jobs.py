@@ -16,7 +16,7 @@ Single runner, twice over:
    So two schedulers started together run each job once per slot.
 
 Jobs are idempotent on top of that (see engine/services.py and alerts/), commit per
-family (or per user, or per message), and so survive being killed at any point.
+batch of families (or per user, or per message), and so survive being killed at any point.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 LEASE = dt.timedelta(minutes=5)
-_CHUNK = 250
 
 
 # --- the engine run --------------------------------------------------------------------------
@@ -103,13 +102,17 @@ def run_engine(
     *,
     force: bool = False,
     after_family: Callable[[int, services.Outcome], None] | None = None,
+    batch: int | None = None,
 ) -> RunReport:
     """Analyse the families that are due (or `family_ids`, or all with `force`) as of `as_of`.
 
-    Commits once per family: a run stopped at any point leaves each family either fully
-    analysed (flags, inbox entries and queued emails together) or untouched, and the
-    next run carries on from there.
+    Families go in batches (`batch`, else the HOMELOG_ENGINE_BATCH_FAMILIES setting): each
+    batch is read in a few queries, analysed in memory and written in one transaction, so a
+    run stopped at any point leaves each family either fully analysed (flags, inbox entries
+    and queued emails together) or untouched, and the next run carries on from there.
+    `after_family` is called for each family once its batch is committed.
     """
+    size = batch or current_app.config["HOMELOG_ENGINE_BATCH_FAMILIES"]
     values = current_values()
     params = analysis_parameters(values)
     recheck = services.recheck_interval(values)
@@ -122,7 +125,7 @@ def run_engine(
         else:
             ids = services.open_family_ids() if force else services.due_family_ids(as_of)
     report = RunReport(as_of=as_of, families=len(ids))
-    for chunk in chunks(ids, _CHUNK):
+    for chunk in chunks(ids, size):
         with reading():  # the engine rows first: anything recorded later is caught
             states = services.engine_states(chunk)
             facts = load_facts(chunk, labels, agencies)
@@ -130,40 +133,22 @@ def run_engine(
             active = services.active_flags(chunk)
             closed = services.closed_keys(chunk)
             members = core_group_members(chunk)
-        missing = [family_id for family_id in chunk if family_id not in states]
-        if missing:
-            services.ensure_states(missing)
-            db.session.commit()
-        quiet: list[tuple[int, int, dt.datetime, dt.datetime]] = []
-        for family_id in chunk:
-            if family_id not in facts:
-                continue  # removed since the list was made
-            prepared = services.prepare(
-                facts[family_id], states.get(family_id, services.EngineState()),
-                active.get(family_id, {}), amended.get(family_id), params, recheck, as_of,
-                closed=closed.get(family_id))
-            if not prepared.skipped and not prepared.plan.changes:
-                quiet.append((family_id, prepared.version, as_of, prepared.due))
-                continue
-            outcome = (services.Outcome(skipped=prepared.skipped) if prepared.skipped
-                       else services.write_family(prepared, as_of, now,
-                                                  members.get(family_id, [])))
+        prepared = [services.prepare(
+            facts[family_id], states.get(family_id, services.EngineState()),
+            active.get(family_id, {}), amended.get(family_id), params, recheck, as_of,
+            closed=closed.get(family_id),
+        ) for family_id in chunk if family_id in facts]  # (not in facts: removed meanwhile)
+        # Families never analysed get their engine row in the batch's transaction, first.
+        services.ensure_states([family.family_id for family in prepared
+                                if family.family_id not in states])
+        outcomes = services.write_families(prepared, as_of, now, members)
+        db.session.commit()
+        for family_id, outcome in outcomes.items():
             if outcome.skipped:
-                db.session.rollback()
                 report.messages.append(f"Family {family_id} skipped: {outcome.skipped}.")
-            else:
-                db.session.commit()
             report.add(outcome)
             if after_family is not None:
                 after_family(family_id, outcome)
-        if quiet:
-            # Nothing to change but the bookkeeping: one statement for them all.
-            services.record_many_analysed(quiet)
-            db.session.commit()
-            for family_id, *_ in quiet:
-                report.add(services.Outcome())
-                if after_family is not None:
-                    after_family(family_id, services.Outcome())
     return report
 
 

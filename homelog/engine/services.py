@@ -4,15 +4,18 @@ Reconciling findings with stored flags is idempotent: the same finding (same `ke
 still true leaves its flag as it is (evidence and wording refreshed); a finding no
 longer true closes its flag, unless it is a safe-sleep flag, which only a person
 closes; a finding true again after its flag closed opens a new occurrence linked to
-the old one. Services flush; the caller (a request, or the job loop, once per family)
-commits, so a run killed halfway leaves every family either fully analysed or untouched.
+the old one. Services flush; the caller (a request, or the job loop, once per batch of
+families) commits, so a run killed halfway leaves every family either fully analysed or
+untouched.
 
-Runs read many families at once (facts, engine state, open flags) and then write each
-family in its own short transaction, which first re-checks, on the family's engine row,
-that nothing was recorded for the family since the read (the row's `version`). That
-UPDATE also takes the row's lock (PostgreSQL; SQLite holds the database's write lock),
-which a request recording a visit takes too, so two writers of one family's flags never
-interleave.
+Runs read a batch of families at once (facts, engine state, open flags), analyse them in
+memory, and then write the whole batch in one short transaction: a handful of statements
+whatever the number of families, not a few per family. The transaction first re-checks,
+on the families' engine rows, that nothing was recorded for them since the read (each
+row's `version`); a family that fails the check is left out of the write and stays due.
+That UPDATE also takes the rows' locks (PostgreSQL; SQLite holds the database's write
+lock), which a request recording a visit takes too, so two writers of one family's
+flags never interleave.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, column, insert, or_, select, tuple_, update, values
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from homelog.core.db import UTCDateTime
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
 from homelog.core.time import local_zone, utcnow
 from homelog.engine import analysis
@@ -114,34 +118,37 @@ def engine_states(family_ids: Sequence[int]) -> dict[int, EngineState]:
     return {row[0]: EngineState(*row[1:]) for row in rows}
 
 
-_CLAIM = (
-    update(_STATE)
-    .where(_STATE.c.family_id == bindparam("b_family_id"),
-           _STATE.c.version == bindparam("b_version"),
-           _STATE.c.analysed_version <= bindparam("b_version"),
-           or_(_STATE.c.analysed_as_of.is_(None), _STATE.c.analysed_as_of <= bindparam("b_as_of")))
-    .values(analysed_version=bindparam("b_version"), analysed_as_of=bindparam("b_as_of"),
-            next_due_at=bindparam("b_due"))
-)
+@dataclass(frozen=True)
+class Claim:
+    """A family a run has analysed: the engine-row version it read, and when to look again."""
+
+    family_id: int
+    version: int
+    due: dt.datetime
 
 
-def _claim_params(family_id: int, version: int, as_of: dt.datetime,
-                  due: dt.datetime) -> dict[str, Any]:
-    return {"b_family_id": family_id, "b_version": version, "b_as_of": as_of, "b_due": due}
+def record_analysed(claims: Sequence[Claim], as_of: dt.datetime) -> set[int]:
+    """Mark families analysed as of `as_of`, in one statement; returns those marked.
 
-
-def record_analysed(family_id: int, version: int, as_of: dt.datetime,
-                    due: dt.datetime) -> bool:
-    """Mark the family analysed as of `as_of` if nothing was recorded since `version` was
-    read and no run has analysed a later instant; False (and nothing written) otherwise."""
-    result: Any = db.session.execute(_CLAIM, _claim_params(family_id, version, as_of, due))
-    return result.rowcount == 1
-
-
-def record_many_analysed(rows: list[tuple[int, int, dt.datetime, dt.datetime]]) -> None:
-    """record_analysed for families whose flags did not change, in one statement."""
-    if rows:
-        db.session.execute(_CLAIM, [_claim_params(*row) for row in rows])
+    A family is marked only if nothing was recorded since its `version` was read and no
+    run has analysed a later instant; the others are left as they are (still due), and
+    their findings must not be written. Marking takes the rows' locks until commit.
+    """
+    if not claims:
+        return set()
+    read = values(column("family_id", Integer), column("version", Integer),
+                  column("due", UTCDateTime()), name="claimed").data(
+        [(claim.family_id, claim.version, claim.due) for claim in claims]).cte("claimed")
+    statement = (
+        update(_STATE)
+        .where(_STATE.c.family_id == read.c.family_id, _STATE.c.version == read.c.version,
+               _STATE.c.analysed_version <= read.c.version,
+               or_(_STATE.c.analysed_as_of.is_(None), _STATE.c.analysed_as_of <= as_of))
+        .values(analysed_version=read.c.version, analysed_as_of=as_of,
+                next_due_at=read.c.due)
+        .returning(_STATE.c.family_id)
+    )
+    return set(db.session.execute(statement).scalars())
 
 
 # --- the flags as stored ---------------------------------------------------------------------
@@ -319,73 +326,88 @@ _REFRESH = (
     .values(key=bindparam("b_key"),
             **{name: bindparam(f"b_{name}") for name in _ENGINE_FIELDS})
 )
-# Built once: the statement object (and its cache key) is not rebuilt for every family.
-_INSERT_FLAGS = insert(_FLAG).returning(_FLAG.c.key, _FLAG.c.id)
+# Built once: the statement objects (and their cache keys) are not rebuilt for every batch.
+_INSERT_FLAGS = insert(_FLAG).returning(_FLAG.c.family_id, _FLAG.c.key, _FLAG.c.id)
 _PREVIOUS = (
-    select(_FLAG.c.key, _FLAG.c.id, _FLAG.c.occurrence, _FLAG.c.close_reason,
-           _FLAG.c.became_true_at)
-    .where(_FLAG.c.family_id == bindparam("family_id"),
-           _FLAG.c.key.in_(bindparam("keys", expanding=True)),
+    select(_FLAG.c.family_id, _FLAG.c.key, _FLAG.c.id, _FLAG.c.occurrence,
+           _FLAG.c.close_reason, _FLAG.c.became_true_at)
+    .where(tuple_(_FLAG.c.family_id, _FLAG.c.key).in_(bindparam("pairs", expanding=True)),
            _FLAG.c.state == FlagState.CLOSED.value)
     .order_by(_FLAG.c.occurrence)
 )
 
 
-def _open(plan: Plan, as_of: dt.datetime, now: dt.datetime, outcome: Outcome,
-          members: list[tuple[int, str]] | None) -> None:
+def _may_come_back(plan: Plan) -> list[str]:
+    """Keys of the plan's new flags that may have an earlier, closed occurrence."""
     closing = {flag.key for flag in plan.to_close}
-    maybe_back = [finding.key for finding in plan.to_open
-                  if plan.closed_keys is None or finding.key in plan.closed_keys
-                  or finding.key in closing]
-    previous = {} if not maybe_back else {
-        row.key: row for row in db.session.execute(
-            _PREVIOUS, {"family_id": plan.family_id, "keys": maybe_back})}  # latest wins
+    return [finding.key for finding in plan.to_open
+            if plan.closed_keys is None or finding.key in plan.closed_keys
+            or finding.key in closing]
+
+
+def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
+          outcomes: dict[int, Outcome], members: dict[int, list[tuple[int, str]]] | None) -> None:
+    pairs = [(plan.family_id, key) for plan in plans for key in _may_come_back(plan)]
+    previous = {} if not pairs else {
+        (row.family_id, row.key): row
+        for row in db.session.execute(_PREVIOUS, {"pairs": pairs})}  # latest wins
     rows = []
-    for finding in plan.to_open:
-        before = previous.get(finding.key)
-        if (before is not None and before.close_reason == CLOSED_BY_PERSON
-                and before.became_true_at == finding.became_true_at):
-            continue  # a person closed this very occurrence; only a new one opens a flag
-        rows.append({"family_id": plan.family_id, "key": finding.key, **_values(finding),
-                     "state": FlagState.OPEN.value,
-                     "occurrence": before.occurrence + 1 if before else 1,
-                     "previous_id": before.id if before else None,
-                     "raised_at": as_of, "created_at": now})
+    for plan in plans:
+        for finding in plan.to_open:
+            before = previous.get((plan.family_id, finding.key))
+            if (before is not None and before.close_reason == CLOSED_BY_PERSON
+                    and before.became_true_at == finding.became_true_at):
+                continue  # a person closed this very occurrence; only a new one opens a flag
+            rows.append({"family_id": plan.family_id, "key": finding.key, **_values(finding),
+                         "state": FlagState.OPEN.value,
+                         "occurrence": before.occurrence + 1 if before else 1,
+                         "previous_id": before.id if before else None,
+                         "raised_at": as_of, "created_at": now})
     if not rows:
         return
-    # Keys are unique among the family's new flags, so ids are matched by key: one
+    # Keys are unique among a family's new flags, so ids are matched by (family, key): one
     # multi-row INSERT, whatever order the database returns the rows in.
-    # A single row (the usual case) goes as a plain INSERT, without the multi-row batching.
-    ids = dict(db.session.execute(_INSERT_FLAGS, rows[0] if len(rows) == 1 else rows).all())
-    opened = [OpenedFlag(ids[row["key"]], plan.family_id, row["severity"], row["previous_id"])
-              for row in rows]
+    # A single row goes as a plain INSERT, without the multi-row batching.
+    ids = {(family_id, key): flag_id for family_id, key, flag_id in db.session.execute(
+        _INSERT_FLAGS, rows[0] if len(rows) == 1 else rows)}
+    opened = [OpenedFlag(ids[(row["family_id"], row["key"])], row["family_id"],
+                         row["severity"], row["previous_id"]) for row in rows]
     for flag in opened:
+        outcome = outcomes[flag.family_id]
         (outcome.reopened if flag.previous_id else outcome.opened).append(flag.id)
+    if members is not None:
+        members = {flag.family_id: members.get(flag.family_id, []) for flag in opened}
     flags_opened.send(current_app._get_current_object(), flags=opened, now=now,
-                      members=None if members is None else {plan.family_id: members})
+                      members=members)
 
 
-def apply_plan(plan: Plan, as_of: dt.datetime, now: dt.datetime,
-               members: list[tuple[int, str]] | None = None) -> Outcome:
-    """Write what `plan_reconcile` decided; flushes only (the caller commits).
+def apply_plans(plans: Sequence[Plan], as_of: dt.datetime, now: dt.datetime,
+                members: dict[int, list[tuple[int, str]]] | None = None) -> dict[int, Outcome]:
+    """Write what `plan_reconcile` decided for one or many families, with one statement per
+    kind of change for them all; flushes only (the caller commits).
 
     Closing and refreshing touch only flags still open or acknowledged, so a response
-    recorded meanwhile is never overwritten. `members` (the family's active core group,
+    recorded meanwhile is never overwritten. `members` (each family's active core group,
     if already read) is passed on with the news of opened flags.
     """
-    outcome = Outcome()
-    if plan.to_close:  # first: a new occurrence may take the key
-        db.session.execute(_CLOSE, [{"b_id": flag.id, "b_at": as_of} for flag in plan.to_close])
-        outcome.closed = [flag.id for flag in plan.to_close]
-    if plan.to_update:
+    outcomes = {plan.family_id: Outcome() for plan in plans}
+    closing = [(plan.family_id, flag) for plan in plans for flag in plan.to_close]
+    if closing:  # first: a new occurrence may take the key
+        db.session.execute(_CLOSE, [{"b_id": flag.id, "b_at": as_of} for _, flag in closing])
+        for family_id, flag in closing:
+            outcomes[family_id].closed.append(flag.id)
+    refreshing = [(plan.family_id, change) for plan in plans for change in plan.to_update]
+    if refreshing:
         db.session.execute(_REFRESH, [
             {"b_id": flag.id, "b_key": key,
              **{f"b_{name}": value for name, value in _values(finding).items()}}
-            for flag, key, finding in plan.to_update])
-        outcome.updated = [flag.id for flag, _, _ in plan.to_update]
-    if plan.to_open:
-        _open(plan, as_of, now, outcome, members)
-    return outcome
+            for _, (flag, key, finding) in refreshing])
+        for family_id, (flag, _, _) in refreshing:
+            outcomes[family_id].updated.append(flag.id)
+    opening = [plan for plan in plans if plan.to_open]
+    if opening:
+        _open(opening, as_of, now, outcomes, members)
+    return outcomes
 
 
 def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
@@ -395,7 +417,7 @@ def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
     active = active_flags([family_id]).get(family_id, {})
     plan = plan_reconcile(family_id, active, findings, amended=amended,
                           close_missing=close_missing)
-    return apply_plan(plan, as_of, now)
+    return apply_plans([plan], as_of, now)[family_id]
 
 
 # --- when to look again ----------------------------------------------------------------------
@@ -468,15 +490,33 @@ def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag
                     next_due(facts, params, recheck, as_of))
 
 
-def write_family(prepared: Prepared, as_of: dt.datetime, now: dt.datetime,
-                 members: list[tuple[int, str]] | None = None) -> Outcome:
-    """Write one prepared family: its engine row first (the re-check and the lock), then its
-    flags, inbox entries and queued emails. Flushes; the job loop commits (or rolls back a
-    skipped family)."""
-    if not record_analysed(prepared.family_id, prepared.version, as_of, prepared.due):
-        return Outcome(skipped="something was recorded for it during the run; it is "
-                               "analysed again next time")
-    return apply_plan(prepared.plan, as_of, now, members)
+RECORDED_MEANWHILE = ("something was recorded for it during the run; it is analysed "
+                      "again next time")
+
+
+def write_families(prepared: Sequence[Prepared], as_of: dt.datetime, now: dt.datetime,
+                   members: dict[int, list[tuple[int, str]]] | None = None,
+                   ) -> dict[int, Outcome]:
+    """Write a batch of prepared families: their engine rows first (the re-check and the
+    locks), then the flags, inbox entries and queued emails of those that passed, a few
+    statements for the whole batch. Flushes; the job loop commits, once per batch.
+
+    Returns each family's outcome, in the order given; a family whose row fails the
+    re-check is skipped and nothing of its analysis is written.
+    """
+    ready = [family for family in prepared if not family.skipped]
+    marked = record_analysed([Claim(family.family_id, family.version, family.due)
+                              for family in ready], as_of)
+    written = apply_plans([family.plan for family in ready
+                           if family.family_id in marked and family.plan.changes],
+                          as_of, now, members)
+    outcomes = {}
+    for family in prepared:
+        if family.skipped or family.family_id not in marked:
+            outcomes[family.family_id] = Outcome(skipped=family.skipped or RECORDED_MEANWHILE)
+        else:
+            outcomes[family.family_id] = written.get(family.family_id) or Outcome()
+    return outcomes
 
 
 # --- immediate concerns, inside the submitting request ---------------------------------------

@@ -20,7 +20,7 @@ class OpenedFlag:
 
 
 #: sent with (sender=app, flags=list[OpenedFlag], now=datetime, members=dict | None) inside
-#: the transaction that opened them: all the flags one family's reconciliation opened,
-#: together; `members`, when the run has read it already, maps the family id to its active
-#: core group as (user id, email) pairs
+#: the transaction that opened them: all the flags one reconciliation opened (a request's
+#: family, or a run's whole batch of families), together; `members`, when the run has read
+#: it already, maps each family id to its active core group as (user id, email) pairs
 flags_opened = engine_signals.signal("flags-opened")

@@ -140,7 +140,9 @@ def test_a_run_killed_halfway_and_run_again_ends_as_one_uninterrupted_run(
     assert uninterrupted.returncode == 0, output
     assert "Analysed 8 of 8 families" in output
 
-    first = _flask(repo_root, killed, "analyse", **{PAUSE_ENV: "3"})
+    # Batches of three: the pause comes once the first batch is committed, the second not.
+    first = _flask(repo_root, killed, "analyse",
+                   **{PAUSE_ENV: "3", "HOMELOG_ENGINE_BATCH_FAMILIES": "3"})
     _wait_for_line(first, "PAUSED after 3 families", timeout=120)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
