@@ -36,14 +36,14 @@ def parse_as_of(value: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _pauser() -> Callable[[int, services.Outcome], None] | None:
+def _after_family(renew: Callable[[], None]) -> Callable[[int, services.Outcome], None]:
+    """Keep the engine's lock alive as families are done (and pause there for tests)."""
     raw = os.environ.get(PAUSE_ENV)
-    if not raw:
-        return None
-    limit = int(raw)
+    limit = int(raw) if raw else None
     done = [0]
 
     def after_family(family_id: int, _outcome: services.Outcome) -> None:
+        renew()
         done[0] += 1
         if done[0] == limit:
             click.echo(f"PAUSED after {limit} families (last: {family_id})")
@@ -67,16 +67,24 @@ def analyse_command(family_ids: tuple[int, ...], as_of_text: str | None,
 
     Flags are dated by the visits that raised them, so running this day by day (or visit
     by visit) with --as-of replays a history and ends with the same flags as one run.
+    Refused while the engine runs elsewhere (it holds the scheduler's engine lock).
     """
     now = utcnow()
     as_of = parse_as_of(as_of_text) if as_of_text else now
     if as_of > now + dt.timedelta(days=1):
         raise click.BadParameter("Cannot analyse as of a date in the future.",
                                  param_hint="--as-of")
-    report = jobs.run_engine(
-        as_of, now, family_ids or None, force=everything or as_of_text is not None,
-        after_family=_pauser(),
-    )
+    try:
+        # The scheduler's lock: never two engine runs at once, whoever started them.
+        with jobs.job_lock(jobs.ENGINE_JOB.name) as renew:
+            report = jobs.run_engine(
+                as_of, now, family_ids or None, force=everything or as_of_text is not None,
+                after_family=_after_family(renew),
+            )
+    except jobs.Busy as busy:
+        raise click.ClickException(
+            "The engine is running in another process now (the scheduler, or another "
+            "analyse); nothing was analysed. Try again when it has finished.") from busy
     for message in report.messages:
         click.echo(message)
     click.echo(

@@ -32,6 +32,26 @@ def test_a_held_lock_turns_a_second_runner_away(app, db_dialect, monkeypatch):
         db.session.rollback()
 
 
+def test_analysing_on_demand_is_refused_while_the_engine_runs_elsewhere(app, factory,
+                                                                         db_dialect,
+                                                                         monkeypatch):
+    family = str(factory.family().id)
+    runner = app.test_cli_runner()
+    with app.app_context(), job_lock(jobs.ENGINE_JOB.name):
+        if db_dialect == "sqlite":
+            monkeypatch.setattr(jobs, "RUNNER", f"{socket.gethostname()}:{os.getppid()}:other")
+        refused = runner.invoke(args=["analyse", "--family", family])
+        db.session.rollback()
+    assert refused.exit_code == 1, refused.output
+    assert "The engine is running in another process now" in refused.output
+    assert "Analysed" not in refused.output
+
+    monkeypatch.undo()
+    done = runner.invoke(args=["analyse", "--family", family])  # the lock released: it runs
+    assert done.exit_code == 0, done.output
+    assert "Analysed 1 of 1 families" in done.output
+
+
 def test_a_lease_left_by_a_dead_process_is_taken_over(app, db_dialect, monkeypatch):
     if db_dialect != "sqlite":
         pytest.skip("PostgreSQL releases an advisory lock when its session ends")
