@@ -224,3 +224,51 @@ def test_a_new_version_of_the_app_keeps_the_outbox_and_sends_it(page, live_app, 
     visits = server_visits(live_app, world.family.id)
     assert len(visits) == SERVER_VISITS + 1
     assert (visits[-1].key, visits[-1].photos) == (queued["key"], 1)
+
+
+_AGE_THE_OUTBOX = """async (hours) => {
+    const database = await new Promise((resolve) => {
+        const opening = indexedDB.open('homelog');
+        opening.onsuccess = () => resolve(opening.result);
+    });
+    const store = database.transaction('outbox', 'readwrite').objectStore('outbox');
+    await new Promise((resolve) => {
+        store.openCursor().onsuccess = (event) => {
+            const cursor = event.target.result;
+            if (!cursor) { resolve(); return; }
+            const queued = new Date(Date.now() - hours * 3600 * 1000).toISOString();
+            cursor.update({ ...cursor.value, queuedAt: queued });
+            cursor.continue();
+        };
+    });
+    database.close();
+}"""
+
+
+def test_a_visit_waiting_more_than_a_day_is_flagged(page, world, output_dir):
+    sign_in(page, world.health_visitor.email)
+    page.route("**/api/v1/families/*/visits", lambda route: route.abort())  # no signal
+    open_record_visit(page, world.family.id)
+    record_visit(page)
+    expect(page.get_by_role("heading", name="Visit kept on this phone")).to_be_visible()
+    open_outbox(page)
+    expect(page.get_by_text("waited more than 24 hours")).to_have_count(0)
+    page.evaluate(_AGE_THE_OUTBOX, 25)  # as if recorded yesterday morning
+    page.reload()
+    expect(page.get_by_role("alert").filter(has_text="A visit has waited more than 24 hours")
+           ).to_be_visible()
+    card = page.get_by_role("listitem").filter(has_text=world.family.reference)
+    expect(card).to_contain_text("(25 hours ago) — more than 24 hours")
+    screenshot(page, output_dir, "outbox-old")
+
+
+def test_a_visit_being_recorded_also_blocks_sign_out(page, world):
+    sign_in(page, world.health_visitor.email)
+    open_record_visit(page, world.family.id)
+    page.get_by_label("Unannounced").tap()
+    page.wait_for_timeout(400)  # kept on the phone
+    page.get_by_role("button", name="Sign out").tap()
+    expect(page.get_by_role("alert").filter(has_text="a visit you started recording")
+           ).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert len(phone_store(page, "drafts")) == 1

@@ -11,6 +11,7 @@ import { ApiError, post, request } from '../api.js';
 import { database, existingDatabase } from './db.js';
 
 const FIRST_RETRY_MS = 2000;
+const PHOTOS_AT_ONCE = 2;
 const LONGEST_RETRY_MS = 5 * 60 * 1000;
 export const OLD_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -146,6 +147,35 @@ async function update(store, value) {
   changed();
 }
 
+/**
+ * Sends photos, `width` at a time. A refused photo is marked for the person and the others
+ * go on; no connection, a 5xx or the end of the session stops the rest, and that error is
+ * returned (null when every photo was sent or refused).
+ */
+async function sendPhotos(visitId, photos, width) {
+  const db = await database();
+  const queue = [...photos];
+  let stopped = null;
+  const worker = async () => {
+    while (queue.length > 0 && !stopped) {
+      const photo = queue.shift();
+      try {
+        await sendPhoto(visitId, photo);
+        await db.delete('photos', photo.key);
+        changed();
+      } catch (error) {
+        if (classify(error) === 'attention') {
+          await update('photos', { ...photo, state: 'attention', problem: describe(error, 'photo') });
+        } else {
+          stopped ??= error;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, photos.length) }, worker));
+  return stopped;
+}
+
 /** Sends one visit and its photos; returns 'sent', 'retry', 'attention' or 'signed-out'. */
 async function sendItem(item) {
   const db = await database();
@@ -160,20 +190,10 @@ async function sendItem(item) {
   }
   const photos = (await db.getAllFromIndex('photos', 'owner', item.key))
     .filter((photo) => photo.state === 'waiting');
-  for (const photo of photos) {
-    try {
-      await sendPhoto(item.visitId, photo);
-      await db.delete('photos', photo.key);
-      changed();
-    } catch (error) {
-      const outcome = classify(error);
-      if (outcome === 'attention') {
-        await update('photos', { ...photo, state: 'attention', problem: describe(error, 'photo') });
-        continue; // the visit is recorded; the other photos can still go
-      }
-      return fail(item, error, 'photo');
-    }
-  }
+  // Two at a time: the server reworks each photo (decode, renditions) before storing it,
+  // so a second upload uses a second core while the first is being worked on.
+  const stopped = await sendPhotos(item.visitId, photos, PHOTOS_AT_ONCE);
+  if (stopped) return fail(item, stopped, 'photo');
   const left = await db.getAllFromIndex('photos', 'owner', item.key);
   if (left.length === 0) {
     await db.delete('outbox', item.key);
