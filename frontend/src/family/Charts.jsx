@@ -31,17 +31,19 @@ function TrendsView({ trends }) {
       <FamilyFigures metrics={trends.metrics} />
       <h3>Scores by domain</h3>
       <ChartKey colours={colours} />
-      {trends.domains.map((domain) => (
-        <section key={domain.key} class="domain-chart" aria-labelledby={`domain-${domain.key}`}>
-          <h4 id={`domain-${domain.key}`}>{domain.name}</h4>
-          <p class="byline">
-            Agreed good enough: level {domain.agreed_level === 1 ? '1' : `1 to ${domain.agreed_level}`}
-            {domain.crossings_90_days > 0 && ` · crossed the line ${domain.crossings_90_days} ${domain.crossings_90_days === 1 ? 'time' : 'times'} in 90 days`}
-            {domain.sustained_improvement && ' · improvement sustained'}
-          </p>
-          <TrendChart domain={domain} colours={colours} />
-        </section>
-      ))}
+      <div class="charts-grid">
+        {trends.domains.map((domain) => (
+          <section key={domain.key} class="domain-chart" aria-labelledby={`domain-${domain.key}`}>
+            <h4 id={`domain-${domain.key}`}>{domain.name}</h4>
+            <p class="byline">
+              Agreed good enough: level {domain.agreed_level === 1 ? '1' : `1 to ${domain.agreed_level}`}
+              {domain.crossings_90_days > 0 && ` · crossed the line ${domain.crossings_90_days} ${domain.crossings_90_days === 1 ? 'time' : 'times'} in 90 days`}
+              {domain.sustained_improvement && ' · improvement sustained'}
+            </p>
+            <TrendChart domain={domain} colours={colours} />
+          </section>
+        ))}
+      </div>
     </>
   );
 }
