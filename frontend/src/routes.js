@@ -1,5 +1,6 @@
 // Every screen of the app, by address (all need a signed-in user). The first match wins;
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
+import { UnreadBadge } from './components/unread.jsx';
 import { ChartsScreen } from './family/Charts.jsx';
 import { Exports } from './family/Exports.jsx';
 import { FlagsScreen } from './family/Flags.jsx';
@@ -29,7 +30,7 @@ export const routes = [
 // The bottom bar, in order. Further entries (the outbox) are added with addRoute.
 export const navItems = [
   { key: 'families', href: '/', label: 'Families' },
-  { key: 'inbox', href: '/inbox', label: 'Inbox' },
+  { key: 'inbox', href: '/inbox', label: 'Inbox', badge: UnreadBadge },
 ];
 
 /**

@@ -153,7 +153,8 @@ def test_a_practitioner_sees_flags_but_cannot_respond(page, world):
 
 def test_the_inbox_lists_new_flags_and_opens_them(page, world, output_dir):
     sign_in(page, world.health_visitor.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").tap()
+    main_bar = page.get_by_role("navigation", name="Main")
+    main_bar.get_by_role("link", name=re.compile(r"^Inbox\W+1 unread$")).tap()
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
     entry = page.get_by_role("listitem").filter(has_text=world.family.reference)
     expect(entry).to_contain_text("Unread: Immediate concern")
@@ -161,6 +162,7 @@ def test_the_inbox_lists_new_flags_and_opens_them(page, world, output_dir):
     check_accessibility(page, "inbox")
     entry.get_by_role("button", name="Open the family's flags").tap()
     expect(page.get_by_role("heading", name="Open (1)")).to_be_visible()
+    expect(main_bar.get_by_role("link", name="Inbox", exact=True)).to_be_visible()  # none unread
     page.go_back()
     entry = page.get_by_role("listitem").filter(has_text=world.family.reference)
     expect(entry).not_to_contain_text("Unread")

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
+import { inboxChanged } from '../components/unread.jsx';
 import { navigate } from '../router.js';
 import { FLAG_KINDS, FLAG_STATES, formatDateTime, label, SEVERITY } from '../words.js';
 
@@ -33,7 +34,10 @@ function Entry({ entry }) {
   const open = async () => {
     setError(null);
     try {
-      if (!read) await post(`/inbox/${entry.id}/read`);
+      if (!read) {
+        await post(`/inbox/${entry.id}/read`);
+        inboxChanged();
+      }
       setRead(true);
       navigate(`/families/${entry.family.id}/flags`);
     } catch (problem) {

@@ -1,0 +1,42 @@
+// The number of unread inbox entries, shown on the bottom bar's Inbox link. Read when the
+// app opens, every few minutes while it is in view, and whenever an entry is marked read.
+import { useEffect, useState } from 'preact/hooks';
+import { get } from '../api.js';
+
+const EVERY = 5 * 60 * 1000;
+const CHANGED = 'homelog:inbox-changed';
+
+/** Tells the badge to count again (after marking an entry read). */
+export function inboxChanged() {
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+export function UnreadBadge() {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    let stopped = false;
+    const count = () => {
+      if (document.visibilityState !== 'visible') return;
+      get('/inbox?unread=true&limit=200').then(
+        (entries) => !stopped && setCount(entries.length),
+        () => {}, // offline or signed out: keep the last count
+      );
+    };
+    count();
+    const timer = setInterval(count, EVERY);
+    window.addEventListener(CHANGED, count);
+    document.addEventListener('visibilitychange', count);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      window.removeEventListener(CHANGED, count);
+      document.removeEventListener('visibilitychange', count);
+    };
+  }, []);
+  if (!count) return null;
+  return (
+    <span class="badge">
+      <span class="visually-hidden">, </span>{count}<span class="visually-hidden"> unread</span>
+    </span>
+  );
+}
