@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homelog.core.db import UTCDateTime
@@ -117,4 +117,6 @@ class UserSession(db.Model):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The last time the password was confirmed inside this session (see accounts/reauth.py).
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Wrong passwords given to confirm it since the last right one; a few end the session.
+    confirm_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     end_reason: Mapped[str | None] = mapped_column(String(32))

@@ -9,21 +9,26 @@ laptop left signed in cannot be used by someone else to carry a family's whole r
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from homelog.accounts.models import User, UserSession
 from homelog.accounts.passwords import verify_password
-from homelog.accounts.services import LiveSession, actor_of
+from homelog.accounts.services import LiveSession, actor_of, end_session
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid
 from homelog.core.time import utcnow
+from homelog.core.transactions import keep_even_if_request_fails
 from homelog.extensions import db
 
 REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
+MAX_CONFIRM_FAILURES = 5
 _CONFIRMED_AT = select(UserSession.confirmed_at).where(UserSession.id == bindparam("id"))
+_FAILURES = select(UserSession.confirm_failures).where(UserSession.id == bindparam("id"))
+log = logging.getLogger(__name__)
 
 
 def recent_sign_in_window() -> dt.timedelta:
@@ -50,14 +55,29 @@ def require_recent_sign_in(session: LiveSession, now: dt.datetime | None = None)
 def confirm_password(user: User, session: LiveSession, password: str) -> dt.datetime:
     """Check the signed-in user's password and stamp the session as recently signed in.
 
-    A wrong password is a 422 naming the field (the session itself stays signed in);
-    a right one is recorded in the audit trail. Returns when the recent sign-in ends.
+    A wrong password is a 422 naming the field and the session stays signed in, up to
+    MAX_CONFIRM_FAILURES in a row: then the session ends (401), so a session left open
+    cannot be used to guess the password. A right one is recorded in the audit trail.
+    Returns when the recent sign-in ends.
     """
     if not verify_password(user.password_hash, password):
+        failures = (db.session.execute(_FAILURES, {"id": session.id}).scalar() or 0) + 1
+        if failures >= MAX_CONFIRM_FAILURES:
+            log.warning("session %s of user %s ended after %s wrong passwords",
+                        session.id, user.id, failures)
+            keep_even_if_request_fails(lambda: end_session(session, "password_guessing"))
+            raise ApiError(401, "signed_out", "Too many wrong passwords: you have been "
+                                              "signed out. Please sign in again.")
+        keep_even_if_request_fails(lambda: _set_failures(session.id, failures))
         raise invalid({"password": ["This is not your password."]},
                       "Your password was not recognised.")
     now = utcnow()
-    db.session.execute(
-        update(UserSession).where(UserSession.id == session.id).values(confirmed_at=now))
+    db.session.execute(update(UserSession).where(UserSession.id == session.id)
+                       .values(confirmed_at=now, confirm_failures=0))
     record(actor_of(user), "session.confirm", basis="credentials")
     return now + recent_sign_in_window()
+
+
+def _set_failures(session_id: int, failures: int) -> None:
+    db.session.execute(update(UserSession).where(UserSession.id == session_id)
+                       .values(confirm_failures=failures))

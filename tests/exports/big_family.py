@@ -78,7 +78,7 @@ def _scores(rng: random.Random, index: int, visits: int, domains: list[str]
             for key in domains}
 
 
-def _visit_rows(app: Flask, family_id: int, authors: list[tuple[int, int, str]],
+def _visit_rows(family_id: int, authors: list[tuple[int, int, str]],
                 visits: int, start: dt.datetime, rng: random.Random) -> list[dict[str, Any]]:
     rubric = current_rubric()
     domains, rooms = list(rubric.domains), list(rubric.rooms)
@@ -152,7 +152,7 @@ def build_big_family(app: Flask, factory: Factory, visits: int = 300, photos: in
             User.id.in_([member.id for member in (lead, *members)])).all()
         authors = [(user.id, user.agency_id, user.profession.value) for user in users]
         lead_user = next(user for user in users if user.id == lead.id)
-        rows = _visit_rows(app, family.id, authors, visits, start, rng)
+        rows = _visit_rows(family.id, authors, visits, start, rng)
         db.session.execute(Visit.__table__.insert(), rows)
         ids = db.session.execute(
             db.select(Visit.id, Visit.author_id, Visit.agency_id, Visit.author_profession)

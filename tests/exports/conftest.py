@@ -78,12 +78,11 @@ def export_entries(app: Flask, family_id: int) -> list[AuditEntry]:
 class Team:
     """A family, its lead and a practitioner, each signed in."""
 
-    def __init__(self, app: Flask, factory: Factory, make_client, opened_days_ago: int = 120
-                 ) -> None:
+    def __init__(self, factory: Factory, make_client) -> None:
         self.practitioner_ref: UserRef = factory.user()
         self.family: FamilyRef = factory.family(
             members=(self.practitioner_ref,),
-            opened_on=dt.date.today() - dt.timedelta(days=opened_days_ago))
+            opened_on=dt.date.today() - dt.timedelta(days=120))
         self.lead: ApiClient = make_client()
         assert self.lead.sign_in(self.family.lead.email).status_code == 201
         self.practitioner: ApiClient = make_client()
@@ -94,5 +93,5 @@ class Team:
 
 
 @pytest.fixture
-def team(app: Flask, factory: Factory, make_client) -> Team:
-    return Team(app, factory, make_client)
+def team(factory: Factory, make_client) -> Team:
+    return Team(factory, make_client)

@@ -157,6 +157,21 @@ def test_summary_pdf_of_a_family_with_no_visits(team: Team):
     assert rendered_pages(pdf.data) == len(pages)
 
 
+def test_summary_pdf_of_a_family_with_one_visit(team: Team):
+    when = _days_ago(7)
+    assert team.practitioner.submit_visit(team.family.id, visit_body(
+        visited_at=when, notes="Only visit so far.")).status_code == 201
+    pdf = team.lead.get(team.url("summary.pdf"))
+    assert pdf.status_code == 200
+    pages = _assert_marked_and_numbered(pdf.data)
+    text = pdf_text(pdf.data)
+    assert _printed(when) in text and "Only visit so far." in text
+    assert "Visits: 1, of which unannounced: 1." in text
+    assert len([image for image in pdf_images(pdf.data) if image["color"] == "gray"]) == \
+        len(DOMAINS)
+    assert rendered_pages(pdf.data) == len(pages)
+
+
 def test_the_period_chooses_what_is_shown(team: Team):
     old, recent = _days_ago(60), _days_ago(5)
     for when, note in ((old, "Old visit note."), (recent, "Recent visit note.")):
