@@ -58,7 +58,7 @@ def choose_period(family_id: int, start: dt.date | None, end: dt.date | None) ->
     if start is None:
         start = db.session.execute(
             select(Family.plan_started_on).where(Family.id == family_id)).scalar_one()
-        start = min(start, end)
+        start = max(min(start, end), EARLIEST)
     problems: dict[str, list[str]] = {}
     if end > today:
         problems["to"] = ["The period cannot end after today."]

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from homelog.accounts.models import User, UserSession
 from homelog.exports.csv_files import SUMMARY_HEADER, neutralise
-from homelog.exports.report import age_in_words, status_of
+from homelog.exports.report import age_in_words, status_of, trend_of
 from homelog.extensions import db
 from tests.exports.conftest import (
     Team,
@@ -400,3 +400,7 @@ def test_ages_and_statuses_in_words():
     assert status_of(4, 2, 4) == "concern"
     assert status_of(3, 3, 4) == "good enough"
     assert status_of(None, 2, 4) == "not scored"
+    assert trend_of([2, 2]) == "too few scores to tell"
+    assert trend_of([2, 2.5, 3]) == "worsening"
+    assert trend_of([4, 3, 2]) == "improving"
+    assert trend_of([2, 3, 2.4]) == "no clear change"
