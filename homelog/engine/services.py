@@ -27,7 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Integer, bindparam, column, insert, or_, select, tuple_, update, values
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    column,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -327,7 +338,10 @@ _REFRESH = (
             **{name: bindparam(f"b_{name}") for name in _ENGINE_FIELDS})
 )
 # Built once: the statement objects (and their cache keys) are not rebuilt for every batch.
-_INSERT_FLAGS = insert(_FLAG).returning(_FLAG.c.family_id, _FLAG.c.key, _FLAG.c.id)
+_INSERT_FLAGS = insert(_FLAG)
+_INSERT_FLAGS_RETURNING = insert(_FLAG).returning(_FLAG.c.family_id, _FLAG.c.key, _FLAG.c.id)
+_NEXT_FLAG_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('flag', 'id')) FROM generate_series(1, :n)")
 _PREVIOUS = (
     select(_FLAG.c.family_id, _FLAG.c.key, _FLAG.c.id, _FLAG.c.occurrence,
            _FLAG.c.close_reason, _FLAG.c.became_true_at)
@@ -365,11 +379,7 @@ def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
                          "raised_at": as_of, "created_at": now})
     if not rows:
         return
-    # Keys are unique among a family's new flags, so ids are matched by (family, key): one
-    # multi-row INSERT, whatever order the database returns the rows in.
-    # A single row goes as a plain INSERT, without the multi-row batching.
-    ids = {(family_id, key): flag_id for family_id, key, flag_id in db.session.execute(
-        _INSERT_FLAGS, rows[0] if len(rows) == 1 else rows)}
+    ids = _insert_flags(rows)
     opened = [OpenedFlag(ids[(row["family_id"], row["key"])], row["family_id"],
                          row["severity"], row["previous_id"]) for row in rows]
     for flag in opened:
@@ -379,6 +389,25 @@ def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
         members = {flag.family_id: members.get(flag.family_id, []) for flag in opened}
     flags_opened.send(current_app._get_current_object(), flags=opened, now=now,
                       members=members)
+
+
+def _insert_flags(rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+    """Insert new flags; returns their ids by (family, key), unique among new flags."""
+    if len(rows) > 1 and db.session.get_bind().dialect.name == "postgresql":
+        # Ids from the sequence first, then the rows as a plain executemany (one pipeline
+        # of a small statement): a multi-row INSERT ... RETURNING has thousands of
+        # placeholders, which cost psycopg more to prepare than the rows cost to insert
+        # (100 flags: 39 -> 24 ms; 1,500: 1.0 -> 0.34 s).
+        flag_ids = db.session.execute(_NEXT_FLAG_IDS, {"n": len(rows)}).scalars().all()
+        for row, flag_id in zip(rows, flag_ids, strict=True):
+            row["id"] = flag_id
+        db.session.execute(_INSERT_FLAGS, rows)
+        return {(row["family_id"], row["key"]): row["id"] for row in rows}
+    # One multi-row INSERT (SQLite binds its parameters natively); a single row goes as a
+    # plain INSERT, without the multi-row batching. Ids matched by (family, key), whatever
+    # order the database returns the rows in.
+    result = db.session.execute(_INSERT_FLAGS_RETURNING, rows[0] if len(rows) == 1 else rows)
+    return {(family_id, key): flag_id for family_id, key, flag_id in result}
 
 
 def apply_plans(plans: Sequence[Plan], as_of: dt.datetime, now: dt.datetime,
