@@ -35,6 +35,7 @@ from homelog.exports.pdf_pages import (
     REGULAR,
     Para,
     build_pdf,
+    register_fonts,
     styles,
     text,
 )
@@ -81,14 +82,15 @@ class RotatedLabel(Flowable):
     def __init__(self, label: str, size: float = 6.5) -> None:
         super().__init__()
         words = label.split()
-        half = max(1, (len(words) + 1) // 2) if len(label) > 18 else len(words)
-        self.lines = [" ".join(words[:half]), " ".join(words[half:])]
-        self.lines = [line for line in self.lines if line]
+        half = (len(words) + 1) // 2 if len(label) > 18 else len(words)  # long: two lines
+        self.lines = [line for line in (" ".join(words[:half]), " ".join(words[half:])) if line]
         self.size = size
+        register_fonts()
+        # Measured once: a header is laid out again on every page its table reaches.
+        self.height = max(stringWidth(line, REGULAR, size) for line in self.lines) + 2
+        self.width = len(self.lines) * (size + 1.5)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.height = max(stringWidth(line, REGULAR, self.size) for line in self.lines) + 2
-        self.width = len(self.lines) * (self.size + 1.5)
         return self.width, self.height
 
     def draw(self) -> None:
