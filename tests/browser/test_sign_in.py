@@ -61,3 +61,18 @@ def test_a_screen_address_opened_directly_signs_in_then_shows_it(page, factory):
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").tap()
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+def test_a_session_that_ends_sends_the_person_back_to_sign_in(page, factory):
+    user = factory.user()
+    family = factory.family(members=(user,))
+    sign_in(page, user.email)
+    page.context.clear_cookies()  # the session ended (idle timeout, or disabled elsewhere)
+    page.get_by_role("link", name=family.reference).tap()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    page.get_by_label("Work email").fill(user.email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").tap()
+    # Back where they were going.
+    expect(page.get_by_role("heading", name=f"Family {family.reference}")).to_be_visible()
