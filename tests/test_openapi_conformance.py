@@ -694,6 +694,8 @@ def test_photos_match_the_document(app: Flask, factory: Factory, flow: Flow) -> 
               query_string={"domain": "kitchen"})
     flow.call(colleague, "GET", f"/api/v1/families/{fam.id}/photos", 200,
               query_string={"room": "kitchen", "page": 1, "per_page": 10})
+    flow.call(colleague, "GET", f"/api/v1/families/{fam.id}/photos", 200,
+              query_string={"visit": visit.json["id"]})
 
     # refusals: not a photo, not the author, not in the core group, not a field we know
     flow.call(practitioner, "POST", url, 415, headers=key(),

@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate
 from werkzeug.datastructures import FileStorage
 
-from homelog.core.schemas import OutSchema, StrictSchema
+from homelog.core.schemas import MAX_ID, OutSchema, StrictSchema
 from homelog.photos.models import DISPLAY, RENDITIONS
 from homelog.visits.schemas import AgencyRefSchema, PersonRefSchema
 
@@ -60,6 +60,9 @@ class PhotoQuerySchema(StrictSchema):
 class PhotoListQuerySchema(StrictSchema):
     domain = fields.String(load_default=None, validate=_KEY_PATTERN)
     room = fields.String(load_default=None, validate=_KEY_PATTERN)
+    visit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Only the photos of this visit (its id as first recorded: a "
+                       "correction keeps the photos of the visit it corrects)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 

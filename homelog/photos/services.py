@@ -329,24 +329,27 @@ def describe_photo(photo_id: int) -> dict[str, Any]:
 
 
 def list_family_photos(user: User, access: FamilyAccess, domain: str | None, room: str | None,
-                       page: int, per_page: int) -> dict[str, Any]:
-    """One page of a family's photos of a domain (or room), oldest visit first; audited.
+                       page: int, per_page: int, visit_id: int | None = None) -> dict[str, Any]:
+    """One page of a family's photos of a domain (or room, or visit), oldest visit first;
+    audited.
 
     For the side-by-side view of the same room over time: each photo comes with its visit,
-    the agency and the score the domain was given.
+    the agency and the score the domain was given. A visit of another family lists nothing.
     """
     query = _photos_query().where(Photo.family_id == access.family_id)
     if domain is not None:
         query = query.where(Photo.domain_key == domain)
     if room is not None:
         query = query.where(Photo.room == room)
+    if visit_id is not None:
+        query = query.where(Photo.visit_id == visit_id)
     query = query.order_by(Visit.visited_at, Photo.id)
     rows = db.session.execute(
         query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     items = _items(access.family_id, rows[:per_page])
     record(actor_of(user), "photo.list", basis=access.basis, family_id=access.family_id,
            target_type="family", target_id=access.family_id,
-           detail={"domain": domain, "room": room, "page": page,
+           detail={"domain": domain, "room": room, "visit_id": visit_id, "page": page,
                    "photo_ids": [item["id"] for item in items]})
     return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > per_page}
 

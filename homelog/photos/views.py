@@ -147,8 +147,9 @@ class FamilyPhotosResource(MethodView):
     @blp.arguments(PhotoListQuerySchema, location="query")
     @blp.response(200, PhotoListOutSchema)
     def get(self, query: dict[str, Any], family_id: int) -> dict[str, Any]:
-        """A family's photos of one domain (or room), oldest first: the same room over time."""
+        """A family's photos of one domain (or room, or visit), oldest first: the same room
+        over time."""
         user = signed_in_user()
         access = open_family(user, family_id, None)  # audited as photo.list, with what was shown
         return services.list_family_photos(user, access, query["domain"], query["room"],
-                                           query["page"], query["per_page"])
+                                           query["page"], query["per_page"], query["visit"])

@@ -185,3 +185,9 @@ def test_photos_of_one_domain_side_by_side(page, live_app, factory, output_dir):
     check_accessibility(page, "family photos")
     page.get_by_label("Domain").select_option("sleep")
     expect(page.get_by_text("No photos of this domain yet.")).to_be_visible()
+
+    page.get_by_label("Domain").select_option("kitchen")
+    page.get_by_role("link", name="Open the visit").last.tap()  # the latest photo's visit
+    thumbs = page.get_by_role("list", name="Photos: Kitchen and food hygiene")
+    expect(thumbs.get_by_role("img")).to_have_count(1)  # only that visit's photo
+    expect(thumbs.get_by_role("img")).to_have_attribute("alt", "Worktop, photo 2")

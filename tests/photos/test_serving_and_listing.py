@@ -147,6 +147,20 @@ def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
     assert [item["id"] for item in by_room] == [sleep.json["id"]]
     everything = lead.get(f"/api/v1/families/{family.id}/photos?per_page=2").json
     assert len(everything["items"]) == 2 and everything["has_more"] is True
+    of_visit = lead.get(f"/api/v1/families/{family.id}/photos?visit={earlier}").json["items"]
+    assert [item["id"] for item in of_visit] == [oldest.json["id"], sleep.json["id"]]
+
+
+def test_a_visit_of_another_family_lists_no_photos(photo_world: PhotoWorld, factory: Factory,
+                                                   make_client) -> None:
+    author = photo_world.clients["author"]
+    visit_id = _visit(author, photo_world.family.id, days_ago=1, kitchen=2)
+    assert upload(author, visit_id, small_jpeg()).status_code == 201
+    other_family = factory.family(members=(photo_world.author,))
+    listing = author.get(f"/api/v1/families/{other_family.id}/photos?visit={visit_id}")
+    assert listing.status_code == 200 and listing.json["items"] == []
+    assert author.get(f"/api/v1/families/{photo_world.family.id}/photos?visit=0"
+                      ).status_code == 422
 
 
 def test_the_listing_shows_the_score_as_amended(photo_world: PhotoWorld) -> None:

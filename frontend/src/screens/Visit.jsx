@@ -1,6 +1,6 @@
 // One visit as recorded: every domain's level with its descriptor, who was present, rooms
 // seen, immediate concerns and notes; corrections are linked both ways.
-import { get } from '../api.js';
+import { get, query } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric, rubricNames } from '../rubric.js';
@@ -9,16 +9,36 @@ import { formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 export function Visit({ params }) {
   const visit = useLoad(async (signal) => {
     const [answer, rubric] = await Promise.all([get(`/visits/${params.visitId}`, { signal }), loadRubric()]);
-    return { visit: answer, rubric };
+    return { visit: answer, rubric, photos: await visitPhotos(answer, signal) };
   }, [params.visitId]);
   return (
     <Loaded state={visit} what="Loading the visit">
-      {({ visit: detail, rubric }) => <VisitDetail visit={detail} rubric={rubric} />}
+      {({ visit: detail, rubric, photos }) => <VisitDetail visit={detail} rubric={rubric} photos={photos} />}
     </Loaded>
   );
 }
 
-function VisitDetail({ visit, rubric }) {
+/**
+ * The photos taken at the visit, by domain (null if they could not be read). Photos belong
+ * to the visit as first recorded, so a correction shows those of the visit it corrects.
+ */
+async function visitPhotos(visit, signal) {
+  try {
+    let first = visit;
+    for (let step = 0; first.supersedes_id && step < 20; step += 1) {
+      first = await get(`/visits/${first.supersedes_id}`, { signal });
+    }
+    const answer = await get(`/families/${visit.family_id}/photos${query({ visit: first.id, per_page: 100 })}`, { signal });
+    const byDomain = {};
+    for (const photo of answer.items) (byDomain[photo.domain_key] ??= []).push(photo);
+    return byDomain;
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    return null;
+  }
+}
+
+function VisitDetail({ visit, rubric, photos }) {
   const names = rubricNames(rubric);
   const kind = visit.announced ? 'Announced visit' : 'Unannounced visit';
   return (
@@ -56,10 +76,12 @@ function VisitDetail({ visit, rubric }) {
               <span class="score-domain">{domain?.name ?? key}</span>
               <span class="score-level">{score === null ? 'Not seen' : `${score}: ${domain?.levels[String(score)] ?? ''}`}</span>
               <span class="score-band">{scoreBand(score)}</span>
+              {photos?.[key] && <VisitThumbs photos={photos[key]} domain={domain?.name ?? key} />}
             </li>
           );
         })}
       </ul>
+      {photos === null && <p class="byline">The photos of this visit could not be loaded.</p>}
       <h2>Who was present</h2>
       <p>{visit.present.map((key) => label(PRESENT, key)).join(', ') || 'Nobody recorded'}</p>
       <h2>Rooms seen</h2>
@@ -67,5 +89,20 @@ function VisitDetail({ visit, rubric }) {
       {visit.child_presentation && (<><h2>How the children presented</h2><p class="notes">{visit.child_presentation}</p></>)}
       {visit.notes && (<><h2>Notes</h2><p class="notes">{visit.notes}</p></>)}
     </>
+  );
+}
+
+function VisitThumbs({ photos, domain }) {
+  return (
+    <ul class="visit-thumbs" aria-label={`Photos: ${domain}`}>
+      {photos.map((photo, index) => (
+        <li key={photo.id}>
+          <a href={photo.urls.display} aria-label={`Open photo ${index + 1} of ${domain} full size`}>
+            <img src={photo.urls.thumb} alt={photo.caption || `Photo ${index + 1} of ${domain}`}
+                 width="96" height={Math.round(96 * photo.height / photo.width)} loading="lazy" />
+          </a>
+        </li>
+      ))}
+    </ul>
   );
 }
