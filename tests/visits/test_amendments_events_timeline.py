@@ -179,7 +179,7 @@ def test_every_field_is_shown_under_its_own_name(client, setting):
         "agency": agency, "author": author,
         "announced": True, "present": body["present"], "rooms_seen": body["rooms_seen"],
         "scores": body["scores"], "concerns": ["no_food"], "notes": body["notes"],
-        "child_presentation": "Hungry and tired.", "rubric_version": 1,
+        "child_presentation": "Hungry and tired.", "rubric_version": created.json["rubric_version"],
         "supersedes_id": None, "amendment_reason": None, "superseded_by_id": None,
     }
     reread = client.get(f"/api/v1/visits/{created.json['id']}").json
