@@ -7,6 +7,7 @@ import { navigate } from '../router.js';
 import { formatDate, scoreBand } from '../words.js';
 
 const DAY = 24 * 60 * 60 * 1000;
+const TAP_REACH = 24; // CSS pixels around a point that count as tapping it
 const BAND = 'rgba(11, 107, 46, 0.16)';
 const BAND_EDGE = '#0b6b2e';
 const MEDIAN = '#555';
@@ -120,8 +121,10 @@ function config(domain, colours) {
         },
       },
       onClick: (event, _elements, chart) => {
+        // The nearest point within a fingertip of the tap (a tap on empty space opens nothing).
         const [nearest] = chart.getElementsAtEventForMode(event, 'nearest', { intersect: false }, true)
-          .filter((element) => !chart.data.datasets[element.datasetIndex].isMedian);
+          .filter((element) => !chart.data.datasets[element.datasetIndex].isMedian)
+          .filter((element) => Math.hypot(element.element.x - event.x, element.element.y - event.y) <= TAP_REACH);
         if (nearest) {
           navigate(`/visits/${chart.data.datasets[nearest.datasetIndex].data[nearest.index].visitId}`);
         }
