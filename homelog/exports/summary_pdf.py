@@ -32,6 +32,7 @@ from homelog.exports.charts import HEIGHT_INCHES, WIDTH_INCHES, TrendCharts
 from homelog.exports.pdf_pages import (
     BOLD,
     CONTENT_WIDTH,
+    PAGE_HEIGHT,
     REGULAR,
     Para,
     build_pdf,
@@ -76,19 +77,25 @@ def _local(at: dt.datetime) -> dt.datetime:
     return at.astimezone(local_zone())
 
 
-class RotatedLabel(Flowable):
-    """A table header written bottom to top, so ten domains fit across a portrait page."""
+class ScoreHeader(Flowable):
+    """The domains' names over the score columns, written bottom to top so that ten fit
+    across a portrait page. One flowable for the ten columns: far cheaper to lay out, on
+    every page, than ten table cells."""
 
-    def __init__(self, label: str, size: float = 6.5) -> None:
+    def __init__(self, names: list[str], width: float, size: float = 6.5) -> None:
         super().__init__()
-        words = label.split()
-        half = (len(words) + 1) // 2 if len(label) > 18 else len(words)  # long: two lines
-        self.lines = [line for line in (" ".join(words[:half]), " ".join(words[half:])) if line]
-        self.size = size
         register_fonts()
+        self.size, self.width, self.cell = size, width, width / max(1, len(names))
+        self.labels = [self._lines(name) for name in names]
         # Measured once: a header is laid out again on every page its table reaches.
-        self.height = max(stringWidth(line, REGULAR, size) for line in self.lines) + 2
-        self.width = len(self.lines) * (size + 1.5)
+        self.height = max((stringWidth(line, REGULAR, size) for lines in self.labels
+                           for line in lines), default=0) + 4
+
+    @staticmethod
+    def _lines(name: str) -> list[str]:
+        words = name.split()
+        half = (len(words) + 1) // 2 if len(name) > 18 else len(words)  # long: two lines
+        return [line for line in (" ".join(words[:half]), " ".join(words[half:])) if line]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -96,10 +103,56 @@ class RotatedLabel(Flowable):
     def draw(self) -> None:
         canvas = self.canv
         canvas.saveState()
-        canvas.setFont(REGULAR, self.size)
-        canvas.rotate(90)
-        for index, line in enumerate(self.lines):
-            canvas.drawString(0, -(index + 1) * (self.size + 1.2), line)
+        canvas.setLineWidth(0.4)
+        for index, lines in enumerate(self.labels):
+            left = index * self.cell
+            if index:
+                canvas.line(left, 0, left, self.height)
+            lead = self.size + 1.2
+            canvas.saveState()
+            # Turned a quarter left: up the page is along the text, right is down the lines.
+            canvas.translate(left + (self.cell - len(lines) * lead) / 2, 2)
+            canvas.rotate(90)
+            canvas.setFont(REGULAR, self.size)
+            for number, line in enumerate(lines):
+                canvas.drawString(0, -((number + 1) * lead - 1.5), line)
+            canvas.restoreState()
+        canvas.restoreState()
+
+
+class ScoreStrip(Flowable):
+    """One visit's scores, a box per domain: plain when good enough, bold when worse than
+    agreed, white on black at a concern, a dash when not seen. One flowable for the ten
+    boxes, for the same reason as ScoreHeader."""
+
+    HEIGHT = 20.0
+
+    def __init__(self, scores: list[tuple[int | None, str]], width: float,
+                 height: float = HEIGHT) -> None:
+        super().__init__()
+        self.scores, self.width, self.height = scores, width, height
+        self.cell = width / max(1, len(scores))
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(0.4)
+        for index, (score, status) in enumerate(self.scores):
+            left = index * self.cell
+            if status == CONCERN:
+                canvas.setFillColor(colors.black)
+                canvas.rect(left, 0, self.cell, self.height, stroke=0, fill=1)
+                canvas.setFillColor(colors.white)
+            else:
+                canvas.setFillColor(colors.black)
+            if index:
+                canvas.line(left, 0, left, self.height)
+            canvas.setFont(BOLD if status in (BORDERLINE, CONCERN) else REGULAR, 8)
+            canvas.drawCentredString(left + self.cell / 2, self.height / 2 - 3,
+                                     "-" if score is None else str(score))
         canvas.restoreState()
 
 
@@ -328,35 +381,39 @@ class SummaryPdf:
     def _timeline_table(self, items: list[VisitRow | EventRow],
                         last_details: Paragraph | None = None) -> Table:
         report = self.report
-        keys = list(report.domains)
-        agreed = {item.key: item.agreed_level for item in report.glance}
-        header = [self.para(f"<b>{cell}</b>", "small") for cell in ("When", "Who", "Visit")]
-        header += [RotatedLabel(report.domains[key]) for key in keys]
+        names = list(report.domains.values())
+        score_width = CONTENT_WIDTH - sum(_TIMELINE_WIDTHS)
+        header = [*[self.para(f"<b>{cell}</b>", "small") for cell in ("When", "Who", "Visit")],
+                  ScoreHeader(names, score_width)]
         rows: list[list[Any]] = [header]
         commands: list[tuple[Any, ...]] = [
             *_GRID, ("FONTNAME", (0, 1), (-1, -1), REGULAR), ("FONTSIZE", (0, 1), (2, -1), 7),
-            ("LEADING", (0, 1), (2, -1), 8.5), ("FONTSIZE", (3, 1), (-1, -1), 8),
-            ("ALIGN", (3, 1), (-1, -1), "CENTER"), ("VALIGN", (3, 0), (-1, 0), "BOTTOM"),
+            ("LEADING", (0, 1), (2, -1), 8.5), ("VALIGN", (3, 0), (3, 0), "BOTTOM"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+            *[(name, (3, 0), (3, -1), 0) for name in
+              ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")],
         ]
         for item in items:
             row = len(rows)
             details = (last_details if item is items[-1] and last_details
                        else self.para(self._details(item), "small"))
             if isinstance(item, VisitRow):
-                rows += [self._visit_row(item, keys), [details, *[""] * (len(keys) + 2)]]
-                commands += self._score_styles(item, keys, agreed, row)
+                rows += [self._visit_row(item, score_width), [details, "", "", ""]]
                 if not item.announced:
                     commands.append(("FONTNAME", (2, row), (2, row), BOLD))
             else:
-                rows += [self._event_row(item, len(keys)), [details, *[""] * (len(keys) + 2)]]
-                commands += [("SPAN", (2, row), (-1, row)), ("FONTNAME", (2, row), (2, row), BOLD)]
+                rows += [self._event_row(item), [details, "", "", ""]]
+                commands += [("SPAN", (2, row), (-1, row)), ("FONTNAME", (2, row), (2, row), BOLD),
+                             ("LEFTPADDING", (2, row), (-1, row), 3),
+                             ("TOPPADDING", (2, row), (-1, row), 2)]
             commands += [("SPAN", (0, row + 1), (-1, row + 1)),
+                         ("LEFTPADDING", (0, row + 1), (-1, row + 1), 3),
+                         ("RIGHTPADDING", (0, row + 1), (-1, row + 1), 3),
+                         ("TOPPADDING", (0, row + 1), (-1, row + 1), 2),
+                         ("BOTTOMPADDING", (0, row + 1), (-1, row + 1), 2),
                          ("NOSPLIT", (0, row), (-1, row + 1)),
                          ("LINEABOVE", (0, row), (-1, row), 1.2, colors.black)]
-        score_width = (CONTENT_WIDTH - sum(_TIMELINE_WIDTHS)) / len(keys) if keys else 0
-        table = Table(rows, colWidths=[*_TIMELINE_WIDTHS, *[score_width] * len(keys)],
-                      repeatRows=1)
+        table = Table(rows, colWidths=[*_TIMELINE_WIDTHS, score_width], repeatRows=1)
         table.setStyle(TableStyle(commands))
         return table
 
@@ -373,11 +430,18 @@ class SummaryPdf:
             return "\n".join(lines)
         return self.para(f"{text(agency)}<br/>{text(role)}, {text(author)}", "small")
 
-    def _visit_row(self, visit: VisitRow, keys: list[str]) -> list[Any]:
-        return [self._when(visit.at), self._who(visit.agency, visit.role, visit.author),
-                "Announced" if visit.announced else "Unannounced",
-                *["-" if visit.scores.get(key) is None else str(visit.scores[key])
-                  for key in keys]]
+    def _visit_row(self, visit: VisitRow, score_width: float) -> list[Any]:
+        agreed = {item.key: item.agreed_level for item in self.report.glance}
+        scores = [(score, status_of(score, agreed.get(key, 2), self.report.concern_level))
+                  for key in self.report.domains
+                  for score in (visit.scores.get(key),)]
+        who = self._who(visit.agency, visit.role, visit.author)
+        # The strip fills its row: as tall as the "who" cell when that wraps (the paragraph
+        # keeps this layout, so measuring it here costs nothing later).
+        height = ScoreStrip.HEIGHT if isinstance(who, str) else max(
+            ScoreStrip.HEIGHT, who.wrap(_TIMELINE_WIDTHS[1] - 6, PAGE_HEIGHT)[1] + 4)
+        return [self._when(visit.at), who, "Announced" if visit.announced else "Unannounced",
+                ScoreStrip(scores, score_width, height)]
 
     @staticmethod
     def _details(item: VisitRow | EventRow) -> str:
@@ -398,22 +462,9 @@ class SummaryPdf:
                            f"{text(item.amendment_reason or '')}</i>")
         return " · ".join(details)
 
-    def _score_styles(self, visit: VisitRow, keys: list[str], agreed: dict[str, int],
-                      row: int) -> list[tuple[Any, ...]]:
-        commands: list[tuple[Any, ...]] = []
-        for column, key in enumerate(keys, start=3):
-            score = visit.scores.get(key)
-            status = status_of(score, agreed.get(key, 2), self.report.concern_level)
-            if status in (BORDERLINE, CONCERN):
-                commands.append(("FONTNAME", (column, row), (column, row), BOLD))
-            if status == CONCERN:
-                commands += [("BACKGROUND", (column, row), (column, row), colors.black),
-                             ("TEXTCOLOR", (column, row), (column, row), colors.white)]
-        return commands
-
-    def _event_row(self, event: EventRow, domains: int) -> list[Any]:
+    def _event_row(self, event: EventRow) -> list[Any]:
         return [self._when(event.at), self._who(event.agency, event.role, event.author),
-                f"Event: {event.kind}", *[""] * domains]
+                f"Event: {event.kind}", ""]
 
 
 def summary_pdf(report: SummaryReport, photos: dict[int, bytes]) -> bytes:
