@@ -9,14 +9,15 @@
    CHROME_PATH, headless, mobile emulation with its default simulated slow 4G and CPU
    slow-down) against a server started as `make run` starts it (flask run in development
    mode on a fresh SQLite file, migrated, with the demo loaded): the sign-in screen and,
-   signed in as the demo health visitor, My families. Targets: performance >= 90,
+   signed in as the demo health visitor, My families and Record a visit. Targets: performance >= 90,
    accessibility >= 95, best practices >= 95.
 3. Offline sync on loopback: a phone (Playwright, Chromium at 360 x 800 with touch) signed
    in, with no signal, holds VISITS visits with PHOTOS_PER_VISIT photos each in its outbox
    (2048 x 1536 JPEGs, as the phone makes them); the time from the signal coming back (the
-   outbox sends by itself) until the outbox is empty is measured, then the server is checked to hold each
-   visit exactly once with all its photos. Beside it, the same visits and photos are posted
-   from Python one request after another (the floor: the server's own time, no browser).
+   outbox sends by itself) until the outbox is empty is measured, then the server is
+   checked to hold each visit exactly once with all its photos. Beside it, the same visits
+   and photos are posted from Python one request after another (the floor: the server's
+   own time, no browser).
    Reported: visits/s and photos/s for both, and the ratio.
 
 Exit code 1 if something failed (a missed target is reported, exit code 0).
@@ -335,8 +336,12 @@ def main() -> int:
             client.sign_in()
             if not options.skip_lighthouse:
                 print("\nLighthouse (mobile emulation, simulated slow 4G):")
+                _, kit = client.call("GET", "/api/v1/offline-kit")
+                family_id = kit["families"][0]["id"]
                 pages = [("sign-in", f"{base}/", None),
-                         ("my-families", f"{base}/", client.cookie_header())]
+                         ("my-families", f"{base}/", client.cookie_header()),
+                         ("record-visit", f"{base}/families/{family_id}/visits/new",
+                          client.cookie_header())]
                 for name, url, cookie in pages:
                     scores = lighthouse(url, folder, name, cookie)
                     failing = scores.pop("_failing")

@@ -2,6 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
 from homelog.core.time import to_utc
+from homelog.rubric.schemas import RubricOutSchema
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 
 _KEY = fields.String(validate=validate.Length(min=1, max=40))
@@ -170,18 +171,8 @@ class _KitFamilySchema(OutSchema):
                        "where nothing has been agreed)."})
 
 
-class _KitRubricSchema(OutSchema):
-    version = fields.Integer()
-    name = fields.String()
-    description = fields.String()
-    scale = fields.Dict()
-    domains = fields.List(fields.Dict())
-    concerns = fields.List(fields.Dict())
-    rooms = fields.List(fields.Dict())
-
-
 class OfflineKitOutSchema(OutSchema):
-    rubric = fields.Nested(_KitRubricSchema)
+    rubric = fields.Nested(RubricOutSchema)
     families = fields.List(fields.Nested(_KitFamilySchema))
 
 

@@ -139,6 +139,20 @@ def test_sign_out_waits_for_the_outbox_then_leaves_nothing_behind(page, world, t
     assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
     assert page.evaluate("async () => (await caches.keys()).length") == 0
 
+    # The next person signs in: the app shell is kept again, so it opens with no signal.
+    sign_in(page, world.lead.email)
+    page.wait_for_function("""async () => {
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            const urls = (await cache.keys()).map((request) => request.url);
+            if (urls.some((url) => url.includes('/index.html'))) return true;
+        }
+        return false;
+    }""", polling=200)
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="My families")).to_be_visible()
+
 
 def test_another_user_of_the_phone_never_sees_the_queue(page, live_app, world, factory):
     sign_in(page, world.health_visitor.email)

@@ -51,6 +51,7 @@ export function OutboxScreen({ user }) {
   };
   const waiting = items?.length ?? 0;
   const old = (items ?? []).filter((item) => isOld(item));
+  const refused = (items ?? []).filter((item) => item.state === 'attention').length;
   return (
     <>
       <ScreenTitle>Outbox</ScreenTitle>
@@ -58,6 +59,8 @@ export function OutboxScreen({ user }) {
         {items === null ? 'Reading the outbox…'
           : waiting === 0 ? 'Nothing waiting: every visit recorded on this phone has been sent.'
             : `${waiting} ${waiting === 1 ? 'visit is' : 'visits are'} waiting to be sent.`}
+        {refused > 0 && ` ${refused === 1 ? 'One was' : `${refused} were`} refused by the `
+          + 'server: correct or discard below.'}
       </p>
       {old.length > 0 && (
         <p class="message message-error" role="alert">
