@@ -4,6 +4,11 @@ Each entry's hash covers its content and the previous entry's hash, so removing,
 reordering or editing any entry breaks the chain from that point on. Appends are
 serialised (SQLite's write lock, or a PostgreSQL advisory lock held to commit) so
 the chain has exactly one head.
+
+An entry is appended in one statement: the database reads the chain's head and
+computes the hash itself, from the canonical JSON computed here (on PostgreSQL the
+function homelog_audit_append of migration 0006 also takes the advisory lock).
+verify_chain recomputes every hash here, in Python, with entry_hash.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import String, bindparam, func, select
+from sqlalchemy.sql.dml import Insert
 
 from homelog.audit.models import AuditEntry
 from homelog.core.time import utcnow
@@ -22,12 +28,39 @@ from homelog.core.transactions import at_commit
 from homelog.extensions import db
 
 GENESIS = "0" * 64
-_AUDIT_LOCK_KEY = 7_146_803_251  # any constant; names the audit chain's advisory lock
+_CONTENT_COLUMNS = ("at", "user_id", "agency_id", "action", "family_id", "target_type",
+                    "target_id", "basis", "detail")
 
-# Every audited request runs these, so they are built once.
-_CHAIN_HEAD = select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
-_APPEND = AuditEntry.__table__.insert()
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(bindparam("key", _AUDIT_LOCK_KEY))
+
+def _content_parameters() -> list[Any]:
+    table = AuditEntry.__table__
+    return [bindparam(name, type_=table.c[name].type) for name in _CONTENT_COLUMNS]
+
+
+def _sqlite_append() -> Insert:
+    """INSERT ... SELECT that reads the chain's head and hashes in the same statement.
+
+    It runs inside the write lock SQLite's BEGIN IMMEDIATE took, so the head it reads
+    stays the head until commit.
+    """
+    table = AuditEntry.__table__
+    latest = select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1).scalar_subquery()
+    head = select(func.coalesce(latest, GENESIS).label("hash")).subquery("head")
+    canonical = bindparam("canonical", type_=String)
+    chained = func.homelog_sha256_hex(head.c.hash + "|" + canonical)
+    return table.insert().from_select(
+        [*_CONTENT_COLUMNS, "prev_hash", "entry_hash"],
+        select(*_content_parameters(), head.c.hash, chained),
+    )
+
+
+# Every audited request runs one of these, so they are built once: one statement either way.
+_APPEND = {
+    "sqlite": _sqlite_append(),
+    # Lock, head, hash and insert in one round trip (the function is in migration 0006).
+    "postgresql": select(func.homelog_audit_append(
+        *_content_parameters(), bindparam("canonical", type_=String))),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +72,7 @@ class Actor:
 
 
 def _canonical(content: dict[str, Any]) -> bytes:
+    # ASCII only (json.dumps escapes the rest), so SQL hashing the text as UTF-8 agrees.
     return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
@@ -70,12 +104,6 @@ def _content(
     }
 
 
-def _lock_chain() -> None:
-    # SQLite transactions here already hold the database's write lock (BEGIN IMMEDIATE).
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_LOCK)
-
-
 def record(
     actor: Actor,
     action: str,
@@ -97,12 +125,11 @@ def record(
 
 def _append(content: dict[str, Any], at: dt.datetime) -> None:
     db.session.flush()  # the rows this entry names must exist first (foreign keys)
-    _lock_chain()
     connection = db.session.connection()  # plain statements: no ORM layer needed
-    prev = connection.execute(_CHAIN_HEAD).scalar() or GENESIS
-    connection.execute(
-        _APPEND, {**content, "at": at, "prev_hash": prev, "entry_hash": entry_hash(prev, content)}
-    )
+    # The database reads the chain's head and computes entry_hash(head, content) itself,
+    # so the head is read under the lock, in the same statement that appends.
+    connection.execute(_APPEND[connection.dialect.name],
+                       {**content, "at": at, "canonical": _canonical(content).decode()})
 
 
 @dataclass(frozen=True)

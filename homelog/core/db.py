@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from contextvars import ContextVar
 from typing import Any
 
@@ -51,6 +52,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
     """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
 
@@ -69,6 +74,8 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # PostgreSQL has sha256(); SQL that chains hashes (the audit trail) needs it here too.
+        dbapi_connection.create_function("homelog_sha256_hex", 1, _sha256_hex, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

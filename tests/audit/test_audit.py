@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from flask_migrate import upgrade
@@ -72,6 +73,36 @@ def test_the_chain_is_intact_and_entries_cannot_be_altered(app, client, factory)
             with pytest.raises(DatabaseError, match="append-only"):
                 db.session.execute(text(statement), {"id": last})
             db.session.rollback()
+
+
+def test_entries_written_at_the_same_moment_keep_one_unbroken_chain(app, make_client, factory):
+    """The database reads the chain's head as it appends: concurrent appends must not fork it."""
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    clients = [make_client() for _ in range(6)]
+    for each in clients:
+        assert each.sign_in(practitioner.email).status_code == 201
+    before = len(entries_for(app, family.id))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def read_and_write(each):
+        barrier.wait()
+        for _ in range(4):
+            statuses.append(each.get(f"/api/v1/families/{family.id}/timeline").status_code)
+            statuses.append(each.submit_visit(family.id, visit_body()).status_code)
+
+    threads = [threading.Thread(target=read_and_write, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(statuses) == [200] * 24 + [201] * 24
+    new = entries_for(app, family.id)[before:]
+    assert sorted(entry.action for entry in new) == ["timeline.view"] * 24 + ["visit.create"] * 24
+    with app.app_context():
+        report = verify_chain()
+        assert report.intact, report
 
 
 def test_verify_command_detects_tampering(tmp_path):
