@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import PROFESSION_LABELS, Agency, User
@@ -54,19 +54,64 @@ def _events_query() -> Select[Any]:
     )
 
 
-_VISIT_PAGE = (
-    _visits_query()
-    .where(Visit.family_id == bindparam("family_id"))
-    .order_by(Visit.visited_at.desc(), Visit.id.desc())
-    .limit(bindparam("limit"))
-)
 _ONE_VISIT = _visits_query().where(Visit.id == bindparam("visit_id"))
-_EVENT_PAGE = (
-    _events_query()
-    .where(Event.family_id == bindparam("family_id"))
-    .order_by(Event.occurred_at.desc(), Event.id.desc())
-    .limit(bindparam("limit"))
-)
+
+
+def _nothing(column: Any) -> Any:
+    """A typed NULL standing for a column the other kind of record does not have."""
+    return cast(null(), column.type).label(column.key)
+
+
+def _page_query() -> Select[Any]:
+    """Visits and events of a family in one statement, newest first, up to :limit rows.
+
+    Each kind is read up to the page's end through its own index, then both are merged
+    by (time, recorded time, id), an event before a visit on a complete tie. Every row
+    has the visit's columns (_VISIT_COLUMNS, time labelled "at") and then the event's
+    own three, after a leading 0 (visit) or 1 (event).
+    """
+    event_only = (Event.kind, Event.summary, Event.source)
+    visit_only = (Visit.announced, Visit.present, Visit.rooms_seen, Visit.scores,
+                  Visit.concerns, Visit.notes, Visit.child_presentation, Visit.supersedes_id,
+                  Visit.amendment_reason)
+    visits = (
+        _visits_query()
+        .with_only_columns(
+            literal_column("0").label("is_event"),
+            *(Visit.visited_at.label("at") if c is Visit.visited_at else c
+              for c in _VISIT_COLUMNS),
+            *(_nothing(c) for c in event_only))
+        .where(Visit.family_id == bindparam("family_id"))
+        .order_by(Visit.visited_at.desc(), Visit.id.desc())
+        .limit(bindparam("limit"))
+        .subquery("visits")
+    )
+    events = (
+        _events_query()
+        .with_only_columns(
+            literal_column("1").label("is_event"), Event.id, Event.family_id,
+            Event.occurred_at.label("at"), Event.recorded_at,
+            Event.recorded_by_id.label("author_id"), Event.author_profession,
+            *(_nothing(c) for c in visit_only),
+            User.name.label("author_name"), Agency.id.label("agency_id"),
+            Agency.name.label("agency_name"),
+            cast(null(), RubricVersion.version.type).label("rubric_version"),
+            cast(null(), Visit.id.type).label("superseded_by_id"), *event_only)
+        .where(Event.family_id == bindparam("family_id"))
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(bindparam("limit"))
+        .subquery("events")
+    )
+    merged = union_all(select(visits), select(events)).subquery("merged")
+    return (
+        select(merged)
+        .order_by(merged.c.at.desc(), merged.c.recorded_at.desc(), merged.c.id.desc(),
+                  merged.c.is_event.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_PAGE = _page_query()
 _ONE_EVENT = _events_query().where(Event.id == bindparam("event_id"))
 
 
@@ -121,26 +166,22 @@ def _event_item(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def _as_event(row: Sequence[Any]) -> tuple[Any, ...]:
+    """An event's row of the page query, in _EVENT_COLUMNS order."""
+    return (*row[1:7], *row[21:24], *row[16:19])
+
+
 def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
-    """One page of the timeline. Both sources are read up to the page's end and merged by time."""
+    """One page of the timeline (visits and events merged by time, in one query)."""
     end = page * per_page
     # One extra row tells whether another page exists without counting everything.
     params = {"family_id": family_id, "limit": end + 1}
     # Plain column reads: the session's connection runs them without the ORM's layer.
-    connection = db.session.connection()
-    visits = connection.execute(_VISIT_PAGE, params).all()
-    events = connection.execute(_EVENT_PAGE, params).all()
-    # (time, recorded_at, id) sorts both kinds together; the kind breaks the last tie.
-    merged = sorted(
-        [(row[2], row[3], row[0], 0, row) for row in visits]
-        + [(row[2], row[3], row[0], 1, row) for row in events],
-        key=lambda entry: entry[:4],
-        reverse=True,
-    )
+    rows = db.session.connection().execute(_PAGE, params).all()
     start = (page - 1) * per_page
-    items = [_visit_item(entry[4]) if entry[3] == 0 else _event_item(entry[4])
-             for entry in merged[start:end]]
-    return {"items": items, "page": page, "per_page": per_page, "has_more": len(merged) > end}
+    items = [_event_item(_as_event(row)) if row[0] else _visit_item(row[1:21])
+             for row in rows[start:end]]
+    return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
 
 
 def describe_new_visit(visit: Visit, author_name: str, agency_name: str) -> dict[str, Any]:
