@@ -74,7 +74,9 @@ def _replayed(model: type[Row], author_column: Any, submission: Submission) -> R
 
 def _insert_new(model: type[Row], author_column: Any, submission: Submission,
                 values: dict[str, Any]) -> tuple[Row, bool]:
-    """Insert unless this key was used; returns (row, created). Call after `_replayed` found none.
+    """Insert unless this key was used; returns (row, created).
+
+    A key already used returns its row if the content is the same, and 422 if not.
 
     The row returned for a new record is built from `values` rather than read back:
     one round trip instead of three on the busiest path.
@@ -82,7 +84,7 @@ def _insert_new(model: type[Row], author_column: Any, submission: Submission,
     begin_writes()
     unique = (author_column.key, "idempotency_key")
     new_id = insert_unless_duplicate(model.__table__, values, unique)
-    if new_id is None:  # an identical submission won a race since the check
+    if new_id is None:  # this key was used before (or by a submission racing this one)
         existing = _replayed(model, author_column, submission)
         if existing is None:
             raise RuntimeError("insert refused but no earlier submission found")
@@ -199,13 +201,22 @@ def _visit_values(access: FamilyAccess, submission: Submission, rubric: Rubric,
 def record_visit(
     access: FamilyAccess, submission: Submission, data: dict[str, Any]
 ) -> tuple[Visit, bool]:
-    """Record a visit once; a replay with the same key and content returns the first one."""
-    existing = _replayed(Visit, Visit.author_id, submission)
-    if existing is not None:
-        return existing, False
+    """Record a visit once; a replay with the same key and content returns the first one.
+
+    The insert itself finds a replay (the key's unique constraint), so a first
+    submission, by far the most common, costs no look-up beforehand.
+    """
     content = {key: data[key] for key in _AMENDABLE}
-    rubric = _visit_rubric(data.get("rubric_version"))
-    check_visit(content, rubric, access.opened_on)
+    try:
+        rubric = _visit_rubric(data.get("rubric_version"))
+        check_visit(content, rubric, access.opened_on)
+    except ApiError:
+        # A retry of a submission already accepted gets the original, even if the same
+        # content would not pass now (the rubric changed since); a reused key, 422.
+        existing = _replayed(Visit, Visit.author_id, submission)
+        if existing is not None:
+            return existing, False
+        raise
     visit, created = _insert_new(
         Visit, Visit.author_id, submission, _visit_values(access, submission, rubric, content)
     )

@@ -184,6 +184,13 @@ def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
     return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
 
 
+def _as_visit(item: dict[str, Any], family_id: int) -> dict[str, Any]:
+    """A timeline item as the visit endpoints show it (VisitOutSchema's fields exactly):
+    its family, and visited_at instead of the timeline's type and at."""
+    shown = {key: value for key, value in item.items() if key not in ("type", "at")}
+    return {**shown, "family_id": family_id, "visited_at": item["at"]}
+
+
 def describe_new_visit(visit: Visit, author_name: str, agency_name: str) -> dict[str, Any]:
     """A visit just recorded, described from what is in hand instead of read back."""
     extra = {"author_name": author_name, "agency_id": visit.agency_id, "agency_name": agency_name,
@@ -191,19 +198,17 @@ def describe_new_visit(visit: Visit, author_name: str, agency_name: str) -> dict
              "superseded_by_id": None}
     row = [extra[column.key] if column.key in extra else getattr(visit, column.key)
            for column in _VISIT_COLUMNS]
-    item = _visit_item(row)
-    return {**item, "family_id": visit.family_id, "visited_at": item["at"]}
+    return _as_visit(_visit_item(row), visit.family_id)
 
 
 def describe_visit(visit_id: int) -> dict[str, Any]:
     """One visit as the API shows it (as on the timeline, plus its family and time)."""
     row = db.session.execute(_ONE_VISIT, {"visit_id": visit_id}).one()
-    item = _visit_item(row)
-    return {**item, "family_id": row.family_id, "visited_at": item["at"]}
+    return _as_visit(_visit_item(row), row.family_id)
 
 
 def describe_event(event_id: int) -> dict[str, Any]:
     """One event as the API shows it."""
     row = db.session.execute(_ONE_EVENT, {"event_id": event_id}).one()
-    item = _event_item(row)
-    return {**item, "family_id": row.family_id, "occurred_at": item["at"]}
+    item = {key: value for key, value in _event_item(row).items() if key not in ("type", "at")}
+    return {**item, "family_id": row.family_id, "occurred_at": row.occurred_at}

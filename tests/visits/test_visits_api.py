@@ -55,6 +55,28 @@ def test_replay_with_same_key_and_payload_returns_the_original(app, signed_in, f
     assert count_visits(app, fam.id) == 1
 
 
+def test_replay_gets_the_original_even_if_the_content_would_not_pass_now(
+    app, signed_in, family, monkeypatch
+):
+    """The insert finds replays; a replay that no longer validates must still find it."""
+    fam, _ = family
+    key = str(uuid.uuid4())
+    body = visit_body(notes="Forty characters of notes, give or take.")
+    first = signed_in.submit_visit(fam.id, body, key)
+    assert first.status_code == 201
+    monkeypatch.setitem(app.config, "HOMELOG_NOTES_MAX_CHARS", 10)  # the partnership tightened it
+    again = signed_in.submit_visit(fam.id, body, key)
+    assert again.status_code == 200
+    assert again.json == first.json
+    new = signed_in.submit_visit(fam.id, body)
+    assert new.status_code == 422
+    assert "notes" in new.json["error"]["fields"]
+    reused = signed_in.submit_visit(fam.id, visit_body(scores={"nonsense": 1}), key)
+    assert reused.status_code == 422
+    assert reused.json["error"]["code"] == "idempotency_key_reused"
+    assert count_visits(app, fam.id) == 1
+
+
 def test_same_key_with_different_payload_is_refused(app, signed_in, family):
     fam, _ = family
     key = str(uuid.uuid4())
