@@ -100,9 +100,11 @@ class Timers:
             self.sql_seconds[key] += elapsed
             self.sql_calls[key] += 1
             # SQLite's write lock is taken by BEGIN IMMEDIATE, the audit chain's on
-            # PostgreSQL by the advisory lock; both are held until commit or rollback.
+            # PostgreSQL by the advisory lock (inside homelog_audit_append); both are
+            # held until commit or rollback.
             if self.lock_taken is None and (
                 statement.startswith("BEGIN IMMEDIATE") or "pg_advisory_xact_lock" in statement
+                or "homelog_audit_append" in statement
             ):
                 self.lock_taken = time.perf_counter()
 
@@ -145,19 +147,22 @@ _FUNCTIONS = [
     ("  _membership (Family+CoreGroupMember)", "homelog.families.services", "_membership"),
     ("  audit record() for the access", "homelog.families.services", "record"),
     ("timeline_page", "homelog.visits.views", "timeline_page"),
-    ("  _visit_rows (ORM; 21 rows, or 1 in describe)", "homelog.visits.timeline", "_visit_rows"),
-    ("  _event_rows (ORM; 21 rows)", "homelog.visits.timeline", "_event_rows"),
+    ("  _visit_item (one per visit shown)", "homelog.visits.timeline", "_visit_item"),
     ("request_fingerprint (json+sha256)", "homelog.visits.views", "request_fingerprint"),
     ("record_visit", "homelog.visits.services", "record_visit"),
-    ("  _replayed (idempotency look-up)", "homelog.visits.services", "_replayed"),
+    ("  _replayed (idempotency look-up; replays only)", "homelog.visits.services", "_replayed"),
+    ("  _insert_new (insert unless the key was used)", "homelog.visits.services",
+     "_insert_new"),
     ("  current_rubric (loads rubric row)", "homelog.visits.services", "current_rubric"),
     ("  check_visit", "homelog.visits.services", "check_visit"),
-    ("  _insert_once (savepoint + flush)", "homelog.visits.services", "_insert_once"),
+    ("  _insert_once (savepoint + flush; amendments)", "homelog.visits.services", "_insert_once"),
     ("  audit record() for visit.create", "homelog.visits.services", "record"),
-    ("describe_visit (re-query + dict)", "homelog.visits.views", "describe_visit"),
+    ("describe_visit (re-query + dict; replays only)", "homelog.visits.views", "describe_visit"),
+    ("describe_new_visit (dict from what is in hand)", "homelog.visits.views",
+     "describe_new_visit"),
     ("jsonify in the view (encode body)", "homelog.visits.views", "jsonify"),
-    ("audit: _lock_chain", "homelog.audit.services", "_lock_chain"),
-    ("audit: entry_hash (json+sha256)", "homelog.audit.services", "entry_hash"),
+    ("audit: _append (lock, head, hash, insert)", "homelog.audit.services", "_append"),
+    ("audit: _canonical (the JSON the database hashes)", "homelog.audit.services", "_canonical"),
 ]
 
 
