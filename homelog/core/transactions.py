@@ -46,7 +46,13 @@ def begin_writes() -> None:
         return
     session = db.session()
     if session.get_bind().dialect.name == "sqlite" and session.in_transaction():
-        db.session.commit()  # nothing written yet: this only releases the read snapshot
+        # Nothing written yet: end the read snapshot and take the write lock on the same
+        # connection, inside what SQLAlchemy sees as one transaction (committing the
+        # session and beginning anew costs a pool check-in and check-out on every request).
+        connection = session.connection()
+        connection.exec_driver_sql("COMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info["homelog_writing"] = True
     write_intent.set(True)
 
 

@@ -34,6 +34,45 @@ def test_sqlite_is_set_up_for_concurrent_use(app, db_dialect):
         db.session.rollback()
 
 
+def test_sqlite_reads_share_the_database_until_the_request_starts_writing(app, db_dialect):
+    """A read runs beside writers; begin_writes then takes the write lock for the rest."""
+    if db_dialect != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL writers do not block readers")
+    import sqlite3
+
+    from homelog.core.transactions import begin_writes, write_intent
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+
+    def another_writer_gets_the_lock() -> bool:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+            return False
+        finally:
+            other.close()
+
+    with app.test_request_context("/api/v1/families", method="GET"):
+        write_intent.set(False)  # what a GET request declares
+        try:
+            assert db.session.execute(text("SELECT count(*) FROM agency")).scalar() >= 0
+            assert another_writer_gets_the_lock()
+            with pytest.raises(RuntimeError, match="write in a read transaction"):
+                db.session.execute(text("DELETE FROM agency WHERE id = -1"))
+            begin_writes()
+            assert not another_writer_gets_the_lock()
+            db.session.execute(text("DELETE FROM agency WHERE id = -1"))  # now allowed
+            db.session.commit()
+            assert another_writer_gets_the_lock()
+        finally:
+            db.session.rollback()
+            write_intent.set(True)
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
