@@ -351,9 +351,16 @@ def _age_session(app, email: str, hours: float) -> None:
         db.session.commit()
 
 
-def test_an_old_sign_in_must_confirm_the_password_before_exporting(team: Team):
+def test_an_old_sign_in_must_confirm_the_password_before_exporting(team: Team, factory,
+                                                                    make_client):
     _agree(team)
     _age_session(team.lead.app, team.family.lead.email, hours=2)
+    outsider_ref = factory.lead()
+    outsider = make_client()
+    assert outsider.sign_in(outsider_ref.email).status_code == 201
+    _age_session(team.lead.app, outsider_ref.email, hours=2)
+    # Outside the core group the answer is 404 before any question of passwords.
+    assert outsider.get(team.url("summary.pdf")).status_code == 404
     for what in EXPORTS:
         refused = team.lead.get(team.url(what))
         assert refused.status_code == 403, what
@@ -371,7 +378,7 @@ def test_an_old_sign_in_must_confirm_the_password_before_exporting(team: Team):
     assert dt.timedelta(minutes=14) < until - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
     for what in EXPORTS:
         assert team.lead.get(team.url(what)).status_code == 200, what
-    # Outsiders learn nothing, however old their sign-in: 404 before any password question.
+    # Only the downloads made are in the audit trail: the refusals left no export entry.
     assert len(export_entries(team.lead.app, team.family.id)) == len(EXPORTS)
 
 
