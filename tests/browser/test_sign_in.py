@@ -67,8 +67,12 @@ def test_a_session_that_ends_sends_the_person_back_to_sign_in(page, factory):
     user = factory.user()
     family = factory.family(members=(user,))
     sign_in(page, user.email)
+    # The list must have arrived first: ending the session while it loads would send the
+    # person to sign in before there is a link to follow.
+    link = page.get_by_role("link", name=family.reference)
+    expect(link).to_be_visible()
     page.context.clear_cookies()  # the session ended (idle timeout, or disabled elsewhere)
-    page.get_by_role("link", name=family.reference).tap()
+    link.tap()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
     page.get_by_label("Work email").fill(user.email)
