@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -42,6 +43,10 @@ class ExportFile:
     data: bytes
     filename: str
     content_type: str
+
+
+# An export made for one family and period: summary_pdf_export, summary_csv_export, ...
+PeriodExport = Callable[[User, FamilyAccess, Period], ExportFile]
 
 
 def open_for_export(user: User, session: LiveSession, family_id: int) -> FamilyAccess:

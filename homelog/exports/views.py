@@ -51,6 +51,16 @@ def _download(export: services.ExportFile) -> Response:
     return response
 
 
+def _download_for_period(make: services.PeriodExport, family_id: int,
+                         query: dict[str, Any]) -> Response:
+    """Open the family for an export (membership, recent sign-in), settle the period, and
+    send the file ``make`` produces."""
+    user = signed_in_user()
+    access = services.open_for_export(user, current_session(), family_id)
+    period = services.choose_period(family_id, query["start"], query["end"])
+    return _download(make(user, access, period))
+
+
 @blp.route("/families/<id:family_id>/summary.pdf")
 class SummaryPdfResource(MethodView):
     @login_required
@@ -64,10 +74,7 @@ class SummaryPdfResource(MethodView):
         coverage, a trend chart per domain, the earliest and latest photos, and every
         visit and event by date.
         """
-        user = signed_in_user()
-        access = services.open_for_export(user, current_session(), family_id)
-        period = services.choose_period(family_id, query["start"], query["end"])
-        return _download(services.summary_pdf_export(user, access, period))
+        return _download_for_period(services.summary_pdf_export, family_id, query)
 
 
 @blp.route("/families/<id:family_id>/summary.csv")
@@ -79,10 +86,7 @@ class SummaryCsvResource(MethodView):
     def get(self, query: dict[str, Any], family_id: int) -> Response:
         """Scores for a period in long format: family reference, visit id, date, time, agency,
         role, announced, domain, score (empty: not seen), agreed level and status."""
-        user = signed_in_user()
-        access = services.open_for_export(user, current_session(), family_id)
-        period = services.choose_period(family_id, query["start"], query["end"])
-        return _download(services.summary_csv_export(user, access, period))
+        return _download_for_period(services.summary_csv_export, family_id, query)
 
 
 @blp.route("/families/<id:family_id>/visits.csv")
@@ -94,10 +98,7 @@ class VisitsCsvResource(MethodView):
     def get(self, query: dict[str, Any], family_id: int) -> Response:
         """The visits of a period, one row each: who, when, present, rooms, every domain's
         score, immediate concerns, the child's presentation and the notes."""
-        user = signed_in_user()
-        access = services.open_for_export(user, current_session(), family_id)
-        period = services.choose_period(family_id, query["start"], query["end"])
-        return _download(services.visits_csv_export(user, access, period))
+        return _download_for_period(services.visits_csv_export, family_id, query)
 
 
 @blp.route("/families/<id:family_id>/agreement.pdf")
