@@ -12,12 +12,18 @@ function ageWords(months) {
   return `${Math.floor(months / 12)} years`;
 }
 
-export function OfflineFamilies() {
+/** What this phone keeps for the signed-in user: undefined while reading, null if nothing. */
+function useKeptKit() {
   const { user } = useSession();
   const [kit, setKit] = useState(undefined);
   useEffect(() => {
     keptKit(user).then(setKit, () => setKit(null));
   }, [user?.id]);
+  return kit;
+}
+
+export function OfflineFamilies() {
+  const kit = useKeptKit();
   if (kit === undefined) return null;
   if (!kit) {
     return (
@@ -54,11 +60,7 @@ export function OfflineFamilies() {
 
 /** A family's page with no signal: its records stay on the server; a visit can be recorded. */
 export function OfflineFamily({ familyId }) {
-  const { user } = useSession();
-  const [kit, setKit] = useState(undefined);
-  useEffect(() => {
-    keptKit(user).then(setKit, () => setKit(null));
-  }, [user?.id]);
+  const kit = useKeptKit();
   if (kit === undefined) return null;
   const family = kit?.families.find((item) => item.id === Number(familyId));
   return (
