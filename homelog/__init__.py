@@ -18,7 +18,7 @@ from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
 from homelog.config import load_config
 from homelog.core.api import Api
-from homelog.core.db import configure_sqlite
+from homelog.core.db import configure_postgresql, configure_sqlite
 from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
@@ -64,6 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, write_intent)
+        else:
+            configure_postgresql(db.engine, write_intent)
 
     init_transactions(app)
     init_access(app)

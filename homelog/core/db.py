@@ -93,3 +93,33 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
             "INSERT", "UPDATE", "DELETE",
         }:
             raise RuntimeError("write in a read transaction: call begin_writes() first")
+
+
+def configure_postgresql(engine: Engine, write_intent: ContextVar[bool]) -> None:
+    """Reads that are not part of a write run in autocommit: no BEGIN or COMMIT round trips.
+
+    Under READ COMMITTED, PostgreSQL's default, every statement sees its own snapshot
+    whether or not it runs in a transaction, so wrapping a request's reads in BEGIN and
+    COMMIT buys no consistency and costs two round trips. A request starts reading this
+    way when it does not declare that it writes (see core/transactions.py);
+    begin_writes() ends autocommit on the connection, so everything written from then
+    on commits together at the request boundary.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if not write_intent.get():
+            connection.connection.dbapi_connection.autocommit = True
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # The pool's next borrower starts with a transaction unless it asks otherwise.
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+
+def end_autocommit(connection: Any) -> None:
+    """From the next statement on, this PostgreSQL connection runs in a transaction."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False

@@ -2,19 +2,27 @@
 
 Reads are cheap to run side by side, writes are not (SQLite has one writer at a time,
 and the audit chain has one head). So a request that only reads (GET) runs its queries
-in an ordinary transaction and leaves its few writes — the audit entry every read of
-family data leaves, a session's last-seen time — to the boundary, where they run in a
-short write transaction after the response has been built. A request that changes
-things (POST, PUT, PATCH, DELETE) takes the write lock up front (SQLite: BEGIN
-IMMEDIATE), so it can never fail halfway with "database is locked"; its queued writes
-run in the same transaction, just before the commit, so the audit chain's lock is held
-only for that moment. Outside a request (commands, jobs) writes run at once.
+without taking any write lock and leaves its few writes — the audit entry every read of
+family data leaves, a session's last-seen time — to the boundary, where they run after
+the response has been built. A request that changes things (POST, PUT, PATCH, DELETE)
+takes the write lock up front (SQLite: BEGIN IMMEDIATE), so it can never fail halfway
+with "database is locked"; its queued writes run in the same transaction, just before
+the commit, so the audit chain's lock is held only for that moment. Outside a request
+(commands, jobs) writes run at once.
 
 A few busy endpoints that change things (recording a visit) are marked `reads_first`:
-they read in an ordinary transaction too, and call `begin_writes()` just before their
-first write, which on SQLite ends the read transaction and takes the write lock for
-the short rest of the request. A write attempted on SQLite before that is refused
-loudly (see core/db.py), so the rule cannot be broken quietly.
+they read as a GET does, and call `begin_writes()` just before their first write, which
+on SQLite ends the read transaction and takes the write lock for the short rest of the
+request. A write attempted on SQLite before that is refused loudly (see core/db.py), so
+the rule cannot be broken quietly.
+
+How reads run differs by database. SQLite: in a plain BEGIN transaction (one snapshot).
+PostgreSQL: in autocommit (see configure_postgresql in core/db.py), since under READ
+COMMITTED a transaction gives reads nothing more; begin_writes() ends autocommit, so
+whatever a request writes after it commits together, at the boundary. The writes queued
+by a request that never began writing (at_commit, keep_even_if_request_fails) are
+bookkeeping, each one statement and complete by itself; on PostgreSQL each commits as
+it runs.
 
 If the queued writes fail, the request fails: nothing is shown that was not audited.
 """
@@ -26,6 +34,7 @@ from contextvars import ContextVar
 
 from flask import Flask, Response, g, has_request_context, request
 
+from homelog.core.db import end_autocommit
 from homelog.extensions import db
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -41,23 +50,34 @@ def reads_first(view_class: type) -> type:
 
 
 def begin_writes() -> None:
-    """From here on this request writes: on SQLite, end the read transaction, take the lock."""
+    """From here on this request writes, in one transaction committed at the boundary.
+
+    SQLite: end the read transaction and take the write lock. PostgreSQL: end autocommit.
+    """
     if write_intent.get():
         return
+    write_intent.set(True)  # a transaction begun from now on is a writer's
     session = db.session()
-    if session.get_bind().dialect.name == "sqlite" and session.in_transaction():
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
         # Nothing written yet: end the read snapshot and take the write lock on the same
         # connection, inside what SQLAlchemy sees as one transaction (committing the
         # session and beginning anew costs a pool check-in and check-out on every request).
-        connection = session.connection()
         connection.exec_driver_sql("COMMIT")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         connection.info["homelog_writing"] = True
-    write_intent.set(True)
+    else:
+        end_autocommit(connection)
 
 
 def at_commit(write: Callable[[], None]) -> None:
-    """Run `write` at the request boundary (see the module docstring); outside a request, now."""
+    """Run `write` at the request boundary (see the module docstring); outside a request, now.
+
+    In a request that never calls begin_writes(), `write` must be one statement, complete
+    by itself: on PostgreSQL it commits on its own, apart from the other queued writes.
+    """
     if has_request_context():
         g.setdefault("homelog_writes_at_commit", []).append(write)
     else:
@@ -74,6 +94,14 @@ def keep_even_if_request_fails(write: Callable[[], None]) -> None:
         g.setdefault("homelog_kept_writes", []).append(write)
     else:
         write()
+
+
+def _before_boundary_writes() -> None:
+    if write_intent.get():
+        return  # the request's own transaction takes them
+    if db.session.get_bind().dialect.name == "sqlite":
+        begin_writes()  # the write lock is needed even for one statement
+    # PostgreSQL: one-statement bookkeeping writes, each committed by itself (autocommit)
 
 
 def _run(writes: list[Callable[[], None]]) -> None:
@@ -102,7 +130,7 @@ def init_transactions(app: Flask) -> None:
             db.session.rollback()
             writes = []
         if writes or kept:
-            begin_writes()
+            _before_boundary_writes()
             _run(writes + kept)
         db.session.commit()
         return response

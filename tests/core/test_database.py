@@ -73,6 +73,44 @@ def test_sqlite_reads_share_the_database_until_the_request_starts_writing(app, d
             write_intent.set(True)
 
 
+def test_postgresql_reads_run_in_autocommit_until_the_request_starts_writing(app, db_dialect):
+    """No BEGIN/COMMIT round trips for reads; begin_writes makes the rest one transaction."""
+    if db_dialect != "postgresql":
+        pytest.skip("PostgreSQL's autocommit reads; SQLite reads in one snapshot")
+    from homelog.core.transactions import begin_writes, write_intent
+    from tests.factories import unique
+
+    def statement_times() -> tuple[object, object]:
+        # now() is the start of the transaction: equal inside one, different outside.
+        first = db.session.execute(text("SELECT clock_timestamp(), now()")).one()
+        second = db.session.execute(text("SELECT clock_timestamp(), now()")).one()
+        assert first[0] < second[0]
+        return first[1], second[1]
+
+    name = unique("Autocommit agency")
+    with app.test_request_context("/api/v1/families", method="GET"):
+        write_intent.set(False)  # what a GET request declares
+        try:
+            first, second = statement_times()
+            assert first != second  # each read ran by itself
+            begin_writes()
+            first, second = statement_times()
+            assert first == second  # one transaction from here on
+            db.session.execute(text("INSERT INTO agency (name, kind, created_at) VALUES (:n, 'police', now())"),
+                               {"n": name})
+            db.session.rollback()  # a failed request: what it wrote after begin_writes goes
+        finally:
+            db.session.rollback()
+            write_intent.set(True)
+    with app.app_context():
+        # The pooled connection went back with autocommit off, and nothing was kept.
+        first, second = statement_times()
+        assert first == second
+        assert db.session.execute(text("SELECT count(*) FROM agency WHERE name = :n"),
+                                  {"n": name}).scalar() == 0
+        db.session.rollback()
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
