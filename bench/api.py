@@ -1,6 +1,6 @@
 """API throughput benchmark: gunicorn (2 workers) driven by wrk on loopback.
 
-    .venv/bin/python bench/api.py [--databases sqlite,postgresql] [--duration 10]
+    .venv/bin/python bench/api.py [--databases sqlite,postgresql] [--duration 12] [--rounds 3]
                                   [--connections 8] [--threads 2] [--json results.json]
 
 For each database: seed 1,000 families x 60 visits (bench/seed.py), serve the app
@@ -8,7 +8,7 @@ with `gunicorn -w 2 wsgi:app`, sign in as the bench user, then run wrk against
 (1) GET /api/v1/health, the trivial JSON endpoint that is the yardstick,
 (2) GET /api/v1/families/{id}/timeline (first page, random family each request),
 (3) POST /api/v1/families/{id}/visits (valid visit, fresh Idempotency-Key each time),
-and print requests/s, p50 and p95 latency and each endpoint's throughput as a ratio
+taking turns in rounds (health, timeline, visits, health, ...), and print requests/s, p50 and p95 latency and each endpoint's throughput as a ratio
 of the trivial endpoint's in the same run. Targets: timeline >= 0.20, visits >= 0.15.
 
 Any non-2xx answer, socket error, replayed (200) submission, or a request that did
@@ -28,6 +28,7 @@ import resource
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,7 +94,26 @@ class DatabaseResult:
     database: str
     seed_seconds: float
     measurements: dict[str, Measurement] = field(default_factory=dict)
+    rounds: dict[str, list[Measurement]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    def round_ratios(self, mode: str) -> list[float]:
+        """The endpoint's throughput over /health's, round by round."""
+        return [m.rps / base.rps if base.rps else 0.0
+                for m, base in zip(self.rounds[mode], self.rounds["health"], strict=True)]
+
+
+def combine(mode: str, rounds: list[Measurement]) -> Measurement:
+    """One endpoint's rounds taken together: counts and CPU summed, latencies the median."""
+    total = Measurement(mode=mode, requests=0, seconds=0.0, p50_ms=0.0, p95_ms=0.0,
+                        p99_ms=0.0, ok=0, created=0, non2xx=0, socket_errors=0)
+    for m in rounds:
+        for name in ("requests", "seconds", "ok", "created", "non2xx", "socket_errors",
+                     "audit_rows", "db_visits", "server_cpu", "db_cpu", "client_cpu"):
+            setattr(total, name, getattr(total, name) + getattr(m, name))
+    for name in ("p50_ms", "p95_ms", "p99_ms"):
+        setattr(total, name, statistics.median(getattr(m, name) for m in rounds))
+    return total
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -405,24 +425,32 @@ def bench_database(name: str, database_url: str, workdir: Path, wrk: str,
         preflight(server.port, cookie, csrf, ids[0], body)
         body_json = json.dumps(body, separators=(",", ":"))
         families = (ids[0], ids[-1])
-        for mode in ("health", "timeline", "visit"):
-            if args.warmup > 0:
+        modes = ("health", "timeline", "visit")
+        if args.warmup > 0:
+            for mode in modes:
                 run_wrk(wrk, server.port, mode, args, cookie, csrf, families, body_json,
                         args.warmup)
-            audit_before, visits_before = counter.settled()
-            measurement = run_wrk(wrk, server.port, mode, args, cookie, csrf, families,
-                                  body_json, args.duration, [server.process.pid], db_pids)
-            audit_after, visits_after = counter.settled()
-            measurement.audit_rows = audit_after - audit_before
-            measurement.db_visits = visits_after - visits_before
-            result.measurements[mode] = measurement
-            m = measurement
+        # The endpoints take turns, round after round, so that a change in what else the
+        # machine is doing falls on all three alike instead of on whichever ran then.
+        result.rounds = {mode: [] for mode in modes}
+        for _ in range(args.rounds):
+            for mode in modes:
+                audit_before, visits_before = counter.settled()
+                measurement = run_wrk(wrk, server.port, mode, args, cookie, csrf, families,
+                                      body_json, args.duration / args.rounds,
+                                      [server.process.pid], db_pids)
+                audit_after, visits_after = counter.settled()
+                measurement.audit_rows = audit_after - audit_before
+                measurement.db_visits = visits_after - visits_before
+                result.rounds[mode].append(measurement)
+                result.problems.extend(_work_problems(measurement, args.connections))
+        for mode in modes:
+            m = result.measurements[mode] = combine(mode, result.rounds[mode])
             print(f"   {LABELS[mode]:<30} {m.rps:8.1f} req/s  "
                   f"p50 {m.p50_ms:7.2f} ms  p95 {m.p95_ms:7.2f} ms  "
                   f"CPU/req: app {m.per_request_ms(m.server_cpu - m.db_cpu):.2f} ms, "
                   f"db {m.per_request_ms(m.db_cpu):.2f}, wrk {m.per_request_ms(m.client_cpu):.2f}",
                   flush=True)
-            result.problems.extend(_work_problems(measurement, args.connections))
     except BenchError:
         print(f"--- gunicorn log (tail) ---\n{server.tail()}", file=sys.stderr)
         raise
@@ -463,7 +491,7 @@ def print_table(result: DatabaseResult) -> bool:
     print(f"\n{result.database}")
     header = (f"{'endpoint':<30} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'audit/req':>9} {'cpu ms/req':>10} {'cores':>5} {'cpu ratio':>9} {'ratio':>6} "
-              f"{'target':>7}  result")
+              f"{'target':>7}  result  by round")
     print(header)
     print("-" * len(header))
     all_met = True
@@ -478,10 +506,11 @@ def print_table(result: DatabaseResult) -> bool:
             verdict, target_text = ("PASS" if met else "FAIL"), f">={target:.2f}"
         audit = m.audit_rows / m.requests if m.requests else 0.0
         cpu_ratio = base_cpu / m.total_cpu_ms if m.total_cpu_ms else 0.0
+        by_round = " ".join(f"{r:.3f}" for r in result.round_ratios(mode))
         print(f"{LABELS[mode]:<30} {m.rps:9.1f} {m.p50_ms:8.2f} {m.p95_ms:8.2f} "
               f"{audit:9.2f} {m.total_cpu_ms:10.2f} {m.rps * m.total_cpu_ms / 1000:5.2f} "
               f"{cpu_ratio:9.3f} {ratio:6.3f} "
-              f"{target_text:>7}  {verdict}")
+              f"{target_text:>7}  {verdict:<11} {by_round if target else ''}")
     for problem in result.problems:
         print(f"  INVALID: {problem}")
     return all_met
@@ -503,6 +532,7 @@ def _as_json(result: DatabaseResult) -> dict[str, Any]:
                    "total_cpu_ms": round(m.total_cpu_ms, 3),
                    "audit_per_request": round(m.audit_rows / m.requests, 2) if m.requests else None,
                    "ratio": round(m.rps / base, 3) if base else None,
+                   "ratio_by_round": [round(r, 3) for r in result.round_ratios(mode)],
                    "target": TARGETS.get(mode)}
             for mode, m in result.measurements.items()
         },
@@ -521,7 +551,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
+    parser.add_argument("--duration", type=float, default=12.0,
+                        help="seconds per endpoint, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns the three endpoints take, one after another")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
@@ -530,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visits", type=int, default=60, help="visits per family")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    if args.rounds < 1 or args.duration < args.rounds or args.duration % args.rounds:
+        parser.error("--duration must be a whole number (>= 1) of seconds per round: "
+                     "wrk takes whole seconds")
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -542,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
 
     print(f"Homelog API benchmark: gunicorn -w {args.workers} (sync), wrk -t {args.threads} "
-          f"-c {args.connections} -d {args.duration:g}s (+{args.warmup:g}s warm-up) on "
+          f"-c {args.connections}, {args.rounds} rounds of -d {args.duration / args.rounds:g}s "
+          f"per endpoint (+{args.warmup:g}s warm-up) on "
           f"loopback; {os.cpu_count()} CPUs shared by server, database and wrk.")
     load = os.getloadavg()[0]
     if load >= (os.cpu_count() or 1):
