@@ -8,8 +8,9 @@ with `gunicorn -w 2 wsgi:app`, sign in as the bench user, then run wrk against
 (1) GET /api/v1/health, the trivial JSON endpoint that is the yardstick,
 (2) GET /api/v1/families/{id}/timeline (first page, random family each request),
 (3) POST /api/v1/families/{id}/visits (valid visit, fresh Idempotency-Key each time),
-taking turns in rounds (health, timeline, visits, health, ...), and print requests/s, p50 and p95 latency and each endpoint's throughput as a ratio
-of the trivial endpoint's in the same run. Targets: timeline >= 0.20, visits >= 0.15.
+taking turns in rounds (health, timeline, visits, health, ...), and print requests/s,
+p50 and p95 latency and each endpoint's throughput as a ratio of the trivial
+endpoint's in the same run. Targets: timeline >= 0.20, visits >= 0.15.
 
 Any non-2xx answer, socket error, replayed (200) submission, or a request that did
 not write its audit entry makes the run invalid: it is reported and the exit code is

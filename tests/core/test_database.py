@@ -96,8 +96,8 @@ def test_postgresql_reads_run_in_autocommit_until_the_request_starts_writing(app
             begin_writes()
             first, second = statement_times()
             assert first == second  # one transaction from here on
-            db.session.execute(text("INSERT INTO agency (name, kind, created_at) VALUES (:n, 'police', now())"),
-                               {"n": name})
+            db.session.execute(text("INSERT INTO agency (name, kind, created_at) "
+                                    "VALUES (:n, 'police', now())"), {"n": name})
             db.session.rollback()  # a failed request: what it wrote after begin_writes goes
         finally:
             db.session.rollback()
