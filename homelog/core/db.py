@@ -7,11 +7,13 @@ import hashlib
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, event
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, Text, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from homelog.core.json import RawJSON
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,6 +52,30 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC)
+
+
+class ISOTimeText(TypeDecorator[str]):
+    """Reads a UTCDateTime column straight into the ISO 8601 text a response shows.
+
+    For pages that only show times: the same text as encoding the aware datetime would
+    give, without making the aware datetime first.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else value.isoformat() + "+00:00"
+
+
+class JSONText(TypeDecorator[RawJSON]):
+    """Reads a JSON column as its text (SQL: CAST AS TEXT), passed to responses undecoded."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> RawJSON | None:
+        return None if value is None else RawJSON(value)
 
 
 def _sha256_hex(text: str) -> str:

@@ -3,6 +3,7 @@
 This is the most-read page in Homelog, so its queries are built once (with bind
 parameters) and read plain columns rather than ORM objects, and the items are
 plain JSON-ready dicts: the field lists below are the whitelist of what is shown.
+A page's times and JSON columns arrive as the text the response shows (_page_type).
 """
 
 from __future__ import annotations
@@ -10,10 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy import (
+    JSON,
+    Select,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import PROFESSION_LABELS, Agency, User
+from homelog.core.db import ISOTimeText, JSONText, UTCDateTime
 from homelog.extensions import db
 from homelog.rubric.models import RubricVersion
 from homelog.rubric.services import rubric_by_id
@@ -57,9 +69,34 @@ def _events_query() -> Select[Any]:
 _ONE_VISIT = _visits_query().where(Visit.id == bindparam("visit_id"))
 
 
+def _page_type(column: Any) -> Any:
+    """How the page reads a column: times as their ISO text, JSON as its text undecoded.
+
+    A page is only ever shown, so its times and JSON go out as the text they become in
+    the response anyway (see core/db.py); the other readers get datetimes and objects.
+    """
+    if isinstance(column.type, UTCDateTime):
+        return ISOTimeText()
+    if isinstance(column.type, JSON):
+        return JSONText()
+    return column.type
+
+
+def _shown(column: Any, label: str | None = None) -> Any:
+    """A column as the page reads it (see _page_type)."""
+    shown_type = _page_type(column)
+    if isinstance(shown_type, JSONText):
+        shown = cast(column, shown_type)  # CAST AS TEXT: the database sends the JSON's text
+    elif shown_type is column.type:
+        shown = column
+    else:
+        shown = type_coerce(column, shown_type)
+    return shown.label(label or column.key)
+
+
 def _nothing(column: Any) -> Any:
     """A typed NULL standing for a column the other kind of record does not have."""
-    return cast(null(), column.type).label(column.key)
+    return cast(null(), _page_type(column)).label(column.key)
 
 
 def _page_query() -> Select[Any]:
@@ -78,8 +115,7 @@ def _page_query() -> Select[Any]:
         _visits_query()
         .with_only_columns(
             literal_column("0").label("is_event"),
-            *(Visit.visited_at.label("at") if c is Visit.visited_at else c
-              for c in _VISIT_COLUMNS),
+            *(_shown(c, "at") if c is Visit.visited_at else _shown(c) for c in _VISIT_COLUMNS),
             *(_nothing(c) for c in event_only))
         .where(Visit.family_id == bindparam("family_id"))
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
@@ -90,7 +126,7 @@ def _page_query() -> Select[Any]:
         _events_query()
         .with_only_columns(
             literal_column("1").label("is_event"), Event.id, Event.family_id,
-            Event.occurred_at.label("at"), Event.recorded_at,
+            _shown(Event.occurred_at, "at"), _shown(Event.recorded_at),
             Event.recorded_by_id.label("author_id"), Event.author_profession,
             *(_nothing(c) for c in visit_only),
             User.name.label("author_name"), Agency.id.label("agency_id"),

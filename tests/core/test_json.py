@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from homelog.core.json import JSONProvider, loads
+from homelog.core.db import ISOTimeText
+from homelog.core.json import JSONProvider, RawJSON, loads
 
 TRICKY_DOCUMENTS = [
     '{"kitchen": 2, "air": null, "notes": "caf\\u00e9 \\u2014 ok", "list": [1, 2.5, true]}',
@@ -87,3 +88,23 @@ def test_responses_write_numbers_json_cannot_hold_as_null(provider_app):
 def test_responses_still_refuse_what_cannot_be_written(provider_app):
     with pytest.raises(TypeError):
         _response(provider_app, {"thing": object()})
+
+
+def test_json_text_from_the_database_goes_out_as_it_is_on_both_paths(provider_app):
+    raw = RawJSON('{"kitchen": 3, "air": null, "list": ["a", 1.5]}')
+    fast = _response(provider_app, {"scores": raw, "none": None})
+    assert fast == b'{"scores":{"kitchen": 3, "air": null, "list": ["a", 1.5]},"none":null}\n'
+    # Something orjson cannot write sends the whole page to the standard library, which
+    # must still write the text as the JSON it is, not as a string or an error.
+    slow = _response(provider_app, {"scores": raw, "big": 2**70})
+    assert json.loads(slow) == {"scores": {"kitchen": 3, "air": None, "list": ["a", 1.5]},
+                                "big": 2**70}
+
+
+@pytest.mark.parametrize("microsecond", [0, 7, 123456])
+def test_times_read_as_text_match_the_encoded_datetime(provider_app, microsecond):
+    stored = dt.datetime(2026, 11, 26, 15, 4, 5, microsecond)  # naive UTC, as stored
+    as_text = ISOTimeText().process_result_value(stored, None)  # type: ignore[arg-type]
+    encoded = json.loads(_response(provider_app, stored.replace(tzinfo=dt.UTC)))
+    assert as_text == encoded
+    assert ISOTimeText().process_result_value(None, None) is None  # type: ignore[arg-type]

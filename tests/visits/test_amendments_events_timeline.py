@@ -189,6 +189,8 @@ def test_every_field_is_shown_under_its_own_name(client, setting):
     as_visit.update(family_id=family.id, visited_at=expected_visit["at"])
     for described in (created.json, reread):
         assert {key: described[key] for key in as_visit} == as_visit
+    # The timeline reads times as text (microseconds and all): the same text as elsewhere.
+    assert shown_visit["recorded_at"] == reread["recorded_at"] == created.json["recorded_at"]
     for described in (shown_visit, created.json, reread):
         recorded = dt.datetime.fromisoformat(described["recorded_at"])
         assert now - dt.timedelta(minutes=1) <= recorded <= dt.datetime.now(dt.UTC)
