@@ -23,7 +23,8 @@ def insert_unless_duplicate(
     check beforehand, decides between two identical submissions arriving together, and
     the loser's transaction stays usable. Other constraint violations still raise.
     """
-    dialect = db.session.get_bind().dialect.name
+    connection = db.session.connection()  # a Core statement: no ORM layer needed
+    dialect = connection.dialect.name
     key = (dialect, table.name, unique_columns)
     statement = _statements.get(key)
     if statement is None:
@@ -34,4 +35,4 @@ def insert_unless_duplicate(
             .returning(table.c.id)
         )
         _statements[key] = statement
-    return db.session.execute(statement, values).scalar()
+    return connection.execute(statement, values).scalar()

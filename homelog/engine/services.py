@@ -69,18 +69,29 @@ def _insert(table: Any) -> Any:
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
+def _mark_changed_statement(dialect_insert: Any) -> Any:
+    statement = dialect_insert(_STATE).values(family_id=bindparam("family_id"), version=1,
+                                              changed_at=bindparam("now"), analysed_version=-1)
+    return statement.on_conflict_do_update(
+        index_elements=[_STATE.c.family_id],
+        set_={"version": _STATE.c.version + 1, "changed_at": statement.excluded.changed_at},
+    )
+
+
+# Every visit recorded runs this: built once per database, not once per visit.
+_MARK_CHANGED = {"postgresql": _mark_changed_statement(pg_insert),
+                 "sqlite": _mark_changed_statement(sqlite_insert)}
+
+
 def mark_changed(family_id: int, now: dt.datetime) -> None:
     """Note that a family has something new (a visit, an event, an agreement revision).
 
     Runs in the recording request's transaction, so the note and the change commit
     together; the next engine run re-analyses the family.
     """
-    statement = _insert(_STATE).values(family_id=family_id, version=1, changed_at=now,
-                                       analysed_version=-1)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[_STATE.c.family_id],
-        set_={"version": _STATE.c.version + 1, "changed_at": now},
-    ))
+    connection = db.session.connection()
+    connection.execute(_MARK_CHANGED[connection.dialect.name],
+                       {"family_id": family_id, "now": now})
 
 
 def ensure_states(family_ids: Sequence[int]) -> None:
