@@ -201,3 +201,15 @@ def test_every_field_is_shown_under_its_own_name(client, setting):
         "agency": agency, "author": author,
         "kind": "gp_information", "summary": "Missed immunisations", "source": "GP surgery",
     }
+
+
+def test_the_timeline_statement_stays_short_enough_to_be_kept_parsed(app):
+    """psycopg re-parses statements longer than its cache limit on every execution."""
+    from psycopg import _queries
+
+    from homelog.extensions import db
+    from homelog.visits.timeline import _PAGE
+
+    limit = getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 4096)
+    with app.app_context():
+        assert len(str(_PAGE.compile(dialect=db.engine.dialect))) <= limit
