@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from homelog.accounts.models import Agency, Role, User
@@ -64,6 +64,13 @@ def membership(user: User, family_id: int) -> FamilyAccess | None:
     return _membership(user, family_id)
 
 
+def membership_statement() -> Select[Any]:
+    """The membership read (bind parameters family_id and user_id; columns opened_on and
+    is_lead; no row outside the core group), for a caller that reads it in one statement
+    with the family's data and then passes what it found to `admit`."""
+    return _MEMBERSHIP
+
+
 def open_family(
     user: User,
     family_id: int,
@@ -75,12 +82,27 @@ def open_family(
 ) -> FamilyAccess:
     """Check that `user` is in the family's core group and record the access.
 
-    Every read or change of family data goes through here, so no view can
-    forget the access check or the audit entry. Outsiders get 404, not 403,
+    Every read or change of family data goes through here (or through `admit`), so no
+    view can forget the access check or the audit entry. Outsiders get 404, not 403,
     so that the existence of a family is not disclosed. `action=None` is for
     changes whose service records its own, more specific, entry.
     """
-    access = _membership(user, family_id)
+    return admit(user, family_id, _membership(user, family_id), action,
+                 target_type=target_type, target_id=target_id, detail=detail)
+
+
+def admit(
+    user: User,
+    family_id: int,
+    access: FamilyAccess | None,
+    action: str | None,
+    *,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> FamilyAccess:
+    """open_family's rule for a membership read by the caller (see membership_statement):
+    404 outside the core group, otherwise the access recorded."""
     if access is None:
         raise not_found(NOT_FOUND_MESSAGE)
     if action is None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -27,6 +28,7 @@ from sqlalchemy.orm import aliased
 from homelog.accounts.models import PROFESSION_LABELS, Agency, User
 from homelog.core.db import ISOTimeText, JSONText, UTCDateTime
 from homelog.extensions import db
+from homelog.families.services import FamilyAccess, membership_statement
 from homelog.rubric.models import RubricVersion
 from homelog.rubric.services import rubric_by_id
 from homelog.visits.models import Event, Visit
@@ -99,17 +101,19 @@ def _nothing(column: Any) -> Any:
     return cast(null(), _page_type(column)).label(column.key)
 
 
-def _page_query() -> Select[Any]:
-    """Visits and events of a family in one statement, newest first, up to :limit rows.
+def _page_query(dialect: str) -> Select[Any]:
+    """The reader's membership and the family's visits and events, newest first, up to
+    :limit rows, in one statement.
 
     Each kind is read up to the page's end through its own index, then both are merged
     by (time, recorded time, id), an event before a visit on a complete tie. Every row
-    has the visit's columns (_VISIT_COLUMNS, time labelled "at") and then the event's
-    own three, after a leading 0 (visit) or 1 (event).
+    has the membership's two columns, a 0 (visit) or 1 (event), the visit's columns
+    (_VISIT_COLUMNS, time labelled "at") and then the event's own three.
 
-    The subqueries have one-letter names because every column is named through them:
-    the statement's text stays under 4 KB, the longest psycopg keeps parsed between
-    executions (a longer one is parsed again on every request).
+    On PostgreSQL the statement's text must stay under 4 KB, the longest psycopg keeps
+    parsed between executions (a longer one is parsed again on every request): the
+    two kinds are merged as they are, where SQLite needs each wrapped in a SELECT of
+    every column, and the subqueries have one-letter names.
     """
     event_only = (Event.kind, Event.summary, Event.source)
     visit_only = (Visit.announced, Visit.present, Visit.rooms_seen, Visit.scores,
@@ -124,7 +128,6 @@ def _page_query() -> Select[Any]:
         .where(Visit.family_id == bindparam("family_id"))
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
         .limit(bindparam("limit"))
-        .subquery("v")
     )
     events = (
         _events_query()
@@ -140,18 +143,23 @@ def _page_query() -> Select[Any]:
         .where(Event.family_id == bindparam("family_id"))
         .order_by(Event.occurred_at.desc(), Event.id.desc())
         .limit(bindparam("limit"))
-        .subquery("e")
     )
-    merged = union_all(select(visits), select(events)).subquery("m")
+    if dialect == "sqlite":  # no ORDER BY or LIMIT in a part of a UNION, only in a subquery
+        visits, events = select(visits.subquery("v")), select(events.subquery("e"))
+    merged = union_all(visits, events).subquery("m")
+    # The reader's membership in the same statement: no row at all outside the core
+    # group, and one row of nothing for a member of a family with nothing recorded yet.
+    member = membership_statement().subquery("g")
     return (
-        select(merged)
+        select(member.c.opened_on, member.c.is_lead, merged)
+        .select_from(member.outerjoin(merged, true()))
         .order_by(merged.c.at.desc(), merged.c.recorded_at.desc(), merged.c.id.desc(),
                   merged.c.is_event.desc())
         .limit(bindparam("limit"))
     )
 
 
-_PAGE = _page_query()
+_PAGE = {dialect: _page_query(dialect) for dialect in ("sqlite", "postgresql")}
 _ONE_EVENT = _events_query().where(Event.id == bindparam("event_id"))
 
 
@@ -211,17 +219,26 @@ def _as_event(row: Sequence[Any]) -> tuple[Any, ...]:
     return (*row[1:7], *row[21:24], *row[16:19])
 
 
-def timeline_page(family_id: int, page: int, per_page: int) -> dict[str, Any]:
-    """One page of the timeline (visits and events merged by time, in one query)."""
+def timeline_page(
+    user: User, family_id: int, page: int, per_page: int
+) -> tuple[FamilyAccess | None, dict[str, Any]]:
+    """One page of the timeline (visits and events merged by time), read in one statement
+    with the user's membership: (None, {}) outside the core group. Pass the access to
+    families' `admit` before showing anything."""
     end = page * per_page
     # One extra row tells whether another page exists without counting everything.
-    params = {"family_id": family_id, "limit": end + 1}
+    params = {"family_id": family_id, "user_id": user.id, "limit": end + 1}
     # Plain column reads: the session's connection runs them without the ORM's layer.
-    rows = db.session.connection().execute(_PAGE, params).all()
+    connection = db.session.connection()
+    rows = connection.execute(_PAGE[connection.dialect.name], params).all()
+    if not rows:
+        return None, {}
+    access = FamilyAccess(family_id, rows[0][0], rows[0][1])
     start = (page - 1) * per_page
-    items = [_event_item(_as_event(row)) if row[0] else _visit_item(row[1:21])
-             for row in rows[start:end]]
-    return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
+    items = [_event_item(_as_event(row[2:])) if row[2] else _visit_item(row[3:23])
+             for row in rows[start:end] if row[2] is not None]
+    body = {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
+    return access, body
 
 
 def _as_visit(item: dict[str, Any], family_id: int) -> dict[str, Any]:

@@ -45,7 +45,26 @@ def test_refused_reads_leave_no_family_entry_and_change_nothing(app, client, fac
     client.sign_in(outsider.email)
     before = len(entries_for(app, family.id))
     assert client.get(f"/api/v1/families/{family.id}").status_code == 404
+    # The timeline reads the membership in the same statement as the page: the same 404.
+    refused = client.get(f"/api/v1/families/{family.id}/timeline")
+    assert refused.status_code == 404
+    assert "items" not in refused.json and "core group" in refused.json["error"]["message"]
+    assert client.get("/api/v1/families/999999999/timeline").status_code == 404
     assert len(entries_for(app, family.id)) == before
+
+
+def test_a_family_with_nothing_recorded_shows_an_empty_timeline_and_is_audited(
+    app, client, factory
+):
+    lead_only = factory.family()
+    client.sign_in(lead_only.lead.email)
+    before = len(entries_for(app, lead_only.id))
+    shown = client.get(f"/api/v1/families/{lead_only.id}/timeline")
+    assert shown.status_code == 200
+    assert shown.json == {"items": [], "page": 1, "per_page": 20, "has_more": False}
+    new = entries_for(app, lead_only.id)[before:]
+    assert [(entry.action, entry.basis) for entry in new] == [
+        ("timeline.view", "core_group_lead")]
 
 
 def test_the_lead_can_see_who_has_viewed_the_family(make_client, factory):
