@@ -92,7 +92,11 @@ class Parser(FlaskParser):
 
 
 class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = Parser()
+    # unknown=None: every location follows the schema's own rule, which for what we read
+    # (StrictSchema) is to refuse a name it does not know. webargs would otherwise drop
+    # unknown query parameters silently, so a typo (`pgae=2`) quietly answered something
+    # other than what was asked.
+    ARGUMENTS_PARSER = Parser(unknown=None)
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
         """As flask-smorest's, but a schema class is made into an instance once, here.

@@ -40,7 +40,7 @@ class _MultipartParser(Parser):
 
 class _PhotosBlueprint(Blueprint):
     # One request body in the OpenAPI document: the file with its fields.
-    ARGUMENTS_PARSER = _MultipartParser()
+    ARGUMENTS_PARSER = _MultipartParser(unknown=None)  # as core/api.py: unknown names refused
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
         **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "form": "multipart/form-data"}
 

@@ -49,3 +49,25 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("HOMELOG_ENV", "production")
     with pytest.raises(ConfigError, match="HOMELOG_SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+
+
+def test_unknown_query_parameters_are_refused_by_name(client, factory):
+    """From the OpenAPI document, so new routes are covered: every GET that reads query
+    parameters refuses one it does not know (a typo), rather than answering as if it
+    had not been sent."""
+    member = factory.user()
+    family = factory.family(members=(member,))
+    client.sign_in(member.email)
+    spec = client.get("/api/v1/openapi.json").json
+    checked = []
+    for path, operations in spec["paths"].items():
+        get = operations.get("get")
+        if get is None or not any(p["in"] == "query" for p in get.get("parameters", [])):
+            continue
+        url = path.replace("{family_id}", str(family.id)).replace("{photo_id}", "1")
+        assert "{" not in url, f"no value for a path parameter of {path}"
+        refused = client.get(url, query_string={"pgae": "2"})
+        assert refused.status_code == 422, (path, refused.status_code, refused.json)
+        assert list(refused.json["error"]["fields"]) == ["pgae"], path
+        checked.append(path)
+    assert len(checked) >= 9  # users, timeline, photo, photos, flags, inbox, three exports

@@ -150,6 +150,9 @@ def test_timeline_pages(client, setting):
     bad = client.get(url, query_string={"per_page": 1000})
     assert bad.status_code == 422
     assert "per_page" in bad.json["error"]["fields"]
+    typo = client.get(url, query_string={"pgae": 2})  # refused, not quietly page 1
+    assert typo.status_code == 422
+    assert list(typo.json["error"]["fields"]) == ["pgae"]
 
 
 def test_every_field_is_shown_under_its_own_name(client, setting):
