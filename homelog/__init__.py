@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from homelog import accounts, families, photos, rubric, visits  # noqa: F401  (models register)
 from homelog.accounts.access import init_access
@@ -56,6 +57,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "json_deserializer": json_loads, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     app.json = JSONProvider(app)
+    if app.config["HOMELOG_TRUSTED_PROXIES"]:
+        # The client's address (sign-in throttling) and scheme as the proxies in front say.
+        hops = app.config["HOMELOG_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)

@@ -77,6 +77,12 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_COOKIE_SECURE": _bool("HOMELOG_COOKIE_SECURE", env == "production"),
         "HOMELOG_SESSION_IDLE_MINUTES": _int("HOMELOG_SESSION_IDLE_MINUTES", 60),
         "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),
+        # Sign-in throttling (accounts/throttle.py): wrong sign-ins allowed per window.
+        "HOMELOG_SIGN_IN_WINDOW_MINUTES": _int("HOMELOG_SIGN_IN_WINDOW_MINUTES", 15),
+        "HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT": _int("HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT", 10),
+        "HOMELOG_SIGN_IN_FAILURES_PER_ADDRESS": _int("HOMELOG_SIGN_IN_FAILURES_PER_ADDRESS", 100),
+        # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
+        "HOMELOG_TRUSTED_PROXIES": _int("HOMELOG_TRUSTED_PROXIES", 0),
         # Exports of a family's record need a sign-in (or password confirmation) this recent.
         "HOMELOG_EXPORT_REAUTH_MINUTES": _int("HOMELOG_EXPORT_REAUTH_MINUTES", 15),
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homelog.core.db import UTCDateTime
@@ -120,3 +120,23 @@ class UserSession(db.Model):
     # Wrong passwords given to confirm it since the last right one; a few end the session.
     confirm_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class SignInFailure(db.Model):
+    """A sign-in refused for a wrong email or password: what sign-in throttling counts.
+
+    Kept briefly (see accounts/throttle.py); the email is stored as typed (lower-cased),
+    whether or not an account has it, so that guessing is counted the same either way.
+    """
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_sign_in_failure_account_address_at", "account", "address", "at"),
+        Index("ix_sign_in_failure_address_at", "address", "at"),
+    )

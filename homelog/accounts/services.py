@@ -18,6 +18,11 @@ from homelog.accounts.passwords import (
     spend_verification_time,
     verify_password,
 )
+from homelog.accounts.throttle import (
+    check_sign_in_allowed,
+    clear_sign_in_failures,
+    record_sign_in_failure,
+)
 from homelog.audit.services import Actor, record
 from homelog.core.errors import ApiError, invalid
 from homelog.core.time import utcnow
@@ -115,11 +120,14 @@ class StartedSession:
 
 def sign_in(email: str, password: str) -> StartedSession:
     """Check the credentials and open a server-side session; the same answer for any failure."""
+    check_sign_in_allowed(email)
     user = find_user_by_email(email)
     if user is None:
         spend_verification_time(password)
     if user is None or not verify_password(user.password_hash, password) or not user.active:
+        record_sign_in_failure(email)
         raise ApiError(401, "sign_in_failed", "Email or password not recognised.")
+    clear_sign_in_failures(email)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session = UserSession(

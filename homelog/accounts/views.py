@@ -29,11 +29,13 @@ from homelog.accounts.schemas import (
     UserInSchema,
     UserOutSchema,
 )
-from homelog.core.api import PUBLIC, SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.api import PUBLIC, SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint, ErrorSchema
 from homelog.core.errors import not_found
 from homelog.extensions import db
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in and users")
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 1}}}
 
 
 @blp.route("/session")
@@ -41,6 +43,9 @@ class SessionResource(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(SignInSchema)
     @blp.response(201, SessionOutSchema)
+    @blp.alt_response(429, schema=ErrorSchema, headers=_RETRY_AFTER, description=(
+        "Too many wrong sign-ins lately for this account from this address, or from this "
+        "address at all: wait (Retry-After, in seconds) and try again"))
     def post(self, data: dict[str, Any]) -> Response:
         """Sign in: sets the session cookie and returns the CSRF token for later calls."""
         started = services.sign_in(data["email"], data["password"])

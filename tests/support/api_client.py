@@ -12,9 +12,11 @@ PASSWORD = "correct horse battery staple"
 
 
 class ApiClient:
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, address: str | None = None) -> None:
         self.app = app
         self.http = app.test_client()
+        if address is not None:  # the network address requests come from (REMOTE_ADDR)
+            self.http.environ_base["REMOTE_ADDR"] = address
         self.csrf: str | None = None
 
     def sign_in(self, email: str, password: str = PASSWORD) -> TestResponse:
