@@ -80,3 +80,29 @@ def test_a_session_that_ends_sends_the_person_back_to_sign_in(page, factory):
     page.get_by_role("button", name="Sign in").tap()
     # Back where they were going.
     expect(page.get_by_role("heading", name=f"Family {family.reference}")).to_be_visible()
+
+
+def test_signing_in_asks_the_browser_to_keep_the_outbox(page, factory):
+    """Without persistent storage a phone short of space may clear unsent visits."""
+    page.add_init_script("""
+        window.homelogPersistAsked = 0;
+        if (navigator.storage) {
+            navigator.storage.persisted = async () => false;
+            navigator.storage.persist = async () => {
+                window.homelogPersistAsked += 1;
+                return true;
+            };
+        }
+    """)
+    user = factory.user()
+    family = factory.family(members=(user,))
+    page.goto("/")
+    assert page.evaluate("window.homelogPersistAsked") == 0  # not before anyone signs in
+    sign_in(page, user.email)
+    expect(page.get_by_role("link", name=family.reference)).to_be_visible()
+    # Polled from here: the app's CSP forbids the eval wait_for_function would need.
+    for _ in range(100):
+        if page.evaluate("window.homelogPersistAsked") > 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("window.homelogPersistAsked") >= 1
