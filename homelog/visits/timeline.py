@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from homelog.accounts.models import PROFESSION_LABELS, Agency, User
 from homelog.core.db import ISOTimeText, JSONText, UTCDateTime
 from homelog.extensions import db
-from homelog.families.services import FamilyAccess, membership_statement
+from homelog.families.services import FamilyAccess, admit, membership_statement
 from homelog.rubric.models import RubricVersion
 from homelog.rubric.services import rubric_by_id
 from homelog.visits.models import Event, Visit
@@ -219,26 +219,24 @@ def _as_event(row: Sequence[Any]) -> tuple[Any, ...]:
     return (*row[1:7], *row[21:24], *row[16:19])
 
 
-def timeline_page(
-    user: User, family_id: int, page: int, per_page: int
-) -> tuple[FamilyAccess | None, dict[str, Any]]:
-    """One page of the timeline (visits and events merged by time), read in one statement
-    with the user's membership: (None, {}) outside the core group. Pass the access to
-    families' `admit` before showing anything."""
+def timeline_page(user: User, family_id: int, page: int, per_page: int) -> dict[str, Any]:
+    """One page of the timeline (visits and events merged by time) for a core-group
+    member, audited as read; 404 for anyone else (families' rule, applied by `admit`).
+
+    The user's membership is read in the same statement as the page.
+    """
     end = page * per_page
     # One extra row tells whether another page exists without counting everything.
     params = {"family_id": family_id, "user_id": user.id, "limit": end + 1}
     # Plain column reads: the session's connection runs them without the ORM's layer.
     connection = db.session.connection()
     rows = connection.execute(_PAGE[connection.dialect.name], params).all()
-    if not rows:
-        return None, {}
-    access = FamilyAccess(family_id, rows[0][0], rows[0][1])
+    access = FamilyAccess(family_id, rows[0][0], rows[0][1]) if rows else None
+    admit(user, family_id, access, "timeline.view", detail={"page": page})
     start = (page - 1) * per_page
     items = [_event_item(_as_event(row[2:])) if row[2] else _visit_item(row[3:23])
              for row in rows[start:end] if row[2] is not None]
-    body = {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
-    return access, body
+    return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
 
 
 def _as_visit(item: dict[str, Any], family_id: int) -> dict[str, Any]:
