@@ -8,7 +8,6 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_login import login_required
-from marshmallow import RAISE
 
 from homelog.accounts.access import current_session, signed_in_user
 from homelog.core.api import SIGNED_IN, Blueprint
@@ -37,8 +36,8 @@ def _file_doc(content_type: str, what: str) -> dict[str, Any]:
     }
 
 
-# An unknown parameter (a typo such as `start=`) is refused, never ignored: ignoring it would
-# quietly export another period than the one meant.
+# An unknown parameter (a typo such as `start=`) is refused, never ignored, as on every
+# route (core/api.py): ignoring it would quietly export another period than the one meant.
 
 
 def _download(export: services.ExportFile) -> Response:
@@ -66,7 +65,7 @@ class SummaryPdfResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN)
     @blp.doc(**_file_doc("application/pdf", "The summary, marked OFFICIAL-SENSITIVE."))
-    @blp.arguments(PeriodQuerySchema, location="query", unknown=RAISE)
+    @blp.arguments(PeriodQuerySchema, location="query")
     def get(self, query: dict[str, Any], family_id: int) -> Response:
         """The core group summary for a period, as a PDF to read in a meeting and print.
 
@@ -82,7 +81,7 @@ class SummaryCsvResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN)
     @blp.doc(**_file_doc("text/csv", "One row per visit and domain (UTF-8 with BOM)."))
-    @blp.arguments(PeriodQuerySchema, location="query", unknown=RAISE)
+    @blp.arguments(PeriodQuerySchema, location="query")
     def get(self, query: dict[str, Any], family_id: int) -> Response:
         """Scores for a period in long format: family reference, visit id, date, time, agency,
         role, announced, domain, score (empty: not seen), agreed level and status."""
@@ -94,7 +93,7 @@ class VisitsCsvResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN)
     @blp.doc(**_file_doc("text/csv", "One row per visit (UTF-8 with BOM)."))
-    @blp.arguments(PeriodQuerySchema, location="query", unknown=RAISE)
+    @blp.arguments(PeriodQuerySchema, location="query")
     def get(self, query: dict[str, Any], family_id: int) -> Response:
         """The visits of a period, one row each: who, when, present, rooms, every domain's
         score, immediate concerns, the child's presentation and the notes."""
