@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from sqlalchemy import func, select, update
+from flask import request
+from sqlalchemy import func, insert, select, update
 
 from homelog.accounts.models import SignInFailure
 from homelog.extensions import db
@@ -59,6 +60,20 @@ def test_the_block_ends_when_the_failures_leave_the_window(app, factory):
     assert guesser.sign_in(user.email).status_code == 201
 
 
+def test_failures_are_kept_a_day_at_most(app, factory):
+    """The table does not grow without end: each new failure clears those over a day old."""
+    old = {"at": dt.datetime.now(dt.UTC) - dt.timedelta(days=2), "account": "old@x.test",
+           "address": "192.0.2.1"}
+    with app.app_context():
+        db.session.execute(insert(SignInFailure).values(**old))
+        db.session.commit()
+    _from_new_address(app).sign_in("someone@x.test", "wrong password!")
+    with app.app_context():
+        left = db.session.execute(select(func.count()).select_from(SignInFailure).where(
+            SignInFailure.account == "old@x.test")).scalar()
+    assert left == 0
+
+
 def test_a_right_password_clears_that_accounts_mistakes(app, factory):
     limit = app.config["HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT"]
     user = factory.user()
@@ -87,8 +102,12 @@ def test_the_address_is_the_clients_behind_a_trusted_proxy(database_url, tmp_pat
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "HOMELOG_MEDIA_DIR": str(tmp_path), "HOMELOG_TRUSTED_PROXIES": 1})
     seen = []
-    app.add_url_rule("/address-seen", "address_seen",
-                     lambda: seen.append(__import__("flask").request.remote_addr) or "")
+
+    def address_seen() -> str:
+        seen.append(request.remote_addr)
+        return ""
+
+    app.add_url_rule("/address-seen", "address_seen", address_seen)
     app.test_client().get("/address-seen", headers={"X-Forwarded-For": "203.0.113.7"},
                           environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen == ["203.0.113.7"]
