@@ -3,6 +3,9 @@
 Clones the committed repository (uncommitted changes are deliberately left out),
 runs `make setup` there, serves with `make run`, signs in with a demo login, and
 checks that setting up again is quick and adds no second copy of the demo data.
+Every make runs with an old Node (Debian 12's 18, which Vite refuses) first on the PATH:
+a stand-in that records each call and fails, so the app must be built with the Node the
+Makefile installs, never with the one the PATH offers first.
 pip's and npm's caches are reused, so this takes a minute or two. Deselect with -m "not setup".
 """
 
@@ -29,20 +32,32 @@ pytestmark = pytest.mark.setup
 REPO = Path(__file__).resolve().parent.parent
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DEMO_TABLES = ("agency", "user_account", "family")
+OLD_NODE_TOOLS = ("node", "npm", "npx")
+# Answers a version question like Debian 12's Node 18 would; anything else fails. Every call,
+# that question included, is written to the file named in the script.
+OLD_NODE = """#!/bin/sh
+echo "$(basename "$0") $*" >> '{calls}'
+case "$1" in -v|--version) echo {version}; exit 0 ;; esac
+echo "$(basename "$0"): Node 18 here, which Vite refuses" >&2
+exit 1
+"""
 
 
-def _clean_env() -> dict[str, str]:
-    """The environment of a developer's shell: no settings leaking in from this test run."""
+def _clean_env(old_node: Path) -> dict[str, str]:
+    """The environment of a developer's shell, no settings leaking in from this test run,
+    whose PATH finds an old node and npm (in old_node) before anything else."""
     leaks = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "VIRTUAL_ENV", "PYTHONPATH")
-    return {
+    env = {
         key: value for key, value in os.environ.items()
         if not key.startswith(("HOMELOG_", "PYTEST_")) and key not in leaks
     }
+    env["PATH"] = os.pathsep.join([str(old_node), env.get("PATH", os.defpath)])
+    return env
 
 
-def _make(clone: Path, *args: str, timeout: float) -> str:
+def _make(clone: Path, old_node: Path, *args: str, timeout: float) -> str:
     result = subprocess.run(
-        ["make", *args], cwd=clone, env=_clean_env(), stdin=subprocess.DEVNULL,
+        ["make", *args], cwd=clone, env=_clean_env(old_node), stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=timeout,
     )
     output = result.stdout + result.stderr
@@ -126,8 +141,32 @@ def clone(tmp_path: Path) -> Iterator[Path]:
     yield target
 
 
-def test_fresh_clone_sets_up_serves_and_sets_up_again(clone: Path, tmp_path: Path) -> None:
-    first = _make(clone, "setup", timeout=300)  # npm ci and the app's build included
+@pytest.fixture
+def old_node(tmp_path: Path) -> Path:
+    """A folder of stand-ins for Node 18's node, npm and npx; they log calls to old_node/calls."""
+    folder = tmp_path / "old_node"
+    folder.mkdir()
+    for tool in OLD_NODE_TOOLS:
+        version = "9.2.0" if tool in ("npm", "npx") else "v18.19.0"
+        script = folder / tool
+        script.write_text(OLD_NODE.format(calls=folder / "calls", version=version))
+        script.chmod(0o755)
+    return folder
+
+
+def _old_node_calls(old_node: Path) -> str:
+    calls = old_node / "calls"
+    return calls.read_text() if calls.exists() else ""
+
+
+def test_fresh_clone_sets_up_serves_and_sets_up_again(
+    clone: Path, old_node: Path, tmp_path: Path,
+) -> None:
+    for tool in OLD_NODE_TOOLS:  # the stand-ins really come first
+        assert shutil.which(tool, path=_clean_env(old_node)["PATH"]) == str(old_node / tool)
+    first = _make(clone, old_node, "setup", timeout=300)  # npm ci and the app's build included
+    assert (clone / "homelog" / "web" / "dist" / "index.html").is_file()
+    assert _old_node_calls(old_node) == "", "the old node on the PATH was used"
     email, password = _demo_login(first)
     database = clone / "instance" / "homelog.sqlite3"
     counts = _row_counts(database)
@@ -137,7 +176,7 @@ def test_fresh_clone_sets_up_serves_and_sets_up_again(clone: Path, tmp_path: Pat
     log = tmp_path / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            ["make", "run", f"PORT={port}"], cwd=clone, env=_clean_env(),
+            ["make", "run", f"PORT={port}"], cwd=clone, env=_clean_env(old_node),
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -153,7 +192,8 @@ def test_fresh_clone_sets_up_serves_and_sets_up_again(clone: Path, tmp_path: Pat
     finally:
         _stop(server)
 
-    again = _make(clone, "setup", timeout=60)
+    again = _make(clone, old_node, "setup", timeout=60)
     assert "pip install" not in again, "set-up again should reuse the installed venv"
     assert "npm ci" not in again and "vite build" not in again, "the app is built already"
     assert _row_counts(database) == counts
+    assert _old_node_calls(old_node) == "", "the old node on the PATH was used"
