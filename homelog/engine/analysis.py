@@ -179,16 +179,12 @@ def _metrics(history: History) -> FamilyMetrics:
                            for domain, line in history.series.items()},
         announced_gap=None if gap is None else round(gap.gap, 2),
         days_at_concern_since_plan=days,
-        days_since_last_visit=_days_since(history, last if last >= 0 else None),
-        days_since_last_unannounced=_days_since(history, unannounced),
-        days_since_agency_visit={agency_id: _days_since(history, by_agency.get(agency_id))
+        days_since_last_visit=coverage.days_since(history, last if last >= 0 else None),
+        days_since_last_unannounced=coverage.days_since(history, unannounced),
+        days_since_agency_visit={agency_id: coverage.days_since(history, by_agency.get(agency_id))
                                  for agency_id in history.facts.core_group_agencies},
         sustained_improvement={domain: run is not None for domain, run in runs.items()},
         days_at_concern_by_domain=days_by_domain,
         sustained={domain: run for domain, run in runs.items() if run is not None},
     )
 
-
-def _days_since(history: History, index: int | None) -> int | None:
-    when = None if index is None else history.visits[index].visited_at
-    return coverage.days_since(history, when)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from homelog.core.time import calendar_day
 from homelog.engine.analysis_types import (
     DEFAULT_GOOD_ENOUGH,
     FamilyFacts,
@@ -23,9 +24,8 @@ from homelog.engine.analysis_types import (
     VisitFact,
 )
 
-DAY = 86400.0
-WEEK = 7 * DAY
 HOUR = 3600.0
+WEEK_DAYS = 7
 
 
 @dataclass(slots=True)
@@ -36,6 +36,7 @@ class Series:
     agreed: int                 # the family's good-enough line for this domain
     visit_index: list[int]      # index into History.visits of each score
     times: list[float]          # POSIX seconds of each score's visit
+    days: list[int]             # the calendar day of each score's visit (windows in days)
     scores: list[int]
     announced: list[bool]       # whether each score's visit was announced
     worst: int                  # the worst score: lets rules skip a settled domain at once
@@ -48,6 +49,8 @@ class History:
     as_of: dt.datetime
     visits: list[VisitFact]     # visited_at <= as_of, oldest first
     times: list[float]          # POSIX seconds of each visit
+    days: list[int]             # the calendar day of each visit (core.time.calendar_day)
+    today: int                  # the calendar day of as_of
     series: dict[str, Series]   # domain key -> scores, in the rubric's domain order
     # Local dates already worked out for sentences (see analysis_wording.local_date).
     local_dates: dict[dt.datetime, dt.date] = field(default_factory=dict)
@@ -79,9 +82,9 @@ class History:
                 return point
             point = earlier
 
-    def opened_at(self) -> dt.datetime:
-        """Local midnight at the start of the day the family was opened."""
-        return dt.datetime.combine(self.facts.opened_on, dt.time(), tzinfo=self.zone_or_utc)
+    def days_since(self, index: int) -> int:
+        """Calendar days from the visit at `index` to as_of."""
+        return self.today - self.days[index]
 
     @property
     def zone_or_utc(self) -> dt.tzinfo:
@@ -94,7 +97,10 @@ def build_history(facts: FamilyFacts, params: Parameters, as_of: dt.datetime) ->
     times = [visit.visited_at.timestamp() for visit in visits]
     cutoff = bisect_right(times, as_of.timestamp())
     del visits[cutoff:], times[cutoff:]
-    return History(facts, params, as_of, visits, times, _series(facts, visits, times))
+    zone = facts.local_zone or dt.UTC
+    days = [calendar_day(visit.visited_at, zone) for visit in visits]
+    return History(facts, params, as_of, visits, times, days, calendar_day(as_of, zone),
+                   _series(facts, visits, times, days))
 
 
 def _in_order(visits: tuple[VisitFact, ...]) -> list[VisitFact]:
@@ -105,7 +111,8 @@ def _in_order(visits: tuple[VisitFact, ...]) -> list[VisitFact]:
     return ordered
 
 
-def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float]) -> dict[str, Series]:
+def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float],
+            days: list[int]) -> dict[str, Series]:
     # One pass over every score: the only O(visits x domains) step of an analysis.
     columns: dict[str, tuple[list[int], list[int]]] = {
         domain: ([], []) for domain in facts.domain_names  # the rubric's order, for sentences
@@ -122,7 +129,7 @@ def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float]) -> 
     return {
         domain: Series(
             domain, facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH), indices,
-            [times[index] for index in indices], scores,
+            [times[index] for index in indices], [days[index] for index in indices], scores,
             [announced[index] for index in indices], max(scores),
         )
         for domain, (indices, scores) in columns.items() if scores

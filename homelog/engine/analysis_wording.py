@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from homelog.core.time import days_between
 from homelog.engine.analysis_history import History
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -35,7 +36,7 @@ def day_of(date: dt.date) -> str:
 
 def elapsed(history: History, earlier: dt.datetime, later: dt.datetime) -> str:
     """'in 2 days', counted in calendar days as a practitioner reads the two dates."""
-    days = (local_date(history, later) - local_date(history, earlier)).days
+    days = days_between(earlier, later, history.zone_or_utc)
     if days == 0:
         return "on the same day"
     return f"in {plural(days, 'day')}"

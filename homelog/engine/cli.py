@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from homelog.core.time import local_zone, utcnow
+from homelog.core.time import local_zone, start_of_day, utcnow
 from homelog.engine import jobs, services
 
 # For tests only: stop (without exiting) after this many families have been committed, so
@@ -25,8 +25,8 @@ def parse_as_of(value: str) -> dt.datetime:
     try:
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
-            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=local_zone())
-            return (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
+            next_day = start_of_day(day.toordinal() + 1, local_zone())
+            return next_day - dt.timedelta(microseconds=1)
         moment = dt.datetime.fromisoformat(value)
     except ValueError as error:
         raise click.BadParameter("Use a date (2026-07-10) or a date and time "

@@ -402,7 +402,7 @@ def serve(app: Flask, *, run_now: bool = False) -> None:
                 scheduler.reschedule_job(name, trigger=_trigger(job, latest, zone))
                 log.info("rescheduled: %s", _describe(name, job, latest))
 
-    start = dt.datetime.now(zone)
+    start = utcnow().astimezone(zone)
     for name, job in registered.items():
         # Interval jobs catch up at start (they are incremental); daily ones wait for their
         # hour unless asked.

@@ -44,7 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.core.db import UTCDateTime
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
-from homelog.core.time import local_zone, utcnow
+from homelog.core.time import calendar_day, local_zone, start_of_day, utcnow
 from homelog.engine import analysis
 from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters
 from homelog.engine.facts import amended_visits, family_facts
@@ -462,40 +462,38 @@ def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
 
 # --- when to look again ----------------------------------------------------------------------
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=local_zone()).astimezone(dt.UTC)
-
-
 def next_due(facts: FamilyFacts, params: Parameters, recheck: dt.timedelta,
              as_of: dt.datetime) -> dt.datetime:
     """When the family should next be analysed even if nothing new is recorded.
 
     Only the coverage gaps change with time alone (the analysis measures its other
     windows back from the latest visit): no visit, no unannounced visit, a core-group
-    agency silent, each for N days since its last visit or since the family was opened.
+    agency silent, each for N days since the day of its last visit or the day the family
+    was opened, coming true at the start of the day N days later (core.time.calendar_day).
     This is the earliest such moment still to come (the same instants as
     analysis.next_due, without building the history twice). Some changes send no news (a
     core group joined, a new rubric), so each family is also re-analysed at least every
     `recheck` (a parameter, default a day).
     """
-    start = _start_of(facts.opened_on)
-    last_any = last_unannounced = start
-    last_by_agency: dict[int, dt.datetime] = {}
+    zone = local_zone()
+    opened = facts.opened_on.toordinal()
+    last_any = last_unannounced = opened
+    last_by_agency: dict[int, int] = {}
     later = []
     for visit in facts.visits:
         if visit.visited_at > as_of:
             later.append(visit.visited_at)
             continue
-        last_any = max(last_any, visit.visited_at)
+        day = calendar_day(visit.visited_at, zone)
+        last_any = max(last_any, day)
         if not visit.announced:
-            last_unannounced = max(last_unannounced, visit.visited_at)
-        last_by_agency[visit.agency_id] = max(last_by_agency.get(visit.agency_id, start),
-                                              visit.visited_at)
-    day = dt.timedelta(days=1)
-    dues = [last_any + params.no_visit_days * day,
-            last_unannounced + params.no_unannounced_days * day]
-    dues += [last_by_agency.get(agency_id, start) + params.agency_silent_days * day
-             for agency_id in facts.core_group_agencies]
+            last_unannounced = max(last_unannounced, day)
+        last_by_agency[visit.agency_id] = max(last_by_agency.get(visit.agency_id, opened), day)
+    due_days = [last_any + params.no_visit_days,
+                last_unannounced + params.no_unannounced_days]
+    due_days += [last_by_agency.get(agency_id, opened) + params.agency_silent_days
+                 for agency_id in facts.core_group_agencies]
+    dues = [start_of_day(day, zone) for day in due_days]
     return min([as_of + recheck, *(due for due in dues + later if due > as_of)])
 
 

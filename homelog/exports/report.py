@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
 from homelog.core.errors import ApiError
-from homelog.core.time import local_date, local_zone
+from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine import flags as engine_flags
 from homelog.engine.analysis import FATHER_OR_PARTNER
 from homelog.engine.models import Flag
@@ -65,9 +65,7 @@ class Period:
     def instants(self) -> tuple[dt.datetime, dt.datetime]:
         """The period as UTC instants: from the start day's midnight to the day after the end."""
         zone = local_zone()
-        start = dt.datetime.combine(self.start, dt.time(), zone)
-        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), zone)
-        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        return start_of_day(self.start, zone), start_of_day(self.end.toordinal() + 1, zone)
 
 
 @dataclass(frozen=True)

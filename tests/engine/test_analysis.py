@@ -56,6 +56,11 @@ def at(day: float, hour: float = 10) -> dt.datetime:
     return START + dt.timedelta(days=day, hours=hour - 10)
 
 
+def midnight(day: int) -> dt.datetime:
+    """The start of day `day` (UTC): when a gap of whole calendar days comes true."""
+    return at(day, hour=0)
+
+
 @dataclass
 class Chronology:
     """A family's visits, built in order. Scores default to 2 (good enough) in every domain."""
@@ -246,7 +251,7 @@ def test_swing_by_two_levels_from_borderline() -> None:
 
 
 @pytest.mark.parametrize(("first", "second", "days"), [
-    (2, 4, 7.1),   # just outside the week
+    (2, 4, 8),     # eight calendar days: just outside the week
     (3, 4, 2),     # one level, from borderline
     (1, 3, 2),     # two levels, but ends borderline: a lone 3 never alerts
     (4, 5, 2),     # already a concern
@@ -499,13 +504,16 @@ def test_no_visit_for_fourteen_days_from_the_instant_the_gap_reached_its_limit()
     family = Chronology()
     family.visit(0, CHILDREN, unannounced=True)
     family.visit(10, HEALTH)
-    assert of_kind(run(family, at(24) - dt.timedelta(minutes=1)), FlagKind.NO_RECENT_VISIT) == []
+    # 14 calendar days after 15 May is 29 May: the gap is there from its first minute.
+    last_minute = midnight(24) - dt.timedelta(minutes=1)
+    assert of_kind(run(family, last_minute), FlagKind.NO_RECENT_VISIT) == []
     finding = one(run(family, at(30)), FlagKind.NO_RECENT_VISIT)
     assert (finding.key, finding.severity) == ("no_recent_visit", Severity.MEDIUM)
-    assert finding.became_true_at == at(24)
+    assert finding.became_true_at == midnight(24)
     assert finding.explanation == ("Nobody has visited since 15 May (the last was Demo health "
                                    "visiting service): the longest gap agreed is 14 days.")
-    assert next_due(family.facts(), PARAMS, at(20)) == at(24)
+    assert next_due(family.facts(), PARAMS, at(20)) == midnight(24)
+    assert one(run(family, midnight(24)), FlagKind.NO_RECENT_VISIT) == finding
 
 
 def test_no_unannounced_visit_for_twenty_eight_days() -> None:
@@ -513,9 +521,9 @@ def test_no_unannounced_visit_for_twenty_eight_days() -> None:
     family.visit(0, CHILDREN, unannounced=True)
     for day in range(5, 40, 5):
         family.visit(day, HEALTH if day % 2 else CHILDREN)
-    assert of_kind(run(family, at(27)), FlagKind.NO_RECENT_UNANNOUNCED) == []
+    assert of_kind(run(family, at(27, hour=23.9)), FlagKind.NO_RECENT_UNANNOUNCED) == []
     finding = one(run(family), FlagKind.NO_RECENT_UNANNOUNCED)
-    assert finding.became_true_at == at(28)
+    assert finding.became_true_at == midnight(28)
     assert finding.explanation == (
         "There has been no unannounced visit since 5 May (7 visits since, all arranged in "
         "advance): the longest gap agreed is 28 days.")
@@ -530,7 +538,7 @@ def test_a_core_agency_silent_or_never_visiting() -> None:
     findings = of_kind(run(family, at(36)), FlagKind.AGENCY_NOT_VISITED)
     police, housing = sorted(findings, key=lambda f: f.key)
     assert police.key == f"agency_not_visited:{POLICE}"
-    assert police.became_true_at == at(28)
+    assert police.became_true_at == midnight(28)
     assert police.agency_ids == (POLICE,)
     assert police.severity == Severity.LOW
     assert police.explanation == ("Demo police, in the core group, has not visited since "

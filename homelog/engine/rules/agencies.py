@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import mul
 
-from homelog.engine.analysis_history import DAY, HOUR, History, Series
+from homelog.engine.analysis_history import HOUR, History, Series
 from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
 from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
 from homelog.engine.rules.evidence import visit_ids_between
@@ -126,18 +126,21 @@ class AnnouncedGap:
 
     def __init__(self, history: History) -> None:
         self.history = history
-        self.window = history.params.announced_gap_window_days * DAY
+        self.window = history.params.announced_gap_window_days  # in calendar days
         self.visit_times: dict[bool, list[float]] = {True: [], False: []}
-        for visit, instant in zip(history.visits, history.times, strict=True):
-            self.visit_times[visit.announced].append(instant)
+        self.visit_days: dict[bool, list[int]] = {True: [], False: []}
+        for index, visit in enumerate(history.visits):
+            self.visit_times[visit.announced].append(history.times[index])
+            self.visit_days[visit.announced].append(history.days[index])
         self.sums: dict[str, _RunningSums] | None = None  # built only to walk a spell back
 
     def reading(self, point: int) -> GapReading | None:
         """The gap as of the visit at as-of `point`, or None without enough visits."""
+        # The window: up to the visit at `point`, from the day `window` days before its day.
         high = self.history.times[point]
-        low = high - self.window
+        low = self.history.days[point] - self.window
         least = self.history.params.announced_gap_min_visits
-        counts = {kind: bisect_right(stamps, high) - bisect_left(stamps, low)
+        counts = {kind: bisect_right(stamps, high) - bisect_left(self.visit_days[kind], low)
                   for kind, stamps in self.visit_times.items()}
         if counts[True] < least or counts[False] < least:
             return None
@@ -151,10 +154,10 @@ class AnnouncedGap:
         gap = sum(by_domain.values()) / len(by_domain)
         return GapReading(gap, by_domain, counts[True], counts[False])
 
-    def _difference(self, domain: str, line: Series, low: float, high: float) -> float | None:
+    def _difference(self, domain: str, line: Series, low: int, high: float) -> float | None:
         """Unannounced mean minus announced mean of one domain's scores in the window."""
         least = self.history.params.announced_gap_min_scores
-        start, end = bisect_left(line.times, low), bisect_right(line.times, high)
+        start, end = bisect_left(line.days, low), bisect_right(line.times, high)
         if end - start < 2 * least:
             return None
         if self.sums is None:  # one reading: summing the window's slices is cheapest
@@ -194,8 +197,7 @@ class AnnouncedGap:
         worst = sorted((domain for domain, difference in reading.by_domain.items()
                         if difference >= history.params.announced_gap_min_levels),
                        key=lambda domain: -reading.by_domain[domain])
-        high = history.times[history.last]
-        first = bisect_left(history.times, high - self.window)
+        first = bisect_left(history.days, history.days[history.last] - self.window)
         return Finding(
             kind=FlagKind.ANNOUNCED_GAP, severity=Severity.HIGH, key="announced_gap",
             domains=tuple(worst),

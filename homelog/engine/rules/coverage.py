@@ -1,9 +1,10 @@
 """Rule 8: coverage gaps - who has not visited, what has not been seen, who has not been met.
 
 The three time-based gaps (no visit, no unannounced visit, a silent agency) come true as
-time passes, not at a visit: each becomes true at the instant the gap reached its limit (the
-last visit + N days, or the day the family was opened + N days when there was none), so
-replaying a history finds them at the same instant as analysing it at once. `next_due` tells
+time passes, not at a visit: each becomes true at the start (local midnight) of the calendar
+day N days after the last visit's day, or after the day the family was opened when there was
+none (days as core.time.calendar_day counts them), so replaying a history finds them at the
+same instant as analysing it at once. `next_due` tells
 the scheduler when the next one would come true.
 
 Rooms never seen and a father or partner never seen are judged once `rooms_min_visits` /
@@ -14,17 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from homelog.engine.analysis_history import DAY, History
+from homelog.core.time import start_of_day
+from homelog.engine.analysis_history import History
 from homelog.engine.analysis_types import FATHER_OR_PARTNER, Finding, FlagKind, Severity
 from homelog.engine.analysis_wording import day, day_of, plural, room_name
 from homelog.engine.rules.evidence import visit_ids, visit_ids_between
 
 
-def days_since(history: History, when: dt.datetime | None) -> int | None:
-    """Whole days from `when` to as_of."""
-    if when is None:
-        return None
-    return int((history.as_of - when).total_seconds() // DAY)
+def days_since(history: History, index: int | None) -> int | None:
+    """Calendar days from the visit at `index` to as_of (None when there is no visit)."""
+    return None if index is None else history.days_since(index)
 
 
 def _last_visit(history: History, *, unannounced: bool = False) -> int | None:
@@ -40,8 +40,9 @@ def last_visit_by_agency(history: History) -> dict[int, int]:
 
 
 def _due(history: History, index: int | None, days: int) -> dt.datetime:
-    since = history.opened_at() if index is None else history.visits[index].visited_at
-    return since + dt.timedelta(days=days)
+    """The start of the day `days` after the visit's day (or the day the family was opened)."""
+    since = history.facts.opened_on.toordinal() if index is None else history.days[index]
+    return start_of_day(since + days, history.zone_or_utc)
 
 
 def _since(history: History, index: int | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from homelog.engine.analysis_history import DAY, History, Series
+from homelog.engine.analysis_history import History, Series
 from homelog.engine.analysis_types import (
     Finding,
     FlagKind,
@@ -129,7 +129,7 @@ def swings(history: History) -> list[Finding]:
     alert). One finding per pair of visits, listing every domain that swung between them:
     a home found much worse in five areas at once is one event to respond to, not five.
     """
-    window = history.params.swing_window_days * DAY
+    window = history.params.swing_window_days
     concern = history.params.concern_level
     moves: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for line in history.series.values():
@@ -147,12 +147,13 @@ def swings(history: History) -> list[Finding]:
     return [_swing(history, *pair, moved) for pair, moved in moves.items()]
 
 
-def _swing_partner(history: History, line: Series, position: int, window: float) -> int | None:
-    """The best score in the window before a concern, if the move from it is a swing."""
-    score, scores, stamps = line.scores[position], line.scores, line.times
+def _swing_partner(history: History, line: Series, position: int, window: int) -> int | None:
+    """The best score in the window (at most `window` days) before a concern, if the move
+    from it is a swing."""
+    score, scores, days = line.scores[position], line.scores, line.days
     best = None
     earlier = position - 1
-    while earlier >= 0 and stamps[position] - stamps[earlier] <= window:
+    while earlier >= 0 and days[position] - days[earlier] <= window:
         if best is None or scores[earlier] < scores[best]:
             best = earlier
         earlier -= 1
@@ -208,8 +209,8 @@ def crossings_count(history: History, line: Series) -> int:
 def _recent_crossings_at_most(history: History, line: Series, least: int) -> int:
     """Crossings in the window up to the latest visit, counted up to `least` only (the
     common case is settled without listing a long history's crossings)."""
-    window_start = history.times[history.last] - history.params.crossings_window_days * DAY
-    first = max(1, bisect_left(line.times, window_start))
+    window_start = history.days[history.last] - history.params.crossings_window_days
+    first = max(1, bisect_left(line.days, window_start))
     agreed, scores, count = line.agreed, line.scores, 0
     for position in range(first, len(scores)):
         if (scores[position] <= agreed) != (scores[position - 1] <= agreed):
@@ -219,10 +220,10 @@ def _recent_crossings_at_most(history: History, line: Series, least: int) -> int
     return count
 
 
-def _in_window(history: History, stamps: list[float], point: int) -> int:
-    anchor = history.times[point]
-    window = history.params.crossings_window_days * DAY
-    return bisect_right(stamps, anchor) - bisect_left(stamps, anchor - window)
+def _in_window(history: History, stamps: list[float], days: list[int], point: int) -> int:
+    """Crossings up to the visit at as-of `point` and at most the window's days before it."""
+    window_start = history.days[point] - history.params.crossings_window_days
+    return bisect_right(stamps, history.times[point]) - bisect_left(days, window_start)
 
 
 def not_sustained(history: History) -> list[Finding]:
@@ -246,27 +247,28 @@ def _not_sustained_in(history: History, line: Series) -> Finding | None:
     if len(crossed) < least:
         return None
     stamps = [line.times[position] for position in crossed]
-    count = _in_window(history, stamps, history.last)
+    days = [line.days[position] for position in crossed]
+    count = _in_window(history, stamps, days, history.last)
     if count < least:
         return None
     recent = crossed[len(crossed) - count:]
-    return _not_sustained(history, line, recent, _crossings_spell_start(history, stamps))
+    return _not_sustained(history, line, recent, _crossings_spell_start(history, stamps, days))
 
 
-def _crossings_spell_start(history: History, stamps: list[float]) -> int:
+def _crossings_spell_start(history: History, stamps: list[float], days: list[int]) -> int:
     """`History.spell_start` for "at least crossings_min crossings in the window", with two
     pointers sliding back over the crossings instead of a search at every visit."""
     times, least = history.times, history.params.crossings_min
-    window = history.params.crossings_window_days * DAY
+    window = history.params.crossings_window_days
     start = history.last
     high = len(stamps)  # crossings at or before the point: all of them at the latest visit
-    low = bisect_left(stamps, times[start] - window)
+    low = bisect_left(days, history.days[start] - window)
     for point in range(start - 1, -1, -1):
         if times[point] == times[point + 1]:
             continue  # not an as-of point: the visit after it is at the same instant
         while high > 0 and stamps[high - 1] > times[point]:
             high -= 1
-        while low > 0 and stamps[low - 1] >= times[point] - window:
+        while low > 0 and days[low - 1] >= history.days[point] - window:
             low -= 1
         if high - low < least:
             break
@@ -354,7 +356,7 @@ def _counts_from(history: History, line: Series, start: int) -> int | None:
     for position in range(start, len(line.scores)):
         unannounced = unannounced or not line.announced[position]
         if (position - start + 1 >= params.sustained_min_visits and unannounced
-                and line.times[position] - line.times[start] >= params.sustained_min_days * DAY):
+                and line.days[position] - line.days[start] >= params.sustained_min_days):
             return position
     return None
 
@@ -374,7 +376,7 @@ def _run(history: History, line: Series, start: int) -> SustainedImprovement:
     first = history.visits[line.visit_index[start]]
     return SustainedImprovement(
         domain=line.domain, since=first.visited_at, visits=len(positions),
-        days=int((line.times[last] - line.times[start]) // DAY),
+        days=line.days[last] - line.days[start],
         unannounced=sum(not line.announced[position] for position in positions),
         evidence_visit_ids=score_visit_ids(history, line, positions),
     )

@@ -1,13 +1,14 @@
 """Rule 6: a worsening trend, and the rolling median the trend charts draw.
 
-The rolling median at an instant is the median of the domain's scores in the
-`trend_median_days` (14) up to it: a single bad or good visit barely moves it. The trend is
+The rolling median at a visit is the median of the domain's scores in the fortnight
+(`trend_median_days`, 14 calendar days) ending on the visit's day: scores less than 14 days
+before it, up to the visit itself. A single bad or good visit barely moves it. The trend is
 the least-squares slope of that median sampled weekly, over up to `trend_max_weeks` (12)
-weekly points back from the latest visit; it needs points reaching back at least
-`trend_min_weeks` (8) weeks and at least `trend_min_points` (6) of them with scores.
-A rising slope is flagged only once the latest rolling median is itself worse than the
-family's agreed level: drifting from 1 to 2 inside the good-enough band is ordinary noise
-(a stable family with scores of 1 and 2 must raise nothing).
+weekly points, 7 calendar days apart, back from the latest visit's day; it needs points
+reaching back at least `trend_min_weeks` (8) weeks and at least `trend_min_points` (6) of
+them with scores. A rising slope is flagged only once the latest rolling median is itself
+worse than the family's agreed level: drifting from 1 to 2 inside the good-enough band is
+ordinary noise (a stable family with scores of 1 and 2 must raise nothing).
 """
 
 from __future__ import annotations
@@ -16,30 +17,26 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from homelog.engine.analysis_history import DAY, WEEK, History, Series
+from homelog.engine.analysis_history import WEEK_DAYS, History, Series
 from homelog.engine.analysis_types import Finding, FlagKind, Severity
 from homelog.engine.analysis_wording import day, domain_name, levels, plural
 from homelog.engine.rules.evidence import score_visit_ids
 
 
-def median_up_to(history: History, line: Series, end: float) -> float | None:
-    """The median of the domain's scores in the `trend_median_days` up to `end` (inclusive)."""
-    span = history.params.trend_median_days * DAY
-    low, high = bisect_right(line.times, end - span), bisect_right(line.times, end)
-    return _median(line.scores[low:high]) if high > low else None
+def median_up_to(history: History, line: Series, position: int) -> float:
+    """The median of the domain's scores in the `trend_median_days` up to the score at
+    `position` (that score and every earlier one; later ones on the same day are not yet)."""
+    low = bisect_right(line.days, line.days[position] - history.params.trend_median_days)
+    return _median(line.scores[low:position + 1])
 
 
 def rolling_medians(history: History) -> dict[str, list[tuple[dt.datetime, float]]]:
     """Each domain's rolling median at each of its scores, for the trends endpoint."""
-    series = {}
-    for domain, line in history.series.items():
-        medians = []
-        for index, instant in zip(line.visit_index, line.times, strict=True):
-            median = median_up_to(history, line, instant)
-            assert median is not None  # the score itself is in the window
-            medians.append((history.visits[index].visited_at, median))
-        series[domain] = medians
-    return series
+    return {
+        domain: [(history.visits[index].visited_at, median_up_to(history, line, position))
+                 for position, index in enumerate(line.visit_index)]
+        for domain, line in history.series.items()
+    }
 
 
 @dataclass(slots=True)
@@ -53,16 +50,15 @@ class _Fit:
 def _fit(history: History, line: Series, point: int) -> _Fit | None:
     """The trend as of the visit at as-of `point`, when it is a worsening one."""
     params = history.params
-    anchor = history.times[point]
-    if line.times[0] > anchor - (params.trend_min_weeks - 1) * WEEK:
+    if line.days[0] > history.days[point] - (params.trend_min_weeks - 1) * WEEK_DAYS:
         return None  # not enough history in this domain yet
-    latest = median_up_to(history, line, anchor)
+    weeks, medians = _weekly_medians(history, line, point, 1)
     # A slope inside the good-enough band (1 drifting to 2) is noise, not a worry: the trend
     # is flagged only once the rolling median has itself crossed the family's agreed level.
     # Checking this first also keeps a settled family's analysis cheap.
-    if latest is None or latest <= line.agreed:
+    if not weeks or weeks[0] != 0 or medians[0] <= line.agreed:
         return None
-    weeks, medians = _weekly_medians(history, line, anchor)
+    weeks, medians = _weekly_medians(history, line, point, params.trend_max_weeks)
     if len(weeks) < params.trend_min_points or -weeks[-1] < params.trend_min_weeks - 1:
         return None
     slope = _least_squares_slope(weeks, medians)
@@ -71,23 +67,26 @@ def _fit(history: History, line: Series, point: int) -> _Fit | None:
     return _Fit(slope, 1 - weeks[-1], medians[-1], medians[0])
 
 
-def _weekly_medians(history: History, line: Series,
-                    anchor: float) -> tuple[list[int], list[float]]:
-    """The rolling median at each week back from `anchor` that has scores (weeks as -n).
+def _weekly_medians(history: History, line: Series, point: int,
+                    count: int) -> tuple[list[int], list[float]]:
+    """The rolling median at each of `count` weeks back from the visit at as-of `point` that
+    has scores (weeks as -n): the scores up to that visit for week 0, up to the end of the
+    day 7n days before its day for week n.
 
     Two pointers slide back over the scores instead of searching for every week: this runs
     at every visit of a trend's spell.
     """
-    span = history.params.trend_median_days * DAY
-    stamps, scores = line.times, line.scores
-    high = bisect_right(stamps, anchor)
-    low = bisect_right(stamps, anchor - span)
+    span = history.params.trend_median_days
+    days, scores = line.days, line.scores
+    anchor = history.days[point]
+    high = bisect_right(line.times, history.times[point])
+    low = bisect_right(days, anchor - span)
     weeks, medians = [], []
-    for week in range(history.params.trend_max_weeks):
-        end = anchor - week * WEEK
-        while high > 0 and stamps[high - 1] > end:
+    for week in range(count):
+        end = anchor - week * WEEK_DAYS
+        while high > 0 and days[high - 1] > end:
             high -= 1
-        while low > 0 and stamps[low - 1] > end - span:
+        while low > 0 and days[low - 1] > end - span:
             low -= 1
         if high == 0:
             break  # no scores this far back
@@ -132,9 +131,9 @@ def worsening_trends(history: History) -> list[Finding]:
 
 
 def _finding(history: History, line: Series, fit: _Fit, start: int) -> Finding:
-    anchor = history.times[history.last]
-    low = anchor - ((fit.weeks - 1) * WEEK + history.params.trend_median_days * DAY)
-    positions = range(bisect_right(line.times, low), len(line.times))
+    low = history.days[history.last] - ((fit.weeks - 1) * WEEK_DAYS
+                                        + history.params.trend_median_days)
+    positions = range(bisect_right(line.days, low), len(line.times))
     latest = history.visits[history.last].visited_at
     return Finding(
         kind=FlagKind.WORSENING_TREND, severity=Severity.MEDIUM,
