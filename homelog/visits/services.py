@@ -17,7 +17,7 @@ from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.inserts import insert_unless_duplicate
 from homelog.core.signals import event_recorded, visit_recorded
-from homelog.core.time import local_date, utcnow
+from homelog.core.time import CLOCK_TOLERANCE, local_date, local_zone, utcnow
 from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess, open_family
@@ -30,8 +30,6 @@ EVENT_KINDS = (
     "police_callout", "gp_information", "hospital_contact", "school_information",
     "housing_information", "other",
 )
-# A phone's clock can run a little fast; anything further ahead is a mistake.
-_CLOCK_SKEW = dt.timedelta(minutes=5)
 _AMENDABLE = ("visited_at", "announced", "present", "rooms_seen", "scores", "concerns",
               "notes", "child_presentation")
 
@@ -117,9 +115,17 @@ def _insert_once(
 
 # --- validation -------------------------------------------------------------------------------
 
+def _in_the_future() -> str:
+    now = utcnow().astimezone(local_zone())
+    minutes = int(CLOCK_TOLERANCE.total_seconds() // 60)
+    return (f"Cannot be in the future: it is now {now:%H:%M} on {now.date().isoformat()} here, "
+            f"and a time up to {minutes} minutes ahead is accepted. Check the phone's date and "
+            "clock.")
+
+
 def _check_when(visited_at: dt.datetime, family_opened_on: dt.date) -> list[str]:
-    if visited_at > utcnow() + _CLOCK_SKEW:
-        return ["Cannot be in the future."]
+    if visited_at > utcnow() + CLOCK_TOLERANCE:
+        return [_in_the_future()]
     if local_date(visited_at) < family_opened_on:
         return [f"Cannot be before the family was opened on {family_opened_on.isoformat()}."]
     return []
@@ -297,8 +303,8 @@ def record_event(
     existing = _replayed(Event, Event.recorded_by_id, submission)
     if existing is not None:
         return existing, False
-    if data["occurred_at"] > utcnow() + _CLOCK_SKEW:
-        raise invalid({"occurred_at": ["Cannot be in the future."]})
+    if data["occurred_at"] > utcnow() + CLOCK_TOLERANCE:
+        raise invalid({"occurred_at": [_in_the_future()]})
     user = submission.user
 
     values = {
