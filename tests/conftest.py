@@ -16,12 +16,39 @@ from flask_migrate import upgrade
 
 from tests.factories import Factory
 from tests.support.api_client import ApiClient
+from tests.support.clock import describe_clock, pinned_clock
 from tests.support.postgres import PostgresServer, start_postgres
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
 
-DATABASES = ["sqlite", "postgresql"]
+# Every test runs on both; HOMELOG_TEST_DATABASES=sqlite narrows a run (the Makefile's
+# extra runs under pinned clocks, where the calendar is what is being tested).
+DATABASES = os.environ.get("HOMELOG_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
+def pytest_report_header() -> str:
+    return f"clock: {describe_clock()}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    report = yield
+    if report.failed:  # a failure names the instant it happened at
+        report.sections.append(("clock", describe_clock()))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if terminalreporter.stats.get("failed") or terminalreporter.stats.get("error"):
+        terminalreporter.write_line(f"These failures happened on {describe_clock()}.", red=True)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Each test starts at the run's pinned instant, if it has one (tests/support/clock.py)."""
+    with pinned_clock():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from homelog.accounts.models import Profession, Role, User
 from homelog.extensions import db
 from homelog.families import services as families
 from homelog.rubric.services import current_rubric
+from tests.support import clock
 from tests.support.api_client import PASSWORD
 
 _counter = itertools.count(1)
@@ -79,7 +80,7 @@ class Factory:
         opened_on: dt.date | None = None,
     ) -> FamilyRef:
         lead = lead or self.lead()
-        opened_on = opened_on or dt.date.today() - dt.timedelta(days=120)
+        opened_on = opened_on or clock.today() - dt.timedelta(days=120)
         with self.app.app_context():
             current_rubric()
             lead_user = db.session.get_one(User, lead.id)
@@ -98,7 +99,7 @@ class Factory:
 
 def visit_body(**overrides: Any) -> dict[str, Any]:
     """A valid visit: everything good enough, seen yesterday, unannounced."""
-    when = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    when = clock.now() - dt.timedelta(days=1)
     body: dict[str, Any] = {
         "visited_at": when.isoformat(),
         "announced": False,

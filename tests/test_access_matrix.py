@@ -6,7 +6,6 @@ here fails `test_every_route_is_in_the_matrix`, so no endpoint escapes the matri
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import uuid
@@ -18,6 +17,7 @@ import pytest
 from homelog.accounts.models import Profession, Role
 from tests.factories import unique, visit_body
 from tests.photos.pictures import small_jpeg
+from tests.support import clock
 from tests.support.api_client import PASSWORD, ApiClient
 
 PERSONAS = ("member", "same_agency", "other_agency", "administrator", "anonymous")
@@ -106,7 +106,7 @@ class World:
 
 
 def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     bodies: dict[tuple[str, str], Any] = {
         ("accounts.SessionResource", "POST"): {"email": "nobody@test.homelog.test",
                                                "password": "wrong password"},

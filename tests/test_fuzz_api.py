@@ -49,6 +49,7 @@ from homelog.accounts.models import Profession, Role
 from homelog.families.services import PLAN_CATEGORIES
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 from tests.factories import Factory, visit_body
+from tests.support import clock
 from tests.support.api_client import PASSWORD, ApiClient
 
 EXAMPLES = int(os.environ.get("HOMELOG_FUZZ_EXAMPLES", "100"))
@@ -132,7 +133,7 @@ NOT_INSTANTS = st.one_of(
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return clock.now().date()
 
 
 def past_dates(lowest: dt.date = dt.date(1, 1, 1)) -> st.SearchStrategy[str]:
@@ -497,7 +498,7 @@ def _make_world(app: Flask) -> World:
 # --- models ----------------------------------------------------------------------------------
 
 def visit_fields(world: World, *, amendment: bool) -> dict[str, Field]:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     opened = dt.datetime.combine(world.opened_on, dt.time(), dt.UTC)
     not_a_list = wrong_type(list)
     known = set(world.domains + world.rooms + world.concerns)
@@ -557,7 +558,7 @@ def visit_fields(world: World, *, amendment: bool) -> dict[str, Field]:
 
 
 def visit_model(world: World) -> Model:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     opened = dt.datetime.combine(world.opened_on, dt.time(), dt.UTC)
 
     @st.composite
@@ -589,7 +590,7 @@ def visit_model(world: World) -> Model:
 
 
 def amendment_model(world: World) -> Model:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     opened = dt.datetime.combine(world.opened_on, dt.time(), dt.UTC)
     changes = {
         "visited_at": instants(opened + dt.timedelta(days=2), now - dt.timedelta(minutes=10),
@@ -617,7 +618,7 @@ def amendment_model(world: World) -> Model:
 
 
 def event_model(world: World) -> Model:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     valid = st.fixed_dictionaries(
         {"occurred_at": instants(dt.datetime(1990, 1, 1, tzinfo=dt.UTC),
                                  now - dt.timedelta(minutes=10), world.zone),

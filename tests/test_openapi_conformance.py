@@ -40,6 +40,7 @@ from werkzeug.wrappers import Request
 from homelog.accounts.models import Profession, Role
 from tests.factories import DOMAINS, Factory, unique, visit_body
 from tests.photos.pictures import phone_jpeg
+from tests.support import clock
 from tests.support.api_client import PASSWORD, ApiClient
 
 SPEC_URL = "/api/v1/openapi.json"
@@ -319,7 +320,7 @@ def signed_in(app: Flask, flow: Flow, email: str) -> ApiClient:
 
 
 def family_body(**overrides: Any) -> dict[str, Any]:
-    today = dt.date.today()
+    today = clock.today()
     body = {
         "reference": unique("OAS"),
         "address": "2 Spec Road",
@@ -434,10 +435,10 @@ def test_the_practitioner_flow_matches_the_document(
 
     flow.call(lead, "GET", f"/api/v1/families/{family_id}/agreement", 200)
     agreement = {
-        "agreed_on": (dt.date.today() - dt.timedelta(days=10)).isoformat(),
+        "agreed_on": (clock.today() - dt.timedelta(days=10)).isoformat(),
         "levels": dict.fromkeys(DOMAINS, 2) | {"kitchen": 3},
         "note": "Agreed at the core group meeting.",
-        "shared_with_parents_on": (dt.date.today() - dt.timedelta(days=9)).isoformat(),
+        "shared_with_parents_on": (clock.today() - dt.timedelta(days=9)).isoformat(),
     }
     flow.call(lead, "PUT", f"/api/v1/families/{family_id}/agreement", 200, json=agreement)
     flow.call(lead, "PUT", f"/api/v1/families/{family_id}/agreement", 200,
@@ -462,7 +463,7 @@ def test_the_practitioner_flow_matches_the_document(
     flow.call(practitioner, "GET", f"/api/v1/visits/{amendment.json['id']}", 200)
 
     event_key = key()
-    event = {"occurred_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=5)).isoformat(),
+    event = {"occurred_at": (clock.now() - dt.timedelta(hours=5)).isoformat(),
              "kind": "police_callout", "summary": "Call-out after a neighbour's report.",
              "source": "Police"}
     flow.call(practitioner, "POST", f"/api/v1/families/{family_id}/events", 201,
@@ -537,7 +538,7 @@ def test_refusals_match_the_document(app: Flask, factory: Factory, flow: Flow) -
     flow.call(practitioner, "POST", f"/api/v1/families/{fam.id}/members", 403,
               json={"user_id": outsider_ref.id})
     flow.call(practitioner, "PUT", f"/api/v1/families/{fam.id}/agreement", 403, json={
-        "agreed_on": dt.date.today().isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
+        "agreed_on": clock.today().isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
     flow.call(practitioner, "POST", f"/api/v1/families/{fam.id}/events", 403,
               json={"occurred_at": "2024-01-01T10:00:00Z", "kind": "other", "summary": "x"},
               headers={"X-CSRF-Token": "wrong"})
@@ -586,7 +587,7 @@ def test_refusals_match_the_document(app: Flask, factory: Factory, flow: Flow) -
               json=family_body(children=[{"initials": "Full Name Here", "date_of_birth": "x"}]))
     flow.call(lead, "POST", f"/api/v1/families/{fam.id}/members", 422, json={"user_id": 0})
     flow.call(lead, "PUT", f"/api/v1/families/{fam.id}/agreement", 422,
-              json={"agreed_on": dt.date.today().isoformat(), "levels": {"kitchen": 2}})
+              json={"agreed_on": clock.today().isoformat(), "levels": {"kitchen": 2}})
     flow.call(lead, "GET", f"/api/v1/families/{fam.id}/timeline", 422, doc_rejects=True,
               query_string={"page": 0})
     flow.call(lead, "GET", "/api/v1/users", 422, doc_rejects=True,
@@ -728,7 +729,7 @@ def test_exports_and_password_confirmation_match_the_document(app: Flask, factor
               json=visit_body(notes='=HYPERLINK("http://example.invalid","x")'))
 
     flow.call(lead, "GET", f"{base}/agreement.pdf", 409)
-    today = dt.date.today()
+    today = clock.today()
     flow.call(lead, "PUT", f"{base}/agreement", 200, json={
         "agreed_on": today.isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
     flow.call(lead, "GET", f"{base}/agreement.pdf", 200)
@@ -766,7 +767,7 @@ def test_offline_kit_and_discards_match_the_document(app: Flask, factory: Factor
     flow.call(practitioner, "POST", f"/api/v1/families/{family.id}/visits", 201,
               json=visit_body(), headers=visit_key)
     discard = {"kind": "visit", "idempotency_key": visit_key["Idempotency-Key"],
-               "family_id": family.id, "queued_at": dt.datetime.now(dt.UTC).isoformat(),
+               "family_id": family.id, "queued_at": clock.now().isoformat(),
                "reason": "Recorded twice by mistake.", "last_problem": ""}
     flow.call(practitioner, "POST", "/api/v1/outbox/discards", 201, json=discard)
     flow.call(practitioner, "POST", "/api/v1/outbox/discards", 201,

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 
 from homelog.accounts.models import SignInFailure
 from homelog.extensions import db
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))  # documentation range
@@ -55,14 +56,14 @@ def test_the_block_ends_when_the_failures_leave_the_window(app, factory):
     with app.app_context():  # as if the window had passed
         db.session.execute(update(SignInFailure)
                            .where(SignInFailure.account == user.email.lower())
-                           .values(at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)))
+                           .values(at=clock.now() - dt.timedelta(minutes=16)))
         db.session.commit()
     assert guesser.sign_in(user.email).status_code == 201
 
 
 def test_failures_are_kept_a_day_at_most(app, factory):
     """The table does not grow without end: each new failure clears those over a day old."""
-    old = {"at": dt.datetime.now(dt.UTC) - dt.timedelta(days=2), "account": "old@x.test",
+    old = {"at": clock.now() - dt.timedelta(days=2), "account": "old@x.test",
            "address": "192.0.2.1"}
     with app.app_context():
         db.session.execute(insert(SignInFailure).values(**old))

@@ -19,6 +19,7 @@ from homelog.engine.models import Flag
 from homelog.extensions import db
 from tests.alerts.smtp import SmtpServer
 from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
+from tests.support import clock
 
 NO_DETAIL = "This email holds no details on purpose: email is not a secure channel."
 
@@ -29,7 +30,7 @@ def _text(message) -> str:
 
 def _deliver(app, now: dt.datetime | None = None):
     with app.app_context():
-        report = deliver_due(now or dt.datetime.now(dt.UTC), "test")
+        report = deliver_due(now or clock.now(), "test")
         db.session.remove()
         return report
 
@@ -51,7 +52,7 @@ def test_an_immediate_concern_is_emailed_at_once_with_nothing_but_reference_and_
         app, factory, smtp):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0.1), concerns=["no_food"],
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"],
               notes="No food or formula anywhere in the flat; mother tearful.")
     queued = _outbox(app, practitioner.id, family.lead.id)
     assert [message.kind for message in queued] == ["immediate", "immediate"]
@@ -76,16 +77,22 @@ def test_an_immediate_concern_is_emailed_at_once_with_nothing_but_reference_and_
     _deliver(app)
     assert len(smtp.mailbox.to(*addresses)) == 2
     with app.app_context():
-        assert services.digest_recipients(dt.datetime.now(dt.UTC)).count(practitioner.id) == 0
+        assert services.digest_recipients(clock.now()).count(practitioner.id) == 0
 
 
 def test_the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
+    # The digest's "same day" needs a day to itself: the test runs from 09:00 local time.
+    with clock.later_today_at(9):
+        _the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp)
+
+
+def _the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
     practitioner = factory.user()
     first = factory.family(members=(practitioner,))
     second = factory.family(members=(practitioner,))
     for family in (first, second):
         add_visit(app, family.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     analyse(app, [first.id, second.id], now=now)
     counts = {family.id: len(flags_of(app, family.id)) for family in (first, second)}
 
@@ -106,7 +113,7 @@ def test_the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
     with app.app_context():
         jobs.digest(now + dt.timedelta(minutes=2))
     assert len(smtp.mailbox.to(address)) == 1
-    add_visit(app, first.id, practitioner.id, at_days_ago(0.5), {"bathroom": 5})
+    add_visit(app, first.id, practitioner.id, at_days_ago(0, hour=8), {"bathroom": 5})
     analyse(app, [first.id], now=now + dt.timedelta(minutes=3))
     with app.app_context():
         jobs.digest(now + dt.timedelta(minutes=4))
@@ -133,7 +140,7 @@ def test_an_unacknowledged_high_flag_goes_to_the_leads_manager_after_the_delay(
     practitioner = factory.user()
     family = factory.family(lead, (practitioner,))
     add_visit(app, family.id, practitioner.id, at_days_ago(2), {"kitchen": 5})
-    raised = dt.datetime.now(dt.UTC)
+    raised = clock.now()
     analyse(app, [family.id], now=raised)
     high = [flag for flag in flags_of(app, family.id) if flag["severity"] == "high"]
     assert high
@@ -186,8 +193,8 @@ def test_the_escalation_delay_is_a_partnership_parameter(app, factory, make_clie
 def test_an_unreachable_mail_server_leaves_the_email_to_retry(app, factory, mail_settings):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0.1), concerns=["no_food"])
-    now = dt.datetime.now(dt.UTC)
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+    now = clock.now()
     report = _deliver(app, now)  # nothing listens on the port
     assert report.sent == 0 and report.failed >= 1
     mine = _outbox(app, practitioner.id)
@@ -209,8 +216,8 @@ def test_an_unreachable_mail_server_leaves_the_email_to_retry(app, factory, mail
 def test_an_email_claimed_by_a_sender_that_died_is_not_sent_again(app, factory, smtp):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0.1), concerns=["no_food"])
-    now = dt.datetime.now(dt.UTC)
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+    now = clock.now()
     with app.app_context():  # as if a sender claimed it, then was killed mid-send
         db.session.execute(update(OutboxMessage).where(
             OutboxMessage.user_id == practitioner.id).values(
@@ -232,7 +239,7 @@ def test_without_a_mail_server_alerts_go_to_the_inbox_and_start_up_says_so(
 
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0.1), concerns=["no_food"])
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
     assert _outbox(app, practitioner.id, family.lead.id) == []
     client = make_client()
     client.sign_in(practitioner.email)

@@ -11,6 +11,7 @@ from homelog.accounts.models import UserSession
 from homelog.extensions import db
 from tests.browser.screens import check_accessibility, screenshot, sign_in
 from tests.browser.world import family_seen_by_two_agencies
+from tests.support import clock
 
 
 def _open_downloads(page, world) -> None:
@@ -40,7 +41,7 @@ def test_an_old_sign_in_confirms_the_password_first(page, live_app, factory):
     sign_in(page, world.lead.email)
     with live_app.app_context():  # the sign-in was two hours ago
         db.session.execute(update(UserSession).where(UserSession.user_id == world.lead.id)
-                           .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+                           .values(created_at=clock.now() - dt.timedelta(hours=2)))
         db.session.commit()
     _open_downloads(page, world)
     page.get_by_role("button", name="Scores (CSV)").tap()

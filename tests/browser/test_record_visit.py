@@ -21,6 +21,7 @@ from tests.browser.visiting import (
     server_visits,
 )
 from tests.browser.world import World, family_seen_by_two_agencies
+from tests.support import clock
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_double_tap_on_send_records_one_visit(page, live_app, world):
 def test_a_refused_visit_is_shown_corrected_and_sent_once(page, live_app, world, output_dir):
     sign_in(page, world.health_visitor.email)
     open_record_visit(page, world.family.id)
-    before_opened = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)  # the family opened 120 ago
+    before_opened = clock.now() - dt.timedelta(days=400)  # the family opened 120 ago
     record_visit(page, when=local_input(before_opened))
     alert = page.get_by_role("alert").filter(has_text="Cannot be before the family was opened")
     expect(alert).to_be_visible()
@@ -180,7 +181,7 @@ def test_a_refused_visit_is_shown_corrected_and_sent_once(page, live_app, world,
     page.get_by_role("navigation", name="Steps").get_by_role("button", name="Back").tap()
     for _ in range(REVIEW_STEP - 2):
         page.get_by_role("navigation", name="Steps").get_by_role("button", name="Back").tap()
-    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    yesterday = clock.now() - dt.timedelta(days=1)
     page.get_by_label("When was the visit").fill(local_input(yesterday))
     for _ in range(REVIEW_STEP - 1):
         next_step(page)

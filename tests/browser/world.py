@@ -12,6 +12,7 @@ from flask import Flask
 from homelog.accounts.models import Profession, Role
 from tests.factories import DOMAINS, Factory, FamilyRef, UserRef, visit_body
 from tests.photos.pictures import phone_jpeg, scene
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 
@@ -27,7 +28,7 @@ class World:
 
 
 def _ago(days: float) -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat()
+    return (clock.now() - dt.timedelta(days=days)).isoformat()
 
 
 def _client(app: Flask, user: UserRef) -> ApiClient:

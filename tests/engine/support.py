@@ -23,14 +23,15 @@ from homelog.rubric.services import current_rubric
 from homelog.visits import services as visits
 from homelog.visits.idempotency import request_fingerprint
 from tests.factories import DOMAINS
+from tests.support import clock
 
 ALL_PRESENT = ("mother", "father_or_partner", "children_seen")
 
 
-def at_days_ago(days: float, hour: int = 11) -> dt.datetime:
-    """An instant `days` before now, at a daytime hour (UTC)."""
-    day = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+def at_days_ago(days: int, hour: int = 11) -> dt.datetime:
+    """`hour` o'clock local time on the calendar day `days` before today (never in the
+    future: see tests.support.clock.days_ago)."""
+    return clock.days_ago(days, hour)
 
 
 def add_visit(
@@ -85,7 +86,7 @@ def amend(app: Flask, visit_id: int, author_id: int, reason: str, **changes: Any
 def analyse(app: Flask, family_ids: Iterable[int], as_of: dt.datetime | None = None,
             now: dt.datetime | None = None) -> RunReport:
     """Run the engine over these families (as the job or the CLI does)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     with app.app_context():
         report = run_engine(as_of or now, now, list(family_ids))
         db.session.remove()

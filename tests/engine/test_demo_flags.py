@@ -7,7 +7,6 @@ demo is loaded with `flask demo load` and analysed with `flask analyse`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from homelog.engine.models import Flag
 from homelog.extensions import db
 from homelog.families.models import Family
 from tests.alerts.smtp import SmtpServer, free_port
+from tests.support import clock
 from tests.support.postgres import start_postgres
 
 LEAD_EMAIL = "lead.social.worker@demo.homelog.test"
@@ -122,7 +122,7 @@ def test_the_core_group_gets_the_flags_in_the_inbox_and_by_email(demo):
             select(Family.reference).join(InboxEntry, InboxEntry.family_id == Family.id)
             .where(InboxEntry.user_id == lead.id)).scalars())
         assert {SWINGING_FAMILY.reference, WORSENING_FAMILY.reference} <= told
-        alert_jobs.digest(dt.datetime.now(dt.UTC))
+        alert_jobs.digest(clock.now())
     mail = demo.smtp.mailbox.to(LEAD_EMAIL)
     subjects = [message["Subject"] for message in mail]
     urgent = [subject for subject in subjects if subject.startswith("Homelog: urgent flag")]

@@ -14,6 +14,7 @@ from homelog.engine.models import FamilyEngineState
 from homelog.extensions import db
 from tests.engine.support import add_visit, amend, analyse, at_days_ago, flags_of
 from tests.factories import visit_body
+from tests.support import clock
 
 
 def _concern_flags(flags: list[dict]) -> list[dict]:
@@ -92,7 +93,7 @@ def test_acknowledging_records_who_when_and_what_was_decided(app, factory, make_
     assert body["acknowledgement"]["by"]["id"] == family.lead.id
     assert body["acknowledgement"]["response"].startswith("Food bank referral")
     at = dt.datetime.fromisoformat(body["acknowledgement"]["at"])
-    assert abs(at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert abs(at - clock.now()) < dt.timedelta(minutes=1)
 
     again = lead.post(url, json={"response": "Again"})
     assert again.status_code == 409 and again.json["error"]["code"] == "flag_acknowledged"
@@ -127,8 +128,8 @@ def test_safe_sleep_flags_never_close_by_themselves(app, factory):
     amend(app, sofa, practitioner.id, "Ticked the wrong box.", concerns=[])
     amend(app, food, practitioner.id, "Ticked the wrong box.", concerns=[])
     analyse(app, [family.id])
-    analyse(app, [family.id], now=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
-            as_of=dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    analyse(app, [family.id], now=clock.now() + dt.timedelta(days=30),
+            as_of=clock.now() + dt.timedelta(days=30))
     states = {flag["id"]: flag["state"] for flag in flags_of(app, family.id)}
     assert states[flags[sofa]["id"]] == "open"
     assert states[flags[food]["id"]] == "closed"
@@ -217,11 +218,11 @@ def test_runs_are_idempotent_and_incremental(app, factory):
     assert _inbox(app, family.id) == inbox
 
     with app.app_context():
-        due = services.due_family_ids(dt.datetime.now(dt.UTC))
+        due = services.due_family_ids(clock.now())
         assert family.id not in due and other.id not in due
     add_visit(app, other.id, practitioner.id, at_days_ago(1))
     with app.app_context():
-        due = services.due_family_ids(dt.datetime.now(dt.UTC))
+        due = services.due_family_ids(clock.now())
         assert other.id in due and family.id not in due
 
 
@@ -251,7 +252,7 @@ def test_a_visit_recorded_while_a_batch_is_analysed_leaves_its_family_for_the_ne
     assert flags_of(app, late.id) == []
     assert flags_of(app, families[0].id) and flags_of(app, families[2].id)
     with app.app_context():
-        due = services.due_family_ids(dt.datetime.now(dt.UTC))
+        due = services.due_family_ids(clock.now())
         assert late.id in due
         assert families[0].id not in due and families[2].id not in due
 

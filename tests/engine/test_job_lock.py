@@ -13,6 +13,7 @@ from homelog.engine import jobs
 from homelog.engine.jobs import Busy, Job, job_lock, register_job, run_job
 from homelog.extensions import db
 from tests.factories import unique
+from tests.support import clock
 
 
 def _dead_pid() -> int:
@@ -61,7 +62,7 @@ def test_a_lease_left_by_a_dead_process_is_taken_over(app, db_dialect, monkeypat
         with job_lock(name):
             pass
         row = db.session.get_one(jobs.JobLock, name)
-        row.holder, row.lease_until = jobs.RUNNER, dt.datetime.now(dt.UTC) + jobs.LEASE
+        row.holder, row.lease_until = jobs.RUNNER, clock.now() + jobs.LEASE
         db.session.commit()  # as if that process died holding it
     monkeypatch.setattr(jobs, "RUNNER", f"{socket.gethostname()}:{os.getpid()}:me")
     with app.app_context(), job_lock(name):

@@ -15,6 +15,7 @@ from homelog.engine.models import FamilyEngineState
 from homelog.extensions import db
 from tests.engine.support import add_visit, analyse, at_days_ago
 from tests.factories import DOMAINS
+from tests.support import clock
 
 
 def _admin(factory, make_client):
@@ -63,7 +64,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
     add_visit(app, family.id, practitioner.id, at_days_ago(5))
     analyse(app, [family.id])
     with app.app_context():
-        assert family.id not in services.due_family_ids(dt.datetime.now(dt.UTC))
+        assert family.id not in services.due_family_ids(clock.now())
     try:
         answer = client.put("/api/v1/engine/parameters",
                             json={"swing_window_days": 10, "announced_gap_min_levels": 1.5})
@@ -71,7 +72,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
         values = {item["name"]: item["value"] for item in answer.json["parameters"]}
         assert values["swing_window_days"] == 10 and values["announced_gap_min_levels"] == 1.5
         with app.app_context():
-            assert family.id in services.due_family_ids(dt.datetime.now(dt.UTC))
+            assert family.id in services.due_family_ids(clock.now())
             entry = db.session.execute(
                 select(AuditEntry).where(AuditEntry.action == "engine.parameters.change")
                 .order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
@@ -87,7 +88,7 @@ def test_trends_draw_each_domain_against_the_agreed_level(app, factory, make_cli
     lead = make_client()
     lead.sign_in(family.lead.email)
     agreed = lead.put(f"/api/v1/families/{family.id}/agreement", json={
-        "agreed_on": (dt.date.today() - dt.timedelta(days=60)).isoformat(),
+        "agreed_on": (clock.today() - dt.timedelta(days=60)).isoformat(),
         "levels": dict.fromkeys(DOMAINS, 2) | {"kitchen": 3}})
     assert agreed.status_code == 200, agreed.json
     visits = [add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": score},
@@ -139,6 +140,6 @@ def test_recording_a_visit_event_or_agreement_marks_the_family_changed(app, fact
     assert event.status_code == 201
     assert version() == 2
     agreed = lead.put(f"/api/v1/families/{family.id}/agreement", json={
-        "agreed_on": dt.date.today().isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
+        "agreed_on": clock.today().isoformat(), "levels": dict.fromkeys(DOMAINS, 2)})
     assert agreed.status_code == 200
     assert version() == 3

@@ -28,6 +28,7 @@ from homelog.engine.cli import PAUSE_ENV
 from homelog.extensions import db
 from tests.engine.support import add_visit, at_days_ago
 from tests.factories import Factory, unique
+from tests.support import clock
 
 SECRET = "engine-process-tests-secret-key"
 SMTP = {"HOMELOG_SMTP_HOST": "127.0.0.1", "HOMELOG_SMTP_PORT": "9",
@@ -35,21 +36,24 @@ SMTP = {"HOMELOG_SMTP_HOST": "127.0.0.1", "HOMELOG_SMTP_PORT": "9",
 
 
 def _environment(url: str, **extra: str) -> dict[str, str]:
+    # On a pinned clock the process starts at the test's "now" (tests/support/pinned_flask.py).
+    pinned = {clock.PINNED_ENV: clock.now().isoformat()} if clock.pinned_instant() else {}
     return {**os.environ, "HOMELOG_DATABASE_URL": url, "HOMELOG_SECRET_KEY": SECRET,
-            "HOMELOG_ENV": "production", "PYTHONUNBUFFERED": "1", **SMTP, **extra}
+            "HOMELOG_ENV": "production", "PYTHONUNBUFFERED": "1", **SMTP, **pinned, **extra}
 
 
 def _flask(repo_root: Path, url: str, *args: str, log: Path | None = None,
            **extra: str) -> subprocess.Popen[str]:
     output: Any = log.open("w") if log else subprocess.PIPE
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "homelog", *args], cwd=repo_root,
+        [sys.executable, "-m", "tests.support.pinned_flask", "--app", "homelog", *args],
+        cwd=repo_root,
         env=_environment(url, **extra), stdout=output, stderr=subprocess.STDOUT, text=True)
 
 
 def _migrated_app(url: str, monkeypatch: pytest.MonkeyPatch) -> Flask:
     for name, value in _environment(url).items():
-        if name.startswith("HOMELOG_"):
+        if name.startswith("HOMELOG_") and name != clock.PINNED_ENV:
             monkeypatch.setenv(name, value)
     app = create_app({"TESTING": True})
     with app.app_context():

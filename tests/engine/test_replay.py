@@ -10,6 +10,7 @@ from typing import Any
 from homelog.accounts.models import Profession, Role
 from homelog.core.time import local_date
 from tests.engine.support import add_visit, at_days_ago, flags_of
+from tests.support import clock
 
 # (days ago, author, scores, announced, concerns): a kitchen that swings, agencies that
 # disagree, a concern, and a spell below the agreed level that ends and comes back.
@@ -96,6 +97,6 @@ def test_the_cli_refuses_dates_it_cannot_read(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["analyse", "--as-of", "last tuesday"])
     assert result.exit_code != 0 and "Use a date (2026-07-10)" in result.output
-    future = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    future = (clock.today() + dt.timedelta(days=10)).isoformat()
     result = runner.invoke(args=["analyse", "--as-of", future])
     assert result.exit_code != 0 and "future" in result.output

@@ -31,6 +31,7 @@ from homelog.photos.storage import photo_store
 from homelog.rubric.services import current_rubric, revise_agreement
 from homelog.visits.models import Event, Visit
 from tests.factories import Factory, FamilyRef, UserRef
+from tests.support import clock
 
 FLAGGED_NOTE = "Kitchen worse again; mould on the worktop and bin overflowing."
 
@@ -144,7 +145,7 @@ def build_big_family(app: Flask, factory: Factory, visits: int = 300, photos: in
     rng = random.Random(seed)
     lead, members = _team(factory)
     days = int(visits * 2.4) + 10
-    opened = dt.date.today() - dt.timedelta(days=days)
+    opened = clock.today() - dt.timedelta(days=days)
     family = factory.family(lead, members, opened_on=opened)
     start = dt.datetime.combine(opened + dt.timedelta(days=1), dt.time(9), dt.UTC)
     with app.app_context():
@@ -176,5 +177,5 @@ def build_big_family(app: Flask, factory: Factory, visits: int = 300, photos: in
         db.session.commit()
         first = db.session.get_one(Family, family.id).opened_on
     return BigFamily(family, members, [row[0] for row in ids], photo_ids, first,
-                     dt.date.today())
+                     clock.today())
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from tests.factories import Factory, FamilyRef, UserRef
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 
@@ -82,7 +83,7 @@ class Team:
         self.practitioner_ref: UserRef = factory.user()
         self.family: FamilyRef = factory.family(
             members=(self.practitioner_ref,),
-            opened_on=dt.date.today() - dt.timedelta(days=120))
+            opened_on=clock.today() - dt.timedelta(days=120))
         self.lead: ApiClient = make_client()
         assert self.lead.sign_in(self.family.lead.email).status_code == 201
         self.practitioner: ApiClient = make_client()

@@ -3,8 +3,6 @@ drawable, the charts and photo pairs embedded, every visit in the CSVs, within t
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from flask import Flask
 
@@ -17,6 +15,7 @@ from tests.exports.conftest import (
     rendered_pages,
 )
 from tests.factories import DOMAINS, Factory
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 VISITS, PHOTOS = 300, 60
@@ -74,6 +73,6 @@ def test_the_whole_history_in_the_csvs(big: BigFamily, lead: ApiClient):
 
     middle = big.first_day + (big.last_day - big.first_day) / 2
     half = read_csv(lead.get(f"{url}/visits.csv", query_string={
-        "from": middle.isoformat(), "to": dt.date.today().isoformat()}).data)
+        "from": middle.isoformat(), "to": clock.today().isoformat()}).data)
     assert 1 < len(half) < len(visits)
     assert all(row[2] >= middle.isoformat() for row in half[1:])

@@ -23,14 +23,14 @@ from tests.exports.conftest import (
     rendered_pages,
 )
 from tests.factories import DOMAINS, visit_body
+from tests.support import clock
 
 ZONE = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def _days_ago(days: float, hour: int = 11) -> str:
-    when = dt.datetime.now(ZONE).replace(hour=hour, minute=5, second=0, microsecond=0)
-    return (when - dt.timedelta(days=days)).isoformat()
+def _days_ago(days: int, hour: int = 11) -> str:
+    return clock.days_ago(days, hour + 5 / 60).isoformat()
 
 
 def _printed(day_iso: str) -> str:
@@ -50,9 +50,9 @@ def _assert_marked_and_numbered(data: bytes) -> list[str]:
 
 def _agree(team: Team, note: str = "", levels: dict[str, int] | None = None) -> None:
     response = team.lead.put(team.url("agreement"), json={
-        "agreed_on": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "agreed_on": (clock.today() - dt.timedelta(days=30)).isoformat(),
         "levels": levels or dict.fromkeys(DOMAINS, 2), "note": note,
-        "shared_with_parents_on": (dt.date.today() - dt.timedelta(days=29)).isoformat()})
+        "shared_with_parents_on": (clock.today() - dt.timedelta(days=29)).isoformat()})
     assert response.status_code == 200, response.json
 
 
@@ -177,7 +177,7 @@ def test_the_period_chooses_what_is_shown(team: Team):
     for when, note in ((old, "Old visit note."), (recent, "Recent visit note.")):
         assert team.practitioner.submit_visit(team.family.id, visit_body(
             visited_at=when, notes=note)).status_code == 201
-    start = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    start = (clock.today() - dt.timedelta(days=10)).isoformat()
     pdf = team.lead.get(team.url("summary.pdf"), query_string={"from": start})
     text = pdf_text(pdf.data)
     assert "Recent visit note." in text and "Old visit note." not in text
@@ -186,7 +186,7 @@ def test_the_period_chooses_what_is_shown(team: Team):
 
 
 def test_bad_periods_are_refused_naming_the_field(team: Team):
-    today = dt.date.today()
+    today = clock.today()
     cases = [
         ({"from": "2026-13-01"}, "from"),
         ({"to": "yesterday"}, "to"),
@@ -313,8 +313,8 @@ def test_outsiders_get_404_and_strangers_401(team: Team, factory, make_client):
 def test_every_export_is_audited_with_period_format_and_hash(team: Team):
     _agree(team)
     assert team.practitioner.submit_visit(team.family.id, visit_body()).status_code == 201
-    start = (dt.date.today() - dt.timedelta(days=40)).isoformat()
-    end = dt.date.today().isoformat()
+    start = (clock.today() - dt.timedelta(days=40)).isoformat()
+    end = clock.today().isoformat()
     produced = {}
     for what in EXPORTS:
         response = team.lead.get(team.url(what), query_string={} if what == "agreement.pdf"
@@ -345,7 +345,7 @@ def test_a_refused_export_leaves_no_export_entry(team: Team, factory, make_clien
 def _age_session(app, email: str, hours: float) -> None:
     with app.app_context():
         user_id = db.session.execute(select(User.id).where(User.email == email)).scalar()
-        earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)
+        earlier = clock.now() - dt.timedelta(hours=hours)
         db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
                            .values(created_at=earlier))
         db.session.commit()
@@ -375,7 +375,7 @@ def test_an_old_sign_in_must_confirm_the_password_before_exporting(team: Team, f
                                json={"password": "correct horse battery staple"})
     assert confirmed.status_code == 200, confirmed.json
     until = dt.datetime.fromisoformat(confirmed.json["recent_until"])
-    assert dt.timedelta(minutes=14) < until - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
+    assert dt.timedelta(minutes=14) < until - clock.now() <= dt.timedelta(minutes=15)
     for what in EXPORTS:
         assert team.lead.get(team.url(what)).status_code == 200, what
     # Only the downloads made are in the audit trail: the refusals left no export entry.

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from homelog.accounts.models import Role
+from tests.support import clock
 
 
 def family_body(reference="REF-1", **overrides):
@@ -46,7 +47,7 @@ def test_family_references_are_unique(client, factory):
 def test_bad_family_data_names_the_field(client, factory):
     lead = factory.lead()
     client.sign_in(lead.email)
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     cases = [
         ({"children": []}, "children"),
         ({"children": [{"initials": "Jane Smith Jones", "date_of_birth": "2025-01-01"}]},

@@ -17,6 +17,7 @@ from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from tests.factories import Factory, FamilyRef, UserRef, visit_body
 from tests.photos.pictures import phone_jpeg
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 
@@ -59,7 +60,7 @@ class PhotoWorld:
                       phone_jpeg() if data is None else data, **kwargs)
 
     def new_visit(self, days_ago: float = 1, **overrides: Any) -> int:
-        when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+        when = clock.now() - dt.timedelta(days=days_ago)
         response = self.clients["author"].submit_visit(
             self.family.id, visit_body(visited_at=when.isoformat(), **overrides))
         assert response.status_code == 201, response.json

@@ -14,6 +14,7 @@ from homelog.photos.models import PhotoFile
 from tests.factories import DOMAINS, Factory, visit_body
 from tests.photos.conftest import PhotoWorld, audit_count, upload
 from tests.photos.pictures import phone_jpeg, small_jpeg
+from tests.support import clock
 from tests.support.api_client import ApiClient
 
 
@@ -108,7 +109,7 @@ def test_files_are_stored_under_random_names_outside_static(photo_world: PhotoWo
 
 def _visit(client: ApiClient, family_id: int, days_ago: float, kitchen: int,
            **overrides) -> int:
-    when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    when = clock.now() - dt.timedelta(days=days_ago)
     notes = "Dishes piled high, food left out." if kitchen >= 4 else ""
     response = client.submit_visit(family_id, visit_body(
         visited_at=when.isoformat(), scores=dict.fromkeys(DOMAINS, 2) | {"kitchen": kitchen},

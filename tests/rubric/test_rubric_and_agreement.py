@@ -4,6 +4,7 @@ import json
 
 from homelog.accounts.models import Role
 from tests.factories import DOMAINS
+from tests.support import clock
 
 
 def test_the_rubric_lists_domains_levels_and_concerns(client, factory):
@@ -59,7 +60,7 @@ def test_agreement_revisions_are_kept(client, factory):
     assert default["is_default"] is True
     assert all(level["expected_level"] == 2 for level in default["current"]["levels"])
     levels = {**dict.fromkeys(DOMAINS, 2), "sleep": 1}
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     first = client.put(url, json={"agreed_on": today, "levels": levels,
                                   "note": "Agreed with mother at core group"})
     assert first.status_code == 200
@@ -78,7 +79,7 @@ def test_agreement_validation_names_the_field(client, factory):
     family = factory.family()
     client.sign_in(family.lead.email)
     url = f"/api/v1/families/{family.id}/agreement"
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     missing = client.put(url, json={"agreed_on": today, "levels": {"kitchen": 2}})
     assert "levels" in missing.json["error"]["fields"]
     unknown = client.put(url, json={"agreed_on": today,
@@ -87,6 +88,6 @@ def test_agreement_validation_names_the_field(client, factory):
     out_of_range = client.put(url, json={"agreed_on": today,
                                          "levels": {**dict.fromkeys(DOMAINS, 2), "air": 7}})
     assert out_of_range.status_code == 422
-    future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
     late = client.put(url, json={"agreed_on": future, "levels": dict.fromkeys(DOMAINS, 2)})
     assert "agreed_on" in late.json["error"]["fields"]

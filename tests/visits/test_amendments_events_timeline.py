@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from tests.factories import DOMAINS, visit_body
+from tests.support import clock
 
 
 @pytest.fixture
@@ -95,14 +96,14 @@ def test_amendment_replay_with_key_returns_the_same_amendment(client, setting):
 def test_events_are_recorded_and_validated(client, setting):
     family, _, _ = setting
     url = f"/api/v1/families/{family.id}/events"
-    when = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=5)).isoformat()
+    when = (clock.now() - dt.timedelta(hours=5)).isoformat()
     ok = client.post(url, json={"occurred_at": when, "kind": "police_callout",
                                 "summary": "Neighbour reported shouting", "source": "Control room"})
     assert ok.status_code == 201
     assert ok.json["kind"] == "police_callout"
     bad_kind = client.post(url, json={"occurred_at": when, "kind": "gossip", "summary": "x"})
     assert "kind" in bad_kind.json["error"]["fields"]
-    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    future = (clock.now() + dt.timedelta(days=1)).isoformat()
     bad_time = client.post(url, json={"occurred_at": future, "kind": "other", "summary": "x"})
     assert "occurred_at" in bad_time.json["error"]["fields"]
     empty = client.post(url, json={"occurred_at": when, "kind": "other", "summary": ""})
@@ -113,7 +114,7 @@ def test_timeline_shows_every_agency_newest_first_with_who_was_present(
     client, make_client, setting
 ):
     family, practitioner, police = setting
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     client.submit_visit(family.id, visit_body(
         visited_at=(now - dt.timedelta(days=3)).isoformat(), announced=True,
         present=["mother", "father_or_partner", "children_seen"]))
@@ -136,7 +137,7 @@ def test_timeline_shows_every_agency_newest_first_with_who_was_present(
 
 def test_timeline_pages(client, setting):
     family, _, _ = setting
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     for day in range(1, 6):
         client.submit_visit(family.id, visit_body(
             visited_at=(now - dt.timedelta(days=day)).isoformat()))
@@ -158,7 +159,7 @@ def test_timeline_pages(client, setting):
 def test_every_field_is_shown_under_its_own_name(client, setting):
     """Rows are read by position for speed; each value must still land under its own name."""
     family, practitioner, _ = setting
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     body = visit_body(
         visited_at=(now - dt.timedelta(hours=3)).isoformat(), announced=True,
         present=["father_or_partner", "children_seen"], rooms_seen=["kitchen", "outside"],
@@ -196,7 +197,7 @@ def test_every_field_is_shown_under_its_own_name(client, setting):
     assert shown_visit["recorded_at"] == reread["recorded_at"] == created.json["recorded_at"]
     for described in (shown_visit, created.json, reread):
         recorded = dt.datetime.fromisoformat(described["recorded_at"])
-        assert now - dt.timedelta(minutes=1) <= recorded <= dt.datetime.now(dt.UTC)
+        assert now - dt.timedelta(minutes=1) <= recorded <= clock.now()
 
     assert shown_event == {
         "type": "event", "id": event["id"], "at": (now - dt.timedelta(hours=2)).isoformat(),

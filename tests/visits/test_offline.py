@@ -11,6 +11,7 @@ from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from homelog.visits.offline import age_in_months
 from tests.factories import DOMAINS, visit_body
+from tests.support import clock
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_the_kit_holds_only_my_families_and_only_the_minimum(app, client, factor
     lead_client.sign_in(lead.email)
     levels = dict.fromkeys(DOMAINS, 2) | {"kitchen": 3}
     response = lead_client.put(f"/api/v1/families/{agreed.id}/agreement",
-                               json={"agreed_on": dt.date.today().isoformat(), "levels": levels})
+                               json={"agreed_on": clock.today().isoformat(), "levels": levels})
     assert response.status_code == 200, response.json
 
     client.sign_in(practitioner.email)
@@ -53,7 +54,7 @@ def test_the_kit_holds_only_my_families_and_only_the_minimum(app, client, factor
     assert family["reference"] == mine.reference
     assert family["children"] == [{"initials": "AB",
                                    "age_months": age_in_months(dt.date(2025, 6, 1),
-                                                               dt.date.today())}]
+                                                               clock.today())}]
     assert family["agreed_levels"] == dict.fromkeys(DOMAINS, 2)  # the rubric's defaults
     assert by_id[agreed.id]["agreed_levels"]["kitchen"] == 3
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from homelog.extensions import db
 from homelog.visits.models import Visit
 from tests.factories import DOMAINS, visit_body
+from tests.support import clock
 
 
 @pytest.fixture
@@ -158,18 +159,33 @@ def test_invalid_visits_are_refused_naming_the_field(signed_in, family, override
     assert field in fields
 
 
-def test_a_visit_in_the_future_is_refused(signed_in, family):
+def test_a_phone_a_few_minutes_fast_is_accepted_and_the_future_is_refused(signed_in, family):
     fam, _ = family
-    future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
-    response = signed_in.submit_visit(fam.id, visit_body(visited_at=future))
-    assert "visited_at" in _field_errors(response)
+    now = clock.now()
+    with clock.frozen_at(now):  # "ahead" is measured from this exact instant
+        def ahead(minutes: float):
+            when = (now + dt.timedelta(minutes=minutes)).isoformat()
+            return signed_in.submit_visit(fam.id, visit_body(visited_at=when))
+
+        assert ahead(4.9).status_code == 201  # within the 5 minutes a phone may be fast
+        for minutes in (5.1, 120):
+            (message,) = _field_errors(ahead(minutes))["visited_at"]
+            assert message.startswith("Cannot be in the future: it is now ")
+            assert "a time up to 5 minutes ahead is accepted" in message
+        event = {"occurred_at": (now + dt.timedelta(hours=1)).isoformat(),
+                 "kind": "police_callout", "summary": "Call-out.", "source": "Police"}
+        refused = signed_in.post(f"/api/v1/families/{fam.id}/events", json=event,
+                                 headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert refused.status_code == 422, refused.json
+        assert refused.json["error"]["fields"]["occurred_at"][0].startswith(
+            "Cannot be in the future")
 
 
 def test_a_visit_before_the_family_was_opened_is_refused_but_history_after_is_fine(
     client, factory
 ):
     practitioner = factory.user()
-    opened = dt.date.today() - dt.timedelta(days=400)
+    opened = clock.today() - dt.timedelta(days=400)
     fam = factory.family(members=(practitioner,), opened_on=opened)
     client.sign_in(practitioner.email)
     before = dt.datetime.combine(opened - dt.timedelta(days=3), dt.time(10), dt.UTC)
@@ -224,10 +240,10 @@ def test_not_seen_is_recorded_as_null(signed_in, family):
 
 def test_local_time_without_offset_is_read_as_partnership_time(client, factory):
     practitioner = factory.user()
-    fam = factory.family(members=(practitioner,), opened_on=dt.date.today() - dt.timedelta(800))
+    fam = factory.family(members=(practitioner,), opened_on=clock.today() - dt.timedelta(800))
     client.sign_in(practitioner.email)
     # 1 July is in British Summer Time (UTC+1); 1 January is not.
-    year = dt.date.today().year - 1
+    year = clock.today().year - 1
     summer = client.submit_visit(fam.id, visit_body(visited_at=f"{year}-07-01T10:30:00"))
     winter = client.submit_visit(fam.id, visit_body(visited_at=f"{year}-01-05T10:30:00"))
     assert summer.json["visited_at"].startswith(f"{year}-07-01T09:30:00")
