@@ -35,11 +35,12 @@ BENCH_PACKAGES := wrk
 # The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
 
-.PHONY: help run setup serve frontend test test-deps lint bench browser-deps clean
+.PHONY: help run setup serve frontend test test-calendar test-deps lint bench browser-deps clean
 
 help:
 	@echo "make run      set up (venv, migrations, demo data) and serve on http://$(HOST):$(PORT)"
-	@echo "make test     install what the tests need, lint, and run the whole suite"
+	@echo "make test     install what the tests need, lint, and run the whole suite (then test-calendar)"
+	@echo "make test-calendar  the time-sensitive tests on pinned clocks and a far time zone"
 	@echo "make setup    everything 'make run' does except serving"
 	@echo "make serve    serve (and schedule) without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
@@ -124,6 +125,30 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 # --- make test ---------------------------------------------------------------
 test: test-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-calendar
+
+# The time-sensitive tests again, on clocks pinned where calendars go wrong
+# (tests/support/clock.py): 00:30 in London in winter and in summer, the last Sundays of
+# March and October just after the clocks change (01:00 UTC), 29 February, the last minute
+# of the year; then on the real clock with the machine's time zone far from London. SQLite
+# only: the calendar, not the database, is what these runs test. Every run goes ahead even
+# when one fails, and the end says which clocks failed.
+PINNED_INSTANTS := 2026-12-05T00:30:00+00:00 2027-07-01T23:30:00+00:00 \
+	2027-03-28T01:05:00+00:00 2027-10-31T01:05:00+00:00 2028-02-29T10:00:00+00:00 \
+	2026-12-31T23:59:00+00:00
+FAR_ZONE := Pacific/Auckland
+CALENDAR_TESTS := tests/engine tests/alerts tests/exports tests/visits/test_visits_api.py
+CALENDAR_PYTEST = HOMELOG_TEST_DATABASES=sqlite $(BIN)/pytest -p no:cacheprovider $(CALENDAR_TESTS)
+
+test-calendar: test-deps
+	@failed=""; \
+	for instant in $(PINNED_INSTANTS); do \
+	  echo "== time-sensitive tests, clock pinned at $$instant"; \
+	  HOMELOG_TEST_NOW=$$instant $(CALENDAR_PYTEST) || failed="$$failed HOMELOG_TEST_NOW=$$instant"; \
+	done; \
+	echo "== time-sensitive tests, real clock, TZ=$(FAR_ZONE)"; \
+	TZ=$(FAR_ZONE) $(CALENDAR_PYTEST) || failed="$$failed TZ=$(FAR_ZONE)"; \
+	if [ -n "$$failed" ]; then echo "Time-sensitive tests failed on:$$failed" >&2; exit 1; fi
 
 test-deps: $(TEST_STAMP) browser-deps frontend
 	@ls $(POSTGRES_INITDB) >/dev/null 2>&1 || scripts/apt-install $(TEST_PACKAGES)

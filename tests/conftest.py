@@ -16,15 +16,14 @@ from flask_migrate import upgrade
 
 from tests.factories import Factory
 from tests.support.api_client import ApiClient
-from tests.support.clock import describe_clock, pinned_clock
+from tests.support.clock import SHARED_FIXTURES_EARLIER, describe_clock, pinned_clock
+from tests.support.databases import databases
 from tests.support.postgres import PostgresServer, start_postgres
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
 
-# Every test runs on both; HOMELOG_TEST_DATABASES=sqlite narrows a run (the Makefile's
-# extra runs under pinned clocks, where the calendar is what is being tested).
-DATABASES = os.environ.get("HOMELOG_TEST_DATABASES", "sqlite,postgresql").split(",")
+DATABASES = databases()
 
 
 def pytest_report_header() -> str:
@@ -44,11 +43,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"These failures happened on {describe_clock()}.", red=True)
 
 
-@pytest.fixture(autouse=True)
-def _pinned_clock() -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
     """Each test starts at the run's pinned instant, if it has one (tests/support/clock.py)."""
     with pinned_clock():
-        yield
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest) -> object:
+    """A fixture shared by several tests is made before the pinned instant: what it records
+    must not lie in the future of the tests after the first, which start at the instant."""
+    if fixturedef.scope == "function":
+        return (yield)
+    with pinned_clock(earlier=SHARED_FIXTURES_EARLIER):
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ from homelog.families.models import CoreGroupMember, Family
 from homelog.rubric.models import AgreementRevision, RubricVersion
 from homelog.rubric.services import default_rubric_content
 from homelog.visits.models import Event, Visit
+from tests.support.databases import databases
 from tests.support.postgres import start_postgres
 
 COUNTED = (User, Family, CoreGroupMember, AgreementRevision, RubricVersion, Visit, Event)
@@ -88,7 +89,7 @@ def _counts(app: Flask) -> dict[str, int]:
                 for model in COUNTED}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=databases())
 def loaded(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     """A fresh, migrated database on which `demo load` has been run twice."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from tests.engine.support import add_visit, analyse, at_days_ago
 from tests.factories import visit_body
+from tests.support import clock
 
 
 def _entry(client, family_id: int) -> dict:
@@ -15,6 +18,20 @@ def _entry(client, family_id: int) -> dict:
     assert response.status_code == 200, response.json
     (entry,) = [item for item in response.json if item["family"]["id"] == family_id]
     return entry
+
+
+def test_just_after_midnight_a_visit_three_dates_back_was_three_days_ago(app, factory,
+                                                                        make_client):
+    """At 00:30 on 5 December, a visit at 11:00 on 2 December was 3 days ago, not 2."""
+    with clock.frozen_at(dt.datetime(2026, 12, 5, 0, 30, tzinfo=dt.UTC)):  # GMT: London time
+        practitioner = factory.user()
+        family = factory.family(members=(practitioner,))
+        add_visit(app, family.id, practitioner.id, dt.datetime(2026, 12, 2, 11, tzinfo=dt.UTC))
+        client = make_client()
+        client.sign_in(practitioner.email)
+        assert _entry(client, family.id)["days_since_last_visit"] == 3
+        trends = client.get(f"/api/v1/families/{family.id}/trends").json["metrics"]
+        assert trends["days_since_last_visit"] == 3
 
 
 def test_a_family_never_visited_has_no_figures_yet(factory, make_client):

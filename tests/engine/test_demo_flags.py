@@ -26,6 +26,7 @@ from homelog.extensions import db
 from homelog.families.models import Family
 from tests.alerts.smtp import SmtpServer, free_port
 from tests.support import clock
+from tests.support.databases import databases
 from tests.support.postgres import start_postgres
 
 LEAD_EMAIL = "lead.social.worker@demo.homelog.test"
@@ -38,7 +39,7 @@ class Demo:
     output: str
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=databases())
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Demo]:
     server = None

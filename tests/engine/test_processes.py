@@ -29,6 +29,7 @@ from homelog.extensions import db
 from tests.engine.support import add_visit, at_days_ago
 from tests.factories import Factory, unique
 from tests.support import clock
+from tests.support.databases import databases
 
 SECRET = "engine-process-tests-secret-key"
 SMTP = {"HOMELOG_SMTP_HOST": "127.0.0.1", "HOMELOG_SMTP_PORT": "9",
@@ -173,7 +174,7 @@ def test_a_run_killed_halfway_and_run_again_ends_as_one_uninterrupted_run(
     assert _snapshot(killed) == expected
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=databases())
 def scheduler_database(request: pytest.FixtureRequest, tmp_path: Path,
                        monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "sqlite":

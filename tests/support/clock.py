@@ -3,7 +3,8 @@
 `make test` runs the time-sensitive tests again with HOMELOG_TEST_NOW set to instants where
 calendars go wrong (just after midnight in London, the Sundays the clocks change, 29 February,
 the last minute of the year). Each test then starts at that instant, with time-machine
-moving the clock on from there as the test runs, so every test sees the same calendar.
+moving the clock on from there as the test runs, so every test sees the same calendar;
+fixtures shared by several tests are made a little before it (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -66,15 +67,21 @@ def describe_clock() -> str:
     return f"{PINNED_ENV}={instant.isoformat()} (machine time zone: {zone})"
 
 
+# Fixtures shared by several tests (a module's demo partnership, say) are made this long
+# before the pinned instant, so what they record is never in the future of a test.
+SHARED_FIXTURES_EARLIER = dt.timedelta(minutes=10)
+
+
 @contextmanager
-def pinned_clock() -> Iterator[dt.datetime | None]:
-    """Within it, "now" starts at the pinned instant and moves on (no-op on the real clock)."""
+def pinned_clock(earlier: dt.timedelta = dt.timedelta(0)) -> Iterator[dt.datetime | None]:
+    """Within it, "now" starts at the pinned instant (less `earlier`) and moves on; on the
+    real clock it changes nothing."""
     instant = pinned_instant()
     if instant is None:
         yield None
         return
-    with time_machine.travel(instant, tick=True):
-        yield instant
+    with time_machine.travel(instant - earlier, tick=True):
+        yield instant - earlier
 
 
 @contextmanager
