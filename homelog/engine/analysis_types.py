@@ -135,6 +135,9 @@ class Finding:
     # Agencies the flag is about besides the whole core group: both agencies of a
     # disagreement (each gets the reconciliation prompt), the silent agency of a coverage gap.
     agency_ids: tuple[int, ...] = ()
+    # The same finding in a few words, to be joined with others into a concern's sentence:
+    # no domain name for a one-domain finding (the concern names it), no full stop.
+    phrase: str = ""
 
 
 @dataclass(frozen=True)

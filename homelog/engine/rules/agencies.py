@@ -64,7 +64,19 @@ def _disagreement(history: History, first: VisitFact, second: VisitFact,
         evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,
         explanation=_disagreement_sentence(history, first, second, apart),
         agency_ids=(first.agency_id, second.agency_id),
+        phrase=_disagreement_phrase(history, first, second, apart),
     )
+
+
+def _disagreement_phrase(history: History, first: VisitFact, second: VisitFact,
+                         apart: list[tuple[str, int, int]]) -> str:
+    one, two = day(history, first.visited_at), day(history, second.visited_at)
+    if len(apart) == 1:
+        _, before, after = apart[0]
+        return (f"agencies disagree: {first.agency_name} scored {before} on {one}, "
+                f"{second.agency_name} {after} on {two}")
+    return (f"{first.agency_name} ({one}) and {second.agency_name} ({two}) scored "
+            f"{len(apart)} areas at least {history.params.disagreement_min_levels} levels apart")
 
 
 def _disagreement_sentence(history: History, first: VisitFact, second: VisitFact,
@@ -204,6 +216,9 @@ class AnnouncedGap:
             evidence_visit_ids=visit_ids_between(history, first, history.last),
             became_true_at=history.visits[start].visited_at,
             explanation=self._sentence(reading, worst),
+            phrase=(f"unannounced visits scored on average {levels(reading.gap)} worse than "
+                    f"announced ones over the {history.params.announced_gap_window_days} days "
+                    f"to {day(history, history.visits[history.last].visited_at)}"),
         )
 
     def _sentence(self, reading: GapReading, worst: list[str]) -> str:

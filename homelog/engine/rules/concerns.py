@@ -34,4 +34,5 @@ def _concern(history: History, visit: VisitFact, concern: str) -> Finding:
         explanation=(f"{visit.agency_name} recorded {kind_of} at the visit on "
                      f"{day(history, visit.visited_at)}: {label}."),
         safe_sleep=safe_sleep, agency_ids=(visit.agency_id,),
+        phrase=f"{label}, recorded by {visit.agency_name} on {day(history, visit.visited_at)}",
     )

@@ -64,6 +64,7 @@ def no_recent_visit(history: History) -> list[Finding]:
         became_true_at=due,
         explanation=(f"Nobody has visited {_since(history, last)}{who}: the longest gap "
                      f"agreed is {history.params.no_visit_days} days."),
+        phrase=f"nobody has visited {_since(history, last)}",
     )]
 
 
@@ -85,6 +86,7 @@ def no_recent_unannounced(history: History) -> list[Finding]:
             f"There has been no unannounced visit {_since(history, last)}{since}: the longest "
             f"gap agreed is {history.params.no_unannounced_days} days."
         ),
+        phrase=f"no unannounced visit {_since(history, last)}",
     )]
 
 
@@ -106,6 +108,7 @@ def agencies_not_visited(history: History) -> list[Finding]:
             explanation=(f"{name}, in the core group, has not visited {_since(history, last)}: "
                          f"{history.params.agency_silent_days} days or more."),
             agency_ids=(agency_id,),
+            phrase=f"{name} has not visited {_since(history, last)}",
         ))
     return found
 
@@ -127,6 +130,7 @@ def _room(history: History, room: str) -> Finding:
         became_true_at=history.visits[history.params.rooms_min_visits - 1].visited_at,
         explanation=(f"{room_name(history, room)} has not been seen at any of the "
                      f"{plural(len(history.visits), 'visit')} {_since(history, 0)}."),
+        phrase=f"{room_name(history, room)} never seen",
     )
 
 
@@ -144,6 +148,8 @@ def father_never_seen(history: History) -> list[Finding]:
         became_true_at=history.visits[needed - 1].visited_at,
         explanation=(f"No father or partner has been seen at any of the "
                      f"{plural(len(history.visits), 'visit')} {_since(history, 0)}."),
+        phrase=(f"no father or partner seen at any of the "
+                f"{plural(len(history.visits), 'visit')} {_since(history, 0)}"),
     )]
 
 

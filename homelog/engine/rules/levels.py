@@ -77,6 +77,8 @@ def _borderline(history: History, line: Series, last: int) -> Finding:
             f"agreed level of {line.agreed}: a single borderline score for the core group "
             "to keep an eye on."
         ),
+        phrase=(f"one borderline score, {line.scores[last]} ({visit.agency_name}, "
+                f"{day(history, visit.visited_at)})"),
     )
 
 
@@ -97,6 +99,7 @@ def _below_agreed(history: History, line: Series, last: int) -> Finding:
         evidence_visit_ids=score_visit_ids(history, line, range(spell, last + 1)),
         became_true_at=history.visits[line.visit_index[start]].visited_at,
         explanation=_below_agreed_sentence(history, line, spell, last),
+        phrase=_below_agreed_phrase(history, line, spell, last),
     )
 
 
@@ -113,6 +116,16 @@ def _below_agreed_sentence(history: History, line: Series, spell: int, last: int
         f"{plural(last - spell + 1, 'visit')} in a row since {day(history, first.visited_at)}, "
         f"most recently {line.scores[last]} ({visit.agency_name}, {when})."
     )
+
+
+def _below_agreed_phrase(history: History, line: Series, spell: int, last: int) -> str:
+    visit = history.visits[line.visit_index[last]]
+    latest = f"{line.scores[last]} ({visit.agency_name}, {day(history, visit.visited_at)})"
+    if spell == last:
+        return f"worse than the agreed {line.agreed}: {latest}"
+    first = history.visits[line.visit_index[spell]]
+    return (f"worse than the agreed {line.agreed} at {plural(last - spell + 1, 'visit')} in a "
+            f"row since {day(history, first.visited_at)}, most recently {latest}")
 
 
 # ---- rule 2: swing ---------------------------------------------------------------------------
@@ -171,7 +184,20 @@ def _swing(history: History, before: int, after: int,
         domains=tuple(domain for domain, _, _ in moved),
         evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,
         explanation=_swing_sentence(history, first, second, moved),
+        phrase=_swing_phrase(history, first, second, moved),
     )
+
+
+def _swing_phrase(history: History, first: VisitFact, second: VisitFact,
+                  moved: list[tuple[str, int, int]]) -> str:
+    took = elapsed(history, first.visited_at, second.visited_at)
+    when = day(history, second.visited_at)
+    if len(moved) == 1:
+        _, before, after = moved[0]
+        return f"went from {before} to {after} {took} ({second.agency_name}, {when})"
+    changes = "; ".join(f"{domain_name(history, domain)} {before} to {after}"
+                        for domain, before, after in moved)
+    return f"{number(len(moved))} areas went to a concern {took}, by {when} ({changes})"
 
 
 def _swing_sentence(history: History, first: VisitFact, second: VisitFact,
@@ -292,6 +318,8 @@ def _not_sustained(history: History, line: Series, recent: list[int], start: int
             f"{history.params.crossings_window_days} days to {day(history, latest)}: "
             "improvements have not lasted."
         ),
+        phrase=(f"improvements have not lasted ({plural(len(recent), 'crossing')} of the line "
+                f"in the {history.params.crossings_window_days} days to {day(history, latest)})"),
     )
 
 
@@ -397,4 +425,6 @@ def _improvement(history: History, line: Series, start: int, counted: int) -> Fi
             f"{line.scores[start - 1]} on {day(history, before.visited_at)}: the improvement "
             "has lasted."
         ),
+        phrase=(f"good enough at {plural(run.visits, 'visit')} in a row since "
+                f"{day(history, run.since)}: the improvement has lasted"),
     )

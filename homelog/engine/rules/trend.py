@@ -146,6 +146,8 @@ def _finding(history: History, line: Series, fit: _Fit, start: int) -> Finding:
             f"middle score of each fortnight) went from {_level(fit.first)} to "
             f"{_level(fit.last)}, about {levels(fit.slope)} worse a week."
         ),
+        phrase=(f"getting worse over the {plural(fit.weeks, 'week')} to {day(history, latest)} "
+                f"(typical score {_level(fit.first)} to {_level(fit.last)})"),
     )
 
 

@@ -1,0 +1,114 @@
+"""Findings grouped into concerns (engine/concerns.py) and the family picture: nothing lost.
+
+A property test over random visit histories: every finding is in exactly one concern, each
+concern's severity is the highest of its findings', a domain has at most one concern, and
+immediate concerns are never merged with anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from homelog.engine.analysis import FlagKind, Severity, analyse
+from homelog.engine.concerns import SEVERITY_RANK, group
+from homelog.engine.picture import family_picture
+from tests.engine.test_analysis import (
+    CHILDREN,
+    DOMAINS,
+    HEALTH,
+    HOUSING,
+    PARAMS,
+    POLICE,
+    ROOMS,
+    Chronology,
+    at,
+)
+
+AGENCIES = (HEALTH, CHILDREN, POLICE, HOUSING)
+SCORE = st.one_of(st.none(), st.integers(1, 5))
+VISIT = st.fixed_dictionaries({
+    "gap": st.floats(0.1, 12), "hour": st.floats(7, 21), "agency": st.sampled_from(AGENCIES),
+    "unannounced": st.booleans(), "scores": st.fixed_dictionaries(dict.fromkeys(DOMAINS, SCORE)),
+    "concerns": st.lists(st.sampled_from(("unsafe_sleep", "no_food")), max_size=1),
+    "father": st.booleans(), "rooms": st.sets(st.sampled_from(tuple(ROOMS)), min_size=1),
+})
+
+
+def _family(visits: list[dict]) -> Chronology:
+    family = Chronology(core=AGENCIES, agreed={"kitchen": 3})
+    day = 0.0
+    for visit in visits:
+        day += visit["gap"]
+        family.visit(day, visit["agency"], unannounced=visit["unannounced"], hour=visit["hour"],
+                     concerns=tuple(visit["concerns"]), rooms=tuple(visit["rooms"]),
+                     present=("mother", *(("father_or_partner",) if visit["father"] else ())),
+                     **visit["scores"])
+    return family
+
+
+@settings(max_examples=120, deadline=None)
+@given(visits=st.lists(VISIT, min_size=1, max_size=40), later=st.floats(0, 40))
+def test_every_finding_is_in_exactly_one_concern(visits: list[dict], later: float) -> None:
+    family = _family(visits)
+    findings = analyse(family.facts(), PARAMS, family.visits[-1].visited_at
+                       + (at(later) - at(0)))
+    concerns = group(findings, DOMAINS)
+
+    held = Counter(finding for concern in concerns for finding in concern.findings)
+    assert held == Counter(findings)  # each finding once, none lost, none invented
+    for concern in concerns:
+        assert concern.severity == max((f.severity for f in concern.findings),
+                                       key=SEVERITY_RANK.get)
+        if concern.immediate:
+            assert [f.kind for f in concern.findings] == [FlagKind.IMMEDIATE_CONCERN]
+        assert concern.sentence.startswith(f"{concern.title}: ") or concern.immediate
+    domains = [concern.domain for concern in concerns if concern.domain]
+    assert len(domains) == len(set(domains))  # at most one concern per domain
+    immediate = [concern.immediate for concern in concerns]
+    assert immediate == sorted(immediate, reverse=True)  # immediate concerns first
+    picture = family_picture(concerns, has_visits=True)
+    assert 2 <= len(picture) <= 4 and all(sentence.endswith(".") for sentence in picture)
+
+
+def test_four_findings_about_one_kitchen_are_one_concern() -> None:
+    family = Chronology(core=(HEALTH, POLICE))
+    for day, kitchen in enumerate((2, 4, 2, 4, 2, 4, 5, 5)):
+        family.visit(day * 3, POLICE if day % 2 else HEALTH, kitchen=kitchen)
+    findings = analyse(family.facts(), PARAMS, family.visits[-1].visited_at)
+    kitchen = {f.kind for f in findings if f.domains == ("kitchen",)}
+    assert {FlagKind.BELOW_AGREED, FlagKind.NOT_SUSTAINED, FlagKind.SWING} <= kitchen
+    (concern,) = [c for c in group(findings, DOMAINS) if c.domain == "kitchen"]
+    assert concern.severity == Severity.HIGH
+    assert concern.sentence == (
+        "Kitchen and food hygiene: worse than the agreed 2 at 3 visits in a row since 20 May, "
+        "most recently 5 (Demo police, 26 May); improvements have not lasted (5 crossings of "
+        "the line in the 90 days to 26 May); went from 2 to 5 in 6 days (Demo health visiting "
+        "service, 23 May), and 3 earlier sudden changes.")
+
+
+def test_an_immediate_concern_stays_on_its_own_and_first() -> None:
+    family = Chronology(core=(HEALTH, POLICE))
+    family.visit(0, HEALTH, kitchen=4)
+    family.visit(1, POLICE, kitchen=4, concerns=("unsafe_sleep",))
+    concerns = group(analyse(family.facts(), PARAMS, family.visits[-1].visited_at), DOMAINS)
+    first = concerns[0]
+    assert first.immediate and first.safe_sleep and first.title == "Safe sleep"
+    assert first.sentence == ("Demo police recorded a safe-sleep danger at the visit on 6 May: "
+                              "Unsafe sleep.")
+    picture = family_picture(concerns, has_visits=True)
+    assert picture[0] == ("One immediate concern to respond to: Unsafe sleep, recorded by "
+                          "Demo police on 6 May.")
+    assert picture[1] == ("Worse than agreed in one area: a concern (4 or 5) in Kitchen and "
+                          "food hygiene.")
+
+
+def test_a_settled_family_has_a_calm_picture() -> None:
+    family = Chronology(core=(HEALTH,))
+    family.visit(0, HEALTH, unannounced=True)
+    concerns = group(analyse(family.facts(), PARAMS, family.visits[-1].visited_at), DOMAINS)
+    assert concerns == []
+    assert family_picture(concerns, has_visits=True) == [
+        "Every area seen is at or better than the agreed level.", "Visits are up to date."]
