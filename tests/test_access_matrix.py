@@ -71,6 +71,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("engine.FlagsResource", "GET"): _family_scoped(200),
     ("engine.AcknowledgeResource", "POST"): _family_scoped(403),  # member is a practitioner
     ("engine.TrendsResource", "GET"): _family_scoped(200),
+    ("engine.ConcernsResource", "GET"): _family_scoped(200),
     ("engine.CaseloadResource", "GET"): _all(200),  # one's own families only
     ("engine.ParametersResource", "GET"): _admin_only(200),
     ("engine.ParametersResource", "PUT"): _admin_only(200),

@@ -634,6 +634,9 @@ def test_flags_trends_inbox_and_engine_parameters_match_the_document(
     flow.call(lead, "POST", f"/api/v1/flags/{flag_id}/acknowledge", 200,
               json={"response": "Cot in use at two visits.", "close": True})
     flow.call(lead, "GET", f"/api/v1/families/{fam.id}/trends", 200)
+    concerns = flow.call(practitioner, "GET", f"/api/v1/families/{fam.id}/concerns", 200).json
+    assert len(concerns["picture"]) >= 2
+    flow.call(outsider, "GET", f"/api/v1/families/{fam.id}/concerns", 404)
     flow.call(practitioner, "GET", "/api/v1/caseload", 200)
     flow.call(outsider, "GET", "/api/v1/caseload", 200)
     flow.call(anonymous, "GET", "/api/v1/caseload", 401)

@@ -63,6 +63,7 @@ class Flag(db.Model):
     agency_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     became_true_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     explanation: Mapped[str] = mapped_column(Text)
+    phrase: Mapped[str] = mapped_column(Text, default="", server_default="")  # see Finding
     safe_sleep: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default=FlagState.OPEN.value)
     occurrence: Mapped[int] = mapped_column(Integer, default=1)

@@ -26,9 +26,11 @@ def family_picture(concerns: Sequence[Concern], *, has_visits: bool) -> list[str
         _immediate(concerns), _standing(concerns, has_visits), _direction(concerns),
         _announced_gap(concerns), _visiting(concerns),
     ) if sentence]
+    if not has_visits:
+        sentences.insert(0, "No visit has been recorded yet.")
     if len(sentences) < 2:
-        sentences.append("Visits are up to date." if has_visits
-                         else "No visit has been recorded yet.")
+        # Nothing about visiting was found: say so, rather than leave the reader guessing.
+        sentences.append("Visits are up to date." if has_visits else "Nothing has been flagged.")
     return sentences[:MAX_SENTENCES]
 
 

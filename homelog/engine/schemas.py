@@ -79,6 +79,37 @@ class FlagOutSchema(OutSchema):
     escalated_at = fields.DateTime(allow_none=True)
 
 
+class ConcernSchema(OutSchema):
+    key = fields.String(metadata={"description": "Which concern: `domain:<key>`, `visiting`, "
+                                                 "`father_or_partner`, `announced_gap`, "
+                                                 "`agencies_disagree:<agency>:<agency>`, "
+                                                 "`sudden_changes` or `immediate:<flag key>`."})
+    title = fields.String(metadata={"description": "What it is about, e.g. the domain's name."})
+    severity = fields.String(metadata={"enum": [severity.value for severity in Severity],
+                                       "description": "The highest of its flags'."})
+    sentence = fields.String(metadata={"description": "The strongest evidence, in one "
+                                                      "sentence."})
+    domain = fields.Nested(DomainRefSchema, allow_none=True)
+    immediate = fields.Boolean(metadata={"description": "An immediate concern: never merged "
+                                                        "with anything, listed first."})
+    safe_sleep = fields.Boolean()
+    state = fields.String(metadata={"enum": [FlagState.OPEN.value,
+                                             FlagState.ACKNOWLEDGED.value],
+                                    "description": "Open while any of its flags is open."})
+    flag_ids = fields.List(fields.Integer(), metadata={
+        "description": "Every flag behind it, strongest first."})
+    flags = fields.List(fields.Nested(FlagOutSchema))
+
+
+class ConcernsOutSchema(OutSchema):
+    family_id = fields.Integer()
+    picture = fields.List(fields.String(), metadata={
+        "description": "Two to four sentences: where the family stands against the "
+                       "agreement, the worst areas, the trend, the announced/unannounced gap, "
+                       "who has not visited."})
+    concerns = fields.List(fields.Nested(ConcernSchema))
+
+
 class TrendPointSchema(OutSchema):
     date = fields.Date()
     at = fields.DateTime()

@@ -189,10 +189,11 @@ class StoredFlag:
     became_true_at: dt.datetime
     explanation: str
     safe_sleep: bool
+    phrase: str
 
 
 _ENGINE_FIELDS = ("kind", "severity", "domains", "evidence_visit_ids", "agency_ids",
-                  "became_true_at", "explanation", "safe_sleep")
+                  "became_true_at", "explanation", "safe_sleep", "phrase")
 _ACTIVE = (
     select(_FLAG.c.family_id, _FLAG.c.id, _FLAG.c.key,
            *[_FLAG.c[name] for name in _ENGINE_FIELDS])
@@ -240,6 +241,7 @@ def _values(finding: Finding) -> dict[str, Any]:
         "became_true_at": finding.became_true_at,
         "explanation": finding.explanation,
         "safe_sleep": finding.safe_sleep,
+        "phrase": finding.phrase,
     }
 
 

@@ -11,10 +11,11 @@ from homelog.accounts.access import require_role, signed_in_user
 from homelog.accounts.models import Role
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.time import utcnow
-from homelog.engine import caseload, flags, parameters, trends
+from homelog.engine import caseload, concerns_service, flags, parameters, trends
 from homelog.engine.schemas import (
     AcknowledgeInSchema,
     CaseloadEntrySchema,
+    ConcernsOutSchema,
     FlagOutSchema,
     FlagQuerySchema,
     ParametersInSchema,
@@ -37,6 +38,18 @@ class FlagsResource(MethodView):
         open_family(signed_in_user(), family_id, "flags.view",
                     detail={"state": query.get("state")})
         return flags.describe_flags(flags.family_flags(family_id, query.get("state")))
+
+
+@blp.route("/families/<id:family_id>/concerns")
+class ConcernsResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, ConcernsOutSchema)
+    def get(self, family_id: int) -> dict[str, Any]:
+        """The family picture and its concerns: its open and acknowledged flags grouped, one
+        concern per domain and per family-wide matter, immediate concerns first and alone."""
+        access = open_family(signed_in_user(), family_id, "concerns.view")
+        return concerns_service.family_concerns(access.family_id)
 
 
 @blp.route("/flags/<id:flag_id>/acknowledge")
