@@ -9,10 +9,13 @@ without losing any:
 * every finding about one domain (below agreed, borderline, a swing, not sustained, a
   worsening trend, a disagreement about that domain, a lasting improvement) joins that
   domain's concern: at most one concern per domain;
-* the family-wide findings join one concern each: visiting (no visit, no unannounced visit,
-  an agency not visiting, rooms never seen), a father or partner never seen, announced
-  against unannounced visits, two agencies disagreeing across several areas (one concern per
-  pair of agencies), and several areas changing suddenly at once.
+* domains in the same state (the same kinds of lasting finding: worse than agreed, getting
+  worse, not lasting, ...) are one concern about all of them: a home where six areas are
+  all worse than agreed and getting worse is one thing to say, with the worst named first;
+* the family-wide findings join one concern each: visiting and who has been seen (no visit,
+  no unannounced visit, an agency not visiting, rooms never seen, a father or partner never
+  seen), announced against unannounced visits, agencies disagreeing across several areas,
+  and several areas changing suddenly at once.
 
 A concern's severity is the highest of its findings'; its sentence joins its findings' short
 phrases, strongest first (`concerns_wording`). Pure: findings in, concerns out.
@@ -41,9 +44,14 @@ class Concern:
     severity: Severity            # the highest of its findings'
     sentence: str
     findings: tuple[Finding, ...]  # strongest first
-    domain: str | None = None
+    domains: tuple[str, ...] = ()  # the domains it is about (worst first), if any
     immediate: bool = False
     safe_sleep: bool = False
+
+    @property
+    def domain(self) -> str | None:
+        """The one domain it is about, if it is about exactly one."""
+        return self.domains[0] if len(self.domains) == 1 else None
 
 
 def concern_key(finding: Finding) -> str:
@@ -51,17 +59,14 @@ def concern_key(finding: Finding) -> str:
     kind = finding.kind
     if kind == FlagKind.IMMEDIATE_CONCERN:
         return f"immediate:{finding.key}"
-    if kind in COVERAGE_KINDS:
+    if kind in COVERAGE_KINDS or kind == FlagKind.FATHER_NEVER_SEEN:
         return "visiting"
-    if kind == FlagKind.FATHER_NEVER_SEEN:
-        return "father_or_partner"
     if kind == FlagKind.ANNOUNCED_GAP:
         return "announced_gap"
     if len(finding.domains) == 1:
         return f"domain:{finding.domains[0]}"
     if kind == FlagKind.AGENCIES_DISAGREE:
-        first, second = sorted(finding.agency_ids)[:2]
-        return f"agencies_disagree:{first}:{second}"
+        return "agencies_disagree"
     return "sudden_changes" if kind == FlagKind.SWING else f"other:{kind.value}"
 
 
@@ -73,26 +78,68 @@ def group(findings: Iterable[Finding], domain_names: Mapping[str, str]) -> list[
     grouped: dict[str, list[Finding]] = {}
     for finding in findings:
         grouped.setdefault(concern_key(finding), []).append(finding)
-    concerns = [_concern(key, members, domain_names) for key, members in grouped.items()]
-    order = {f"domain:{domain}": rank for rank, domain in enumerate(domain_names)}
-    concerns.sort(key=lambda concern: (not concern.immediate, -SEVERITY_RANK[concern.severity],
-                                       order.get(concern.key, len(order)), concern.key))
+    order = {domain: rank for rank, domain in enumerate(domain_names)}
+    concerns = [_concern(key, members, domain_names, order)
+                for key, members in _same_state_together(grouped, order).items()]
+    concerns.sort(key=lambda concern: (
+        not concern.immediate, -SEVERITY_RANK[concern.severity],
+        min((order.get(domain, len(order)) for domain in concern.domains), default=len(order)),
+        concern.key))
     return concerns
 
 
-def _concern(key: str, members: list[Finding], domain_names: Mapping[str, str]) -> Concern:
+# The findings that say what state a domain is in (the events - swings, disagreements -
+# ride along with their domain).
+_STATE_KINDS = frozenset({FlagKind.BELOW_AGREED, FlagKind.BORDERLINE, FlagKind.WORSENING_TREND,
+                          FlagKind.NOT_SUSTAINED, FlagKind.SUSTAINED_IMPROVEMENT})
+
+
+def _same_state_together(grouped: dict[str, list[Finding]],
+                         order: Mapping[str, int]) -> dict[str, list[Finding]]:
+    """Domain concerns with the same kinds of state finding, merged into one concern."""
+    by_state: dict[frozenset[FlagKind], list[str]] = {}
+    for key, members in grouped.items():
+        if key.startswith("domain:"):
+            state = frozenset(f.kind for f in members) & _STATE_KINDS
+            by_state.setdefault(state, []).append(key)
+    merged = {key: members for key, members in grouped.items()}
+    for keys in by_state.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda key: order.get(key.removeprefix("domain:"), len(order)))
+        merged["domains:" + "+".join(key.removeprefix("domain:") for key in keys)] = [
+            finding for key in keys for finding in merged.pop(key)]
+    return merged
+
+
+def _concern(key: str, members: list[Finding], domain_names: Mapping[str, str],
+             order: Mapping[str, int]) -> Concern:
     ordered = tuple(sorted(members, key=_strength))
-    domain = key.removeprefix("domain:") if key.startswith("domain:") else None
-    title = concern_title(key, ordered, domain_names)
+    domains = _domains(key, ordered, order)
+    title = concern_title(key, ordered, domains, domain_names)
     return Concern(
         key=key, title=title, severity=max((f.severity for f in ordered), key=SEVERITY_RANK.get),
-        sentence=concern_sentence(title, ordered), findings=ordered, domain=domain,
-        immediate=key.startswith("immediate:"), safe_sleep=any(f.safe_sleep for f in ordered),
+        sentence=concern_sentence(title, ordered, domains, domain_names), findings=ordered,
+        domains=domains, immediate=key.startswith("immediate:"),
+        safe_sleep=any(f.safe_sleep for f in ordered),
     )
 
 
+def _domains(key: str, ordered: tuple[Finding, ...], order: Mapping[str, int]) -> tuple[str, ...]:
+    """The domains a domain concern is about, worst first (its strongest finding's first)."""
+    if not key.startswith(("domain:", "domains:")):
+        return ()
+    named = key.split(":", 1)[1].split("+")
+    first_seen: dict[str, int] = {}
+    for rank, finding in enumerate(ordered):
+        for domain in finding.domains:
+            first_seen.setdefault(domain, rank)
+    return tuple(sorted(named, key=lambda domain: (first_seen.get(domain, len(ordered)),
+                                                   order.get(domain, len(order)))))
+
+
 # The order a concern's findings are said in: what the home is like now, then where it is
-# going, then what happened on the way; the latest of equals first.
+# going, then what happened on the way.
 _KIND_ORDER = {kind: rank for rank, kind in enumerate((
     FlagKind.IMMEDIATE_CONCERN, FlagKind.BELOW_AGREED, FlagKind.WORSENING_TREND,
     FlagKind.NOT_SUSTAINED, FlagKind.SWING, FlagKind.AGENCIES_DISAGREE, FlagKind.ANNOUNCED_GAP,
@@ -103,5 +150,7 @@ _KIND_ORDER = {kind: rank for rank, kind in enumerate((
 
 
 def _strength(finding: Finding) -> tuple[int, int, float, str]:
+    # A state that has lasted longer is the stronger evidence; of events, the latest is.
+    since = finding.became_true_at.timestamp()
     return (_KIND_ORDER.get(finding.kind, len(_KIND_ORDER)), -SEVERITY_RANK[finding.severity],
-            -finding.became_true_at.timestamp(), finding.key)
+            since if finding.kind in _STATE_KINDS else -since, finding.key)

@@ -48,7 +48,7 @@ def family_concerns(family_id: int) -> dict[str, Any]:
         select(exists().where(Visit.family_id == family_id))).scalar())
     return {
         "family_id": family_id,
-        "picture": family_picture(concerns, has_visits=has_visits),
+        "picture": family_picture(concerns, labels.domain_names, has_visits=has_visits),
         "concerns": [_describe(concern, by_finding, described, labels.domain_names)
                      for concern in concerns],
     }
@@ -64,6 +64,8 @@ def _describe(concern: Concern, by_finding: dict[Finding, Flag],
         "domain": (None if concern.domain is None else
                    {"key": concern.domain, "name": domain_names.get(concern.domain,
                                                                     concern.domain)}),
+        "domains": [{"key": domain, "name": domain_names.get(domain, domain)}
+                    for domain in concern.domains],
         "immediate": concern.immediate, "safe_sleep": concern.safe_sleep,
         "state": (FlagState.OPEN.value if any(flag.state == FlagState.OPEN.value
                                               for flag in flags)

@@ -10,20 +10,22 @@ Pure: concerns in, sentences out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from homelog.engine.analysis_types import FlagKind, Severity
 from homelog.engine.analysis_wording import listing, number
 from homelog.engine.concerns import Concern
-from homelog.engine.concerns_wording import phrase_of
+from homelog.engine.concerns_wording import domain_name, phrase_of
 
 MAX_SENTENCES = 4
 
 
-def family_picture(concerns: Sequence[Concern], *, has_visits: bool) -> list[str]:
+def family_picture(concerns: Sequence[Concern], domain_names: Mapping[str, str], *,
+                   has_visits: bool) -> list[str]:
     """Two to four sentences saying where the family stands, from its concerns."""
+    names = _Names(concerns, domain_names)
     sentences = [sentence for sentence in (
-        _immediate(concerns), _standing(concerns, has_visits), _direction(concerns),
+        _immediate(concerns), _standing(names, has_visits), _direction(names),
         _announced_gap(concerns), _visiting(concerns),
     ) if sentence]
     if not has_visits:
@@ -44,17 +46,27 @@ def _immediate(concerns: Sequence[Concern]) -> str:
     return f"{number(len(immediate)).capitalize()} immediate {noun} to respond to: {what}{more}."
 
 
-def _domains_with(concerns: Sequence[Concern], kind: FlagKind,
-                  severity: Severity | None = None) -> list[str]:
-    return [concern.title for concern in concerns if concern.domain and any(
-        finding.kind == kind and (severity is None or finding.severity == severity)
-        for finding in concern.findings)]
+class _Names:
+    """The names of the domains with a kind of finding, in the rubric's order."""
+
+    def __init__(self, concerns: Sequence[Concern], domain_names: Mapping[str, str]) -> None:
+        self.findings = [finding for concern in concerns if concern.domains
+                         for finding in concern.findings if len(finding.domains) == 1]
+        self.domain_names = domain_names
+        self.order = {domain: rank for rank, domain in enumerate(domain_names)}
+
+    def __call__(self, kind: FlagKind, severity: Severity | None = None) -> list[str]:
+        domains = {finding.domains[0] for finding in self.findings if finding.kind == kind
+                   and (severity is None or finding.severity == severity)}
+        ordered = sorted(domains, key=lambda domain: (self.order.get(domain, len(self.order)),
+                                                      domain))
+        return [domain_name(domain, self.domain_names) for domain in ordered]
 
 
-def _standing(concerns: Sequence[Concern], has_visits: bool) -> str:
-    at_concern = _domains_with(concerns, FlagKind.BELOW_AGREED, Severity.HIGH)
-    borderline = [title for title in _domains_with(concerns, FlagKind.BELOW_AGREED)
-                  + _domains_with(concerns, FlagKind.BORDERLINE) if title not in at_concern]
+def _standing(names: _Names, has_visits: bool) -> str:
+    at_concern = names(FlagKind.BELOW_AGREED, Severity.HIGH)
+    borderline = [title for title in names(FlagKind.BELOW_AGREED) + names(FlagKind.BORDERLINE)
+                  if title not in at_concern]
     if not at_concern and not borderline:
         return "Every area seen is at or better than the agreed level." if has_visits else ""
     count = len(at_concern) + len(borderline)
@@ -67,15 +79,15 @@ def _standing(concerns: Sequence[Concern], has_visits: bool) -> str:
     return f"Worse than agreed in {areas}: {'; '.join(parts)}."
 
 
-def _direction(concerns: Sequence[Concern]) -> str:
+def _direction(names: _Names) -> str:
     parts = []
-    if worse := _domains_with(concerns, FlagKind.WORSENING_TREND):
+    if worse := names(FlagKind.WORSENING_TREND):
         parts.append(f"getting worse in {listing(worse)}")
-    if unsteady := _domains_with(concerns, FlagKind.NOT_SUSTAINED):
+    if unsteady := names(FlagKind.NOT_SUSTAINED):
         parts.append(f"improvements have not lasted in {listing(unsteady)}")
-    if sudden := _domains_with(concerns, FlagKind.SWING):
+    if sudden := names(FlagKind.SWING):
         parts.append(f"sudden changes for the worse in {listing(sudden)}")
-    if lasted := _domains_with(concerns, FlagKind.SUSTAINED_IMPROVEMENT):
+    if lasted := names(FlagKind.SUSTAINED_IMPROVEMENT):
         parts.append(f"the improvement has lasted in {listing(lasted)}")
     if not parts:
         return ""
@@ -92,8 +104,7 @@ def _announced_gap(concerns: Sequence[Concern]) -> str:
 
 
 def _visiting(concerns: Sequence[Concern]) -> str:
-    phrases = [phrase_of(finding) for concern in concerns
-               if concern.key in ("visiting", "father_or_partner")
+    phrases = [phrase_of(finding) for concern in concerns if concern.key == "visiting"
                for finding in concern.findings if finding.kind != FlagKind.ROOM_NEVER_SEEN]
     rooms = [phrase_of(finding).removesuffix(" never seen") for concern in concerns
              if concern.key == "visiting" for finding in concern.findings

@@ -80,16 +80,20 @@ class FlagOutSchema(OutSchema):
 
 
 class ConcernSchema(OutSchema):
-    key = fields.String(metadata={"description": "Which concern: `domain:<key>`, `visiting`, "
-                                                 "`father_or_partner`, `announced_gap`, "
-                                                 "`agencies_disagree:<agency>:<agency>`, "
+    key = fields.String(metadata={"description": "Which concern: `domain:<key>`, "
+                                                 "`domains:<key>+<key>...`, `visiting`, "
+                                                 "`announced_gap`, `agencies_disagree`, "
                                                  "`sudden_changes` or `immediate:<flag key>`."})
     title = fields.String(metadata={"description": "What it is about, e.g. the domain's name."})
     severity = fields.String(metadata={"enum": [severity.value for severity in Severity],
                                        "description": "The highest of its flags'."})
     sentence = fields.String(metadata={"description": "The strongest evidence, in one "
                                                       "sentence."})
-    domain = fields.Nested(DomainRefSchema, allow_none=True)
+    domain = fields.Nested(DomainRefSchema, allow_none=True, metadata={
+        "description": "The domain, when the concern is about exactly one."})
+    domains = fields.List(fields.Nested(DomainRefSchema), metadata={
+        "description": "Every domain it is about, worst first: domains in the same state "
+                       "(say, worse than agreed and getting worse) are one concern."})
     immediate = fields.Boolean(metadata={"description": "An immediate concern: never merged "
                                                         "with anything, listed first."})
     safe_sleep = fields.Boolean()

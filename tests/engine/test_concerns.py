@@ -64,12 +64,12 @@ def test_every_finding_is_in_exactly_one_concern(visits: list[dict], later: floa
                                        key=SEVERITY_RANK.get)
         if concern.immediate:
             assert [f.kind for f in concern.findings] == [FlagKind.IMMEDIATE_CONCERN]
-        assert concern.sentence.startswith(f"{concern.title}: ") or concern.immediate
-    domains = [concern.domain for concern in concerns if concern.domain]
+        assert concern.immediate or concern.sentence.startswith(concern.title)
+    domains = [domain for concern in concerns for domain in concern.domains]
     assert len(domains) == len(set(domains))  # at most one concern per domain
     immediate = [concern.immediate for concern in concerns]
     assert immediate == sorted(immediate, reverse=True)  # immediate concerns first
-    picture = family_picture(concerns, has_visits=True)
+    picture = family_picture(concerns, DOMAINS, has_visits=True)
     assert 2 <= len(picture) <= 4 and all(sentence.endswith(".") for sentence in picture)
 
 
@@ -98,7 +98,7 @@ def test_an_immediate_concern_stays_on_its_own_and_first() -> None:
     assert first.immediate and first.safe_sleep and first.title == "Safe sleep"
     assert first.sentence == ("Demo police recorded a safe-sleep danger at the visit on 6 May: "
                               "Unsafe sleep.")
-    picture = family_picture(concerns, has_visits=True)
+    picture = family_picture(concerns, DOMAINS, has_visits=True)
     assert picture[0] == ("One immediate concern to respond to: Unsafe sleep, recorded by "
                           "Demo police on 6 May.")
     assert picture[1] == ("Worse than agreed in one area: a concern (4 or 5) in Kitchen and "
@@ -110,5 +110,5 @@ def test_a_settled_family_has_a_calm_picture() -> None:
     family.visit(0, HEALTH, unannounced=True)
     concerns = group(analyse(family.facts(), PARAMS, family.visits[-1].visited_at), DOMAINS)
     assert concerns == []
-    assert family_picture(concerns, has_visits=True) == [
+    assert family_picture(concerns, DOMAINS, has_visits=True) == [
         "Every area seen is at or better than the agreed level.", "Visits are up to date."]
