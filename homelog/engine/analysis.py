@@ -35,6 +35,8 @@ kind                  key (one flag)                             severity
   father_never_seen   father_never_seen                          MEDIUM
 9 exposure            (metrics().days_at_concern_since_plan, not a finding)
   sustained_impr.     sustained_improvement:<domain>             LOW (good news)
+  early_announced_gap early_announced_gap                        LOW (an early sign)
+  first_visit_contr.  first_visit_contradicts:<visit>            LOW (an early sign)
 ====================  =========================================  ==========================
 
 A lone borderline score never raises more than LOW findings: the borderline note (and, if
@@ -87,7 +89,15 @@ from homelog.engine.analysis_types import (
     SustainedImprovement,
     VisitFact,
 )
-from homelog.engine.rules import agencies, concerns, coverage, exposure, levels, trend
+from homelog.engine.rules import (
+    agencies,
+    concerns,
+    coverage,
+    early_signs,
+    exposure,
+    levels,
+    trend,
+)
 
 __all__ = [
     "FATHER_OR_PARTNER",
@@ -120,6 +130,8 @@ RULES: tuple[Callable[[History], list[Finding]], ...] = (
     coverage.rooms_never_seen,
     coverage.father_never_seen,
     levels.sustained_improvements,
+    early_signs.early_announced_gap,
+    early_signs.first_visits_contradicting,
 )
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(FlagKind)}
 

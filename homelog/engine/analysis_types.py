@@ -32,6 +32,8 @@ class FlagKind(StrEnum):
     FATHER_NEVER_SEEN = "father_never_seen"
     BORDERLINE = "borderline"                    # an isolated 3: a low note for the digest
     SUSTAINED_IMPROVEMENT = "sustained_improvement"  # good news: an earlier concern has lasted away
+    EARLY_ANNOUNCED_GAP = "early_announced_gap"  # early signs: rule 5 on one or two visits,
+    FIRST_VISIT_CONTRADICTS = "first_visit_contradicts"  # an agency's first visit against all
 
 
 class Severity(StrEnum):
@@ -112,6 +114,12 @@ class Parameters:
     # should have been looked at and the adults in the home met.
     rooms_min_visits: int = 5
     father_min_visits: int = 5
+    # Early signs (rules/early_signs.py): the first unannounced visits, or an agency's first
+    # visit, this many levels away from at least this many others is said at once as a low
+    # note. 1.5 levels is half again rule 5's gap: one visit must differ clearly to count.
+    early_sign_min_levels: float = 1.5
+    early_sign_min_visits: int = 3
+    early_sign_window_days: int = 28
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,11 @@ def concern_key(finding: Finding) -> str:
         return f"immediate:{finding.key}"
     if kind in COVERAGE_KINDS or kind == FlagKind.FATHER_NEVER_SEEN:
         return "visiting"
-    if kind == FlagKind.ANNOUNCED_GAP:
+    if kind in (FlagKind.ANNOUNCED_GAP, FlagKind.EARLY_ANNOUNCED_GAP):
         return "announced_gap"
     if len(finding.domains) == 1:
         return f"domain:{finding.domains[0]}"
-    if kind == FlagKind.AGENCIES_DISAGREE:
+    if kind in (FlagKind.AGENCIES_DISAGREE, FlagKind.FIRST_VISIT_CONTRADICTS):
         return "agencies_disagree"
     return "sudden_changes" if kind == FlagKind.SWING else f"other:{kind.value}"
 
@@ -142,7 +142,8 @@ def _domains(key: str, ordered: tuple[Finding, ...], order: Mapping[str, int]) -
 # going, then what happened on the way.
 _KIND_ORDER = {kind: rank for rank, kind in enumerate((
     FlagKind.IMMEDIATE_CONCERN, FlagKind.BELOW_AGREED, FlagKind.WORSENING_TREND,
-    FlagKind.NOT_SUSTAINED, FlagKind.SWING, FlagKind.AGENCIES_DISAGREE, FlagKind.ANNOUNCED_GAP,
+    FlagKind.NOT_SUSTAINED, FlagKind.SWING, FlagKind.AGENCIES_DISAGREE,
+    FlagKind.FIRST_VISIT_CONTRADICTS, FlagKind.ANNOUNCED_GAP, FlagKind.EARLY_ANNOUNCED_GAP,
     FlagKind.NO_RECENT_VISIT, FlagKind.NO_RECENT_UNANNOUNCED, FlagKind.AGENCY_NOT_VISITED,
     FlagKind.ROOM_NEVER_SEEN, FlagKind.FATHER_NEVER_SEEN, FlagKind.BORDERLINE,
     FlagKind.SUSTAINED_IMPROVEMENT,

@@ -27,6 +27,8 @@ _EACH_SAID = frozenset({FlagKind.AGENCY_NOT_VISITED, FlagKind.ROOM_NEVER_SEEN,
 _MORE = {
     FlagKind.SWING: ("earlier sudden change", "earlier sudden changes"),
     FlagKind.AGENCIES_DISAGREE: ("earlier disagreement", "earlier disagreements"),
+    FlagKind.FIRST_VISIT_CONTRADICTS: ("more first visit like it",
+                                       "more first visits like it"),
 }
 # How the state of several domains at once is said, in this order.
 _STATES = (

@@ -82,6 +82,12 @@ _ANALYSIS_RANGES: dict[str, tuple[int | float, int | float, str, str]] = {
                          "are recorded."),
     "father_min_visits": (1, 50, "visits", "A father or partner never seen is judged once "
                           "this many visits are recorded."),
+    "early_sign_min_levels": (0.5, 4.0, "levels", "The first unannounced visits, or an "
+                              "agency's first visit, this far from the other visits is said "
+                              "at once as an early sign."),
+    "early_sign_min_visits": (1, 20, "visits", "Visits an early sign needs to compare with."),
+    "early_sign_window_days": (7, 365, "days", "An agency's first visit is compared with the "
+                               "other agencies' visits over this many days before it."),
 }
 
 # Not analysis thresholds: when things run and when flags escalate.

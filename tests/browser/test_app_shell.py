@@ -49,7 +49,7 @@ def test_the_shell_is_precached_and_no_api_answer_is_kept(page, context, live_ap
     world = family_seen_by_two_agencies(live_app, factory, photos=True)
     sign_in(page, world.lead.email)
     _controlled(page)
-    for tab in ("", "/charts", "/photos", "/flags"):
+    for tab in ("", "/charts", "/photos", "/concerns"):
         page.goto(f"/families/{world.family.id}{tab}")
         expect(page.get_by_role("heading", name=f"Family {world.family.reference}")).to_be_visible()
     page.wait_for_load_state("networkidle")

@@ -128,11 +128,21 @@ def test_recording_information_puts_it_on_the_timeline(page, world, output_dir):
     expect(event).to_contain_text("Source: Police log")
 
 
+def _immediate_concern(page: Page):
+    """The concern card the world's "no food" flag is in, and that flag's own card."""
+    concern = page.locator("li.concern").filter(
+        has=page.get_by_role("heading", name="Immediate concern", level=4))
+    return concern, concern.locator(".findings").get_by_role("article", name="Immediate concern")
+
+
 def test_the_lead_acknowledges_a_flag_with_a_response(page, world, output_dir):
     sign_in(page, world.lead.email)
-    _open_family(page, world, "/flags")
-    expect(page.get_by_role("heading", name="Open (1)")).to_be_visible()
-    flag = page.get_by_role("article", name="Immediate concern")
+    _open_family(page, world, "/concerns")
+    concern, flag = _immediate_concern(page)
+    expect(page.locator("li.concern")).to_have_count(1)
+    expect(concern).to_contain_text("Open · 1 finding")
+    expect(concern).to_contain_text("No food or formula")
+    concern.get_by_text("Show the finding").tap()
     expect(flag).to_contain_text("No food or formula")
     expect(flag.get_by_role("link", name="visit 1 of 1")).to_have_attribute(
         "href", f"/visits/{world.concern_visit_id}")
@@ -141,15 +151,17 @@ def test_the_lead_acknowledges_a_flag_with_a_response(page, world, output_dir):
     flag.get_by_label("What the core group decided").fill(
         "Food bank voucher given; revisit tomorrow.")
     flag.get_by_role("button", name="Record the response").tap()
-    expect(page.get_by_role("heading", name="Acknowledged (1)")).to_be_visible()
-    expect(page.get_by_role("article", name="Immediate concern")).to_contain_text(
-        "Food bank voucher given; revisit tomorrow.")
+    expect(concern).to_contain_text("Acknowledged · 1 finding")
+    expect(flag).to_contain_text("Food bank voucher given; revisit tomorrow.")
 
 
 def test_a_practitioner_sees_flags_but_cannot_respond(page, world):
     sign_in(page, world.health_visitor.email)
-    _open_family(page, world, "/flags")
-    flag = page.get_by_role("article", name="Immediate concern")
+    _open_family(page, world, "/flags")  # the tab's old address still opens it
+    tabs = page.get_by_role("navigation", name="Family")
+    expect(tabs.get_by_role("link", name="Concerns")).to_have_attribute("aria-current", "page")
+    concern, flag = _immediate_concern(page)
+    concern.get_by_text("Show the finding").tap()
     expect(flag).to_be_visible()
     expect(flag.get_by_role("button", name="Record the response")).to_have_count(0)
 
@@ -163,8 +175,10 @@ def test_the_inbox_lists_new_flags_and_opens_them(page, world, output_dir):
     expect(entry).to_contain_text("Unread: Immediate concern")
     screenshot(page, output_dir, "inbox")
     check_accessibility(page, "inbox")
-    entry.get_by_role("button", name="Open the family's flags").tap()
-    expect(page.get_by_role("heading", name="Open (1)")).to_be_visible()
+    entry.get_by_role("button", name="Open the flag").tap()
+    _, flag = _immediate_concern(page)  # opened in its concern, in view, with focus
+    expect(flag).to_be_in_viewport()
+    expect(flag.get_by_role("heading", name="Immediate concern")).to_be_focused()
     expect(main_bar.get_by_role("link", name="Inbox", exact=True)).to_be_visible()  # none unread
     page.go_back()
     entry = page.get_by_role("listitem").filter(has_text=world.family.reference)

@@ -1,4 +1,5 @@
-"""A family seen by two agencies, recorded through the real API on the live server's app."""
+"""Families to test the screens with: one seen by two agencies, recorded through the real
+API on the live server's app; and the demo partnership's, loaded as `flask demo load` does."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import uuid
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import select
 
 from homelog.accounts.models import Profession, Role
+from homelog.demo.partnership import WORSENING_FAMILY
+from homelog.demo.services import load_demo
+from homelog.engine.jobs import run_engine
+from homelog.extensions import db
+from homelog.families.models import Family
 from tests.factories import DOMAINS, Factory, FamilyRef, UserRef, visit_body
 from tests.photos.pictures import phone_jpeg, scene
 from tests.support import clock
@@ -79,3 +86,25 @@ def family_seen_by_two_agencies(app: Flask, factory: Factory, photos: bool = Fal
                  _agency_name(lead_client, lead.agency_id),
                  _agency_name(lead_client, health_visitor.agency_id),
                  lead_visit.json["id"], concern.json["id"])
+
+
+@dataclass(frozen=True)
+class DemoFamily:
+    """A family of the demo partnership, loaded into the live server's database."""
+
+    id: int
+    reference: str
+
+
+def demo_family(app: Flask, reference: str = WORSENING_FAMILY.reference) -> DemoFamily:
+    """The demo partnership (as `flask demo load` makes it: eight weeks of visits from six
+    agencies), analysed as the scheduler would; returns one of its families. Loading again
+    in the same database changes nothing."""
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        family_id = db.session.execute(
+            select(Family.id).where(Family.reference == reference)).scalar_one()
+        now = clock.now()
+        run_engine(now, now, [family_id])
+    return DemoFamily(family_id, reference)

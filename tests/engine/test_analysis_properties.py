@@ -125,10 +125,21 @@ def truncated(facts: FamilyFacts, as_of: dt.datetime) -> FamilyFacts:
     return dataclasses.replace(facts, visits=kept)
 
 
+# The early signs have a replay of their own (tests/engine/test_early_signs.py): this family
+# has too many unannounced visits, and no agency whose first visit stands apart.
+EARLY_SIGNS = {FlagKind.EARLY_ANNOUNCED_GAP, FlagKind.FIRST_VISIT_CONTRADICTS}
+
+
 @pytest.mark.parametrize(("seed", "twins"), [(4, False), (5, False), (6, True)])
 def test_replaying_visit_by_visit_gives_the_same_flags_as_analysing_at_once(
         seed: int, twins: bool) -> None:
-    facts = eventful_family(seed, twins=twins).facts()
+    kinds = replayed_kinds(eventful_family(seed, twins=twins).facts())
+    assert kinds >= set(FlagKind) - {FlagKind.BORDERLINE} - EARLY_SIGNS, set(FlagKind) - kinds
+
+
+def replayed_kinds(facts: FamilyFacts) -> set[FlagKind]:
+    """Replay the history every 12 hours, checking each run against analysing at once;
+    returns the kinds of finding seen on the way."""
     open_flags: dict[str, Finding] = {}  # what the services would hold, run after run
     previous: dt.datetime | None = None
     kinds: set[FlagKind] = set()
@@ -149,7 +160,7 @@ def test_replaying_visit_by_visit_gives_the_same_flags_as_analysing_at_once(
         previous = as_of
     at_once = analyse(facts, PARAMS, previous)
     assert sorted(open_flags.values(), key=lambda f: f.key) == sorted(at_once, key=lambda f: f.key)
-    assert kinds >= set(FlagKind) - {FlagKind.BORDERLINE}, set(FlagKind) - kinds
+    return kinds
 
 
 def test_analysing_between_visits_changes_only_the_time_based_findings() -> None:
