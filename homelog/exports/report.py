@@ -20,6 +20,7 @@ from homelog.core.errors import ApiError
 from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine import flags as engine_flags
 from homelog.engine.analysis import FATHER_OR_PARTNER
+from homelog.engine.concerns_service import family_concerns
 from homelog.engine.models import Flag
 from homelog.engine.parameters import analysis_parameters
 from homelog.engine.trends import family_trends
@@ -169,6 +170,16 @@ class PhotoPair:
     latest: PhotoShot | None  # None when the period has one photo of the domain
 
 
+@dataclass(frozen=True)
+class ConcernItem:
+    """One of the family's concerns as it stands when the summary is made."""
+
+    title: str
+    severity: str
+    state: str
+    sentence: str
+
+
 @dataclass
 class SummaryReport:
     family_id: int
@@ -189,6 +200,9 @@ class SummaryReport:
     events: list[EventRow] = field(default_factory=list)
     coverage: Coverage | None = None
     photos: list[PhotoPair] = field(default_factory=list)
+    # The picture and the open concerns now (not for the period): what the reader acts on.
+    picture: list[str] = field(default_factory=list)
+    concerns: list[ConcernItem] = field(default_factory=list)
 
     def timeline(self) -> list[VisitRow | EventRow]:
         """Visits and events together, oldest first."""
@@ -420,6 +434,10 @@ def build_summary(family_id: int, period: Period, generated_by: str,
     _series_and_glance(report, rubric)
     report.coverage = _coverage(family_id, report.visits, rubric)
     report.photos = _photo_pairs(family_id, period, report.domains)
+    now = family_concerns(family_id)
+    report.picture = now["picture"]
+    report.concerns = [ConcernItem(concern["title"], concern["severity"], concern["state"],
+                                   concern["sentence"]) for concern in now["concerns"]]
     return report
 
 

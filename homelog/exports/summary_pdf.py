@@ -190,7 +190,8 @@ class SummaryPdf:
 
     def build(self) -> bytes:
         report = self.report
-        story = [*self._heading(), *self._glance(), *self._flags(), *self._coverage(),
+        story = [*self._heading(), *self._picture(), *self._glance(), *self._flags(),
+                 *self._coverage(),
                  *self._trends(), *self._photos(), *self._timeline()]
         return build_pdf(
             story, title=f"Home conditions summary: {report.reference}", header=MARKING,
@@ -217,6 +218,22 @@ class SummaryPdf:
         return [self.para("Home conditions summary", "title"), table,
                 self.para("Scores run from 1 (best) to 5 (worst). Each domain is compared "
                           "with the level agreed for this family.", "small")]
+
+    # --- the picture now ------------------------------------------------------------------
+
+    def _picture(self) -> list[Flowable]:
+        report = self.report
+        made = long_date(_local(report.generated_at).date())
+        out: list[Flowable] = [self.para(f"The picture on {made}", "h2"),
+                               *[self.para(text(sentence)) for sentence in report.picture]]
+        if report.concerns:
+            out.append(self.para("Open concerns", "h3"))
+        for concern in report.concerns:
+            state = "" if concern.state == "open" else f" · {concern.state}"
+            out.append(KeepTogether([
+                self.para(f"<b>{text(concern.title)} · {concern.severity.upper()}{state}</b>"),
+                self.para(text(concern.sentence), "small"), Spacer(1, 3)]))
+        return out
 
     # --- at a glance ----------------------------------------------------------------------
 

@@ -93,6 +93,13 @@ def test_summary_pdf_holds_flags_responses_visit_dates_and_charts(team: Team):
     assert _printed(second_at) in text, text
     assert "Fridge and cupboards empty" in text
     assert "(!!) Concern" in text  # the glance says it in words, not only by shading
+    # The picture and the open concerns now, as the family screen shows them, come first.
+    picture = team.lead.get(team.url("concerns")).json
+    assert text.index("The picture on ") < text.index("At a glance")
+    for sentence in picture["picture"]:
+        assert " ".join(sentence.split()) in text
+    for concern in picture["concerns"]:
+        assert " ".join(concern["sentence"].split()) in text
     charts = [image for image in pdf_images(pdf.data) if image["color"] == "gray"]
     assert len(charts) == len(DOMAINS), "one trend chart per scored domain"
     assert rendered_pages(pdf.data) == len(pages)
