@@ -72,6 +72,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("engine.AcknowledgeResource", "POST"): _family_scoped(403),  # member is a practitioner
     ("engine.TrendsResource", "GET"): _family_scoped(200),
     ("engine.ConcernsResource", "GET"): _family_scoped(200),
+    ("engine.AcknowledgeConcernResource", "POST"): _family_scoped(403),  # a practitioner
     ("engine.CaseloadResource", "GET"): _all(200),  # one's own families only
     ("engine.ParametersResource", "GET"): _admin_only(200),
     ("engine.ParametersResource", "PUT"): _admin_only(200),
@@ -131,6 +132,8 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("visits.EventsResource", "POST"): {"occurred_at": now.isoformat(),
                                             "kind": "gp_information", "summary": "Letter"},
         ("engine.AcknowledgeResource", "POST"): {"response": "Discussed with the family."},
+        ("engine.AcknowledgeConcernResource", "POST"): {
+            "flag_ids": [world.flag_id], "response": "Discussed with the family."},
         ("engine.ParametersResource", "PUT"): {"swing_window_days": 7},  # the default
         ("photos.PhotosResource", "POST"): _photo_form(),
         ("visits.DiscardsResource", "POST"): {

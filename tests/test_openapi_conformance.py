@@ -637,6 +637,10 @@ def test_flags_trends_inbox_and_engine_parameters_match_the_document(
     concerns = flow.call(practitioner, "GET", f"/api/v1/families/{fam.id}/concerns", 200).json
     assert len(concerns["picture"]) >= 2
     flow.call(outsider, "GET", f"/api/v1/families/{fam.id}/concerns", 404)
+    flow.call(lead, "POST", f"/api/v1/families/{fam.id}/concerns/acknowledge", 422,
+              json={"flag_ids": [flag_id], "response": "Closed already."})
+    flow.call(lead, "POST", f"/api/v1/families/{fam.id}/concerns/acknowledge", 422,
+              doc_rejects=True, json={"flag_ids": "all", "response": "x"})
     flow.call(practitioner, "GET", "/api/v1/caseload", 200)
     flow.call(outsider, "GET", "/api/v1/caseload", 200)
     flow.call(anonymous, "GET", "/api/v1/caseload", 401)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from homelog.accounts.models import User
 from homelog.accounts.services import actor_of
 from homelog.audit.services import record
-from homelog.core.errors import ApiError, not_found
+from homelog.core.errors import ApiError, invalid, not_found
 from homelog.engine.facts import rubric_labels
 from homelog.engine.models import Flag, FlagState
 from homelog.engine.services import CLOSED_BY_PERSON
@@ -83,6 +83,43 @@ def open_flag(user: User, flag_id: int) -> tuple[Flag, FamilyAccess]:
     except ApiError as error:
         raise not_found(FLAG_NOT_FOUND) from error
     return db.session.get_one(Flag, flag_id, with_for_update=True), access
+
+
+def acknowledge_concern(user: User, access: FamilyAccess, flag_ids: list[int], response: str,
+                        close: bool, now: dt.datetime) -> list[Flag]:
+    """Record one response to a concern: to every flag behind it, as `acknowledge` would.
+
+    The flags are the ones the person saw in the concern (its `flag_ids`); each must be open
+    or acknowledged in this family (422 naming the others: the concern has changed since).
+    Open flags become acknowledged; with `close`, all of them close. Flags acknowledged
+    before keep their first response unless closed now. One audit entry per flag.
+    """
+    require_core_group_manager(user)
+    flags = list(db.session.execute(
+        select(Flag).where(Flag.id.in_(flag_ids), Flag.family_id == access.family_id)
+        .order_by(Flag.id).with_for_update()).scalars())
+    active = {flag.id for flag in flags if flag.state != FlagState.CLOSED.value}
+    gone = sorted(set(flag_ids) - active)
+    if gone:
+        raise invalid({"flag_ids": [
+            f"Not open or acknowledged in this family: {', '.join(map(str, gone))}. The "
+            "concern has changed since it was shown: look at it again."]})
+    response = response.strip()
+    for flag in flags:
+        if flag.state == FlagState.OPEN.value:
+            flag.state = FlagState.ACKNOWLEDGED.value
+            flag.acknowledged_by_id, flag.acknowledged_at, flag.response = user.id, now, response
+        elif not close:
+            continue  # already acknowledged: its response stands
+        if close:
+            flag.state = FlagState.CLOSED.value
+            flag.closed_at, flag.close_reason = now, CLOSED_BY_PERSON
+            flag.closed_by_id, flag.close_note = user.id, response
+        record(actor_of(user), "flag.close" if close else "flag.acknowledge",
+               basis=access.basis, family_id=flag.family_id, target_type="flag",
+               target_id=flag.id)
+    db.session.flush()
+    return flags
 
 
 def acknowledge(user: User, flag_id: int, response: str, close: bool,

@@ -31,6 +31,13 @@ class AcknowledgeInSchema(StrictSchema):
             raise ValidationError("Say what was decided.")
 
 
+class AcknowledgeConcernInSchema(AcknowledgeInSchema):
+    flag_ids = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500),
+        metadata={"description": "The concern's `flag_ids`, as shown: the response is "
+                                 "recorded on every one of them."})
+
+
 class NamedRefSchema(OutSchema):
     id = fields.Integer()
     name = fields.String()

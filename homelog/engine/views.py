@@ -13,6 +13,7 @@ from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.time import utcnow
 from homelog.engine import caseload, concerns_service, flags, parameters, trends
 from homelog.engine.schemas import (
+    AcknowledgeConcernInSchema,
     AcknowledgeInSchema,
     CaseloadEntrySchema,
     ConcernsOutSchema,
@@ -49,6 +50,21 @@ class ConcernsResource(MethodView):
         """The family picture and its concerns: its open and acknowledged flags grouped, one
         concern per domain and per family-wide matter, immediate concerns first and alone."""
         access = open_family(signed_in_user(), family_id, "concerns.view")
+        return concerns_service.family_concerns(access.family_id)
+
+
+@blp.route("/families/<id:family_id>/concerns/acknowledge")
+class AcknowledgeConcernResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(AcknowledgeConcernInSchema)
+    @blp.response(200, ConcernsOutSchema)
+    def post(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Record one response to a concern, on every flag behind it (lead social worker or
+        manager in the core group); answers the family's concerns as they now stand."""
+        access = open_family(signed_in_user(), family_id, None)
+        flags.acknowledge_concern(signed_in_user(), access, data["flag_ids"], data["response"],
+                                  data["close"], utcnow())
         return concerns_service.family_concerns(access.family_id)
 
 

@@ -90,3 +90,48 @@ def test_a_family_with_nothing_recorded_has_a_picture_that_says_so(factory, make
     body = client.get(f"/api/v1/families/{family.id}/concerns").json
     assert body["concerns"] == []
     assert body["picture"] == ["No visit has been recorded yet.", "Nothing has been flagged."]
+
+
+def test_one_response_to_a_concern_is_recorded_on_every_flag_behind_it(
+        app, factory, make_client):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    for days, kitchen in ((20, 2), (16, 4), (12, 2), (8, 4), (4, 2), (1, 5)):
+        add_visit(app, family.id, practitioner.id, _days_ago(days), {"kitchen": kitchen})
+    analyse(app, [family.id])
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    url = f"/api/v1/families/{family.id}/concerns"
+    (kitchen,) = [c for c in lead.get(url).json["concerns"] if c["key"] == "domain:kitchen"]
+    assert len(kitchen["flag_ids"]) >= 2
+    said = "Discussed at the core group: daily support worker visits from Monday."
+
+    member = make_client()
+    member.sign_in(practitioner.email)
+    refused = member.post(f"{url}/acknowledge",
+                          json={"flag_ids": kitchen["flag_ids"], "response": said})
+    assert refused.status_code == 403, refused.json
+    outsider = make_client()
+    outsider.sign_in(factory.lead().email)
+    hidden = outsider.post(f"{url}/acknowledge",
+                           json={"flag_ids": kitchen["flag_ids"], "response": said})
+    assert hidden.status_code == 404, hidden.json
+
+    answered = lead.post(f"{url}/acknowledge",
+                         json={"flag_ids": kitchen["flag_ids"], "response": said})
+    assert answered.status_code == 200, answered.json
+    (after,) = [c for c in answered.json["concerns"] if c["key"] == "domain:kitchen"]
+    assert after["state"] == "acknowledged"
+    assert {flag["acknowledgement"]["response"] for flag in after["flags"]} == {said}
+
+    closed = lead.post(f"{url}/acknowledge", json={
+        "flag_ids": kitchen["flag_ids"], "response": "Kitchen fine at three visits.",
+        "close": True})
+    assert closed.status_code == 200, closed.json
+    assert "domain:kitchen" not in {c["key"] for c in closed.json["concerns"]}
+    stale = lead.post(f"{url}/acknowledge",
+                      json={"flag_ids": kitchen["flag_ids"], "response": "Again."})
+    assert stale.status_code == 422, stale.json
+    assert "flag_ids" in stale.json["error"]["fields"]
+    empty = lead.post(f"{url}/acknowledge", json={"flag_ids": [], "response": "x"})
+    assert empty.status_code == 422 and "flag_ids" in empty.json["error"]["fields"]
