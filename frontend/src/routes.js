@@ -2,8 +2,8 @@
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
 import { UnreadBadge } from './components/unread.jsx';
 import { ChartsScreen } from './family/Charts.jsx';
+import { ConcernsScreen } from './family/Concerns.jsx';
 import { Exports } from './family/Exports.jsx';
-import { FlagsScreen } from './family/Flags.jsx';
 import { PhotosScreen } from './family/Photos.jsx';
 import { TimelineScreen } from './family/Timeline.jsx';
 import { Families } from './screens/Families.jsx';
@@ -18,7 +18,9 @@ export const routes = [
   { path: '/families/:familyId', screen: TimelineScreen, nav: 'families' },
   { path: '/families/:familyId/charts', screen: ChartsScreen, nav: 'families' },
   { path: '/families/:familyId/photos', screen: PhotosScreen, nav: 'families' },
-  { path: '/families/:familyId/flags', screen: FlagsScreen, nav: 'families' },
+  { path: '/families/:familyId/concerns', screen: ConcernsScreen, nav: 'families' },
+  // The address of the tab before it was the concerns (bookmarks, links in emails).
+  { path: '/families/:familyId/flags', screen: ConcernsScreen, nav: 'families' },
   { path: '/families/:familyId/visits/new', screen: RecordVisit, nav: 'families' },
   { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
   { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },

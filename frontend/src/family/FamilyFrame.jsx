@@ -1,5 +1,5 @@
 // What every family screen shares: the reference, children and plan, the two things to
-// record, and the tabs (timeline, charts, photos, flags).
+// record, and the tabs (timeline, charts, photos, concerns).
 import { get } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
@@ -10,7 +10,7 @@ export const TABS = [
   { key: 'timeline', path: '', label: 'Timeline' },
   { key: 'charts', path: '/charts', label: 'Charts' },
   { key: 'photos', path: '/photos', label: 'Photos' },
-  { key: 'flags', path: '/flags', label: 'Flags' },
+  { key: 'concerns', path: '/concerns', label: 'Concerns' },
 ];
 
 export function FamilyFrame({ familyId, tab, children }) {

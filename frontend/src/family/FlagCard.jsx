@@ -1,56 +1,29 @@
-// The family's flags: what the engine noticed, why, the visits behind it, and the core
-// group's response (lead social workers and managers record it).
+// One flag: what the engine noticed, why, the visits behind it, and the core group's
+// response (lead social workers and managers record it). Shown inside its concern, and in
+// the list of closed flags.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { get, post } from '../api.js';
-import { ErrorMessage, Loaded } from '../components/common.jsx';
-import { useLoad } from '../components/data.js';
+import { post } from '../api.js';
+import { ErrorMessage } from '../components/common.jsx';
 import { FLAG_KINDS, FLAG_STATES, formatDate, formatDateTime, label, SEVERITY } from '../words.js';
-import { FamilyFrame } from './FamilyFrame.jsx';
 
-const MAY_RESPOND = new Set(['lead_social_worker', 'manager']);
+/** Who may record the core group's response to a flag. */
+export const MAY_RESPOND = new Set(['lead_social_worker', 'manager']);
 
-export function FlagsScreen({ params, user }) {
-  return (
-    <FamilyFrame familyId={params.familyId} tab="flags">
-      {() => <Flags familyId={params.familyId} user={user} />}
-    </FamilyFrame>
-  );
-}
-
-function Flags({ familyId, user }) {
-  const flags = useLoad((signal) => get(`/families/${familyId}/flags`, { signal }), [familyId]);
-  return (
-    <Loaded state={flags} what="Loading the flags">
-      {(list) => {
-        if (list.length === 0) return <p>No flags for this family.</p>;
-        const groups = ['open', 'acknowledged', 'closed']
-          .map((state) => [state, list.filter((flag) => flag.state === state)])
-          .filter(([, items]) => items.length > 0);
-        return groups.map(([state, items]) => (
-          <section key={state} aria-labelledby={`flags-${state}`}>
-            <h3 id={`flags-${state}`}>{label(FLAG_STATES, state)} ({items.length})</h3>
-            <ul class="cards">
-              {items.map((flag) => (
-                <FlagCard key={flag.id} flag={flag} mayRespond={MAY_RESPOND.has(user.role)}
-                          onChanged={flags.reload} />
-              ))}
-            </ul>
-          </section>
-        ));
-      }}
-    </Loaded>
-  );
-}
-
-function FlagCard({ flag, mayRespond, onChanged }) {
+/**
+ * A flag as a card (an <li> for a list of cards). `level` is its heading's level, one
+ * below the heading of the list it is in; the heading takes focus when an address points
+ * at the flag (#flag-<id>, as the inbox links to it).
+ */
+export function FlagCard({ flag, mayRespond, onChanged, level = 4 }) {
+  const Title = `h${level}`;
   const urgent = flag.severity === 'immediate' || flag.severity === 'high';
   return (
     <li class={urgent && flag.state !== 'closed' ? 'card card-urgent' : 'card'}>
       <article class="card-body" aria-labelledby={`flag-${flag.id}`}>
-        <h4 id={`flag-${flag.id}`} class="flag-title">{label(FLAG_KINDS, flag.kind)}</h4>
+        <Title id={`flag-${flag.id}`} class="flag-title" tabIndex={-1}>{label(FLAG_KINDS, flag.kind)}</Title>
         <p class="byline">
-          {label(SEVERITY, flag.severity)} · since {formatDate(flag.became_true_at)}
+          {label(SEVERITY, flag.severity)} · {label(FLAG_STATES, flag.state)} · since {formatDate(flag.became_true_at)}
           {flag.safe_sleep && ' · safe sleep'}
           {flag.occurrence > 1 && ` · back for the ${ordinal(flag.occurrence)} time`}
         </p>

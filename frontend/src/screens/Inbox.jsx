@@ -39,7 +39,7 @@ function Entry({ entry }) {
         inboxChanged();
       }
       setRead(true);
-      navigate(`/families/${entry.family.id}/flags`);
+      navigate(`/families/${entry.family.id}/concerns#flag-${entry.flag.id}`);
     } catch (problem) {
       setError(problem);
     }
@@ -57,7 +57,7 @@ function Entry({ entry }) {
         </p>
         <ErrorMessage error={error} />
         <button type="button" class="button button-secondary" onClick={open}>
-          Open the family's flags<span class="visually-hidden"> ({entry.family.reference})</span>
+          Open the flag<span class="visually-hidden"> ({entry.family.reference})</span>
         </button>
       </div>
     </li>

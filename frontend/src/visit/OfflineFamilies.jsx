@@ -67,7 +67,7 @@ export function OfflineFamily({ familyId }) {
     <>
       <ScreenTitle>{family ? `Family ${family.reference}` : 'No signal'}</ScreenTitle>
       <p class="message" role="status">
-        No signal: a family's timeline, charts, photos and flags are not kept on this phone.
+        No signal: a family's timeline, charts, photos and concerns are not kept on this phone.
         {family ? ' You can still record a visit; it is sent when there is signal.' : ''}
       </p>
       <div class="actions">
