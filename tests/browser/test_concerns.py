@@ -55,11 +55,15 @@ def test_the_picture_and_every_concern_of_demo_002_fit_in_two_screens(page, demo
     assert picture.first.bounding_box()["y"] < SCREEN["height"]
     assert picture.last.bounding_box()["y"] < cards.first.bounding_box()["y"]
 
-    # Every concern in order, immediate first and marked in words; each says how many
-    # findings are behind it; none open yet.
+    # Every concern in order, immediate first: said in words, and drawn with a heavier
+    # border than the rest (not by colour alone); each says how many findings are behind
+    # it; none open yet.
     expect(cards.locator("h4")).to_have_text([concern["title"]
                                               for concern in expected["concerns"]])
-    expect(cards.first.locator(".concern-mark")).to_have_text("Immediate")
+    expect(cards.first).to_contain_text(re.compile(r"^\s*Immediate"))
+    borders = cards.evaluate_all(
+        "cards => cards.map(card => parseFloat(getComputedStyle(card).borderLeftWidth))")
+    assert borders[0] > max(borders[1:]), borders
     for index, concern in enumerate(expected["concerns"]):
         findings = len(concern["flag_ids"])
         expect(cards.nth(index)).to_contain_text(

@@ -80,12 +80,19 @@ function Concerns({ familyId, mayRespond }) {
   );
 }
 
-/** A concern's sentence without its title in front: the card's heading says it already. */
+/**
+ * A concern's sentence without its title in front, as the card's heading says it already:
+ * "Smell and air: worse than..." reads "Worse than...", and "Kitchen..., Smell and air
+ * (eight areas): worse than..." reads "Eight areas: worse than...".
+ */
 function sentenceOf(concern) {
-  const prefix = `${concern.title}: `;
-  if (!concern.sentence.startsWith(prefix)) return concern.sentence;
-  const rest = concern.sentence.slice(prefix.length);
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
+  const { title, sentence } = concern;
+  if (!sentence.startsWith(title)) return sentence;
+  const rest = sentence.slice(title.length);
+  const counted = /^ \(([^()]+)\): /.exec(rest);
+  const said = counted ? `${counted[1]}: ${rest.slice(counted[0].length)}`
+    : rest.startsWith(': ') ? rest.slice(2) : null;
+  return said ? said.charAt(0).toUpperCase() + said.slice(1) : sentence;
 }
 
 /** Immediate concerns first (the engine's order), then safe-sleep ones, then the rest. */
@@ -99,10 +106,12 @@ function ConcernCard({ concern, mayRespond, onChanged, startOpen }) {
   const total = concern.flags.length;
   const answered = concern.flags.filter((flag) => flag.state !== 'open').length;
   const state = concern.state === 'open' && answered > 0
-    ? `Open (${answered} of ${total} answered)` : label(FLAG_STATES, concern.state);
-  // Said in words on the card, and drawn with a heavier border: never by colour alone.
-  const mark = concern.immediate ? 'Immediate' : concern.safe_sleep ? 'Safe sleep' : null;
-  const border = mark ? 'concern-marked' : concern.severity === 'high' ? 'card-urgent' : '';
+    ? `Open (${answered} of ${total} have a response)` : label(FLAG_STATES, concern.state);
+  // Said in words on the card (unless its title says it), and drawn with a heavier
+  // border: never by colour alone.
+  const kind = concern.immediate ? 'Immediate' : concern.safe_sleep ? 'Safe sleep' : null;
+  const mark = kind && !concern.title.startsWith(kind) ? kind : null;
+  const border = kind ? 'concern-marked' : concern.severity === 'high' ? 'card-urgent' : '';
   return (
     <li class={`card concern ${border}`.trim()}>
       <article class="card-body" aria-labelledby={id}>

@@ -23,7 +23,7 @@ export function FamilyFrame({ familyId, tab, children }) {
         <>
           <ScreenTitle>Family {detail.reference}</ScreenTitle>
           <FamilySummary family={detail} />
-          <div class="actions">
+          <div class="actions actions-pair">
             <a class="button" href={`/families/${familyId}/visits/new`}>Record a visit</a>
             <a class="button button-secondary" href={`/families/${familyId}/events/new`}>
               Record information
@@ -48,7 +48,7 @@ export function FamilyFrame({ familyId, tab, children }) {
 function FamilySummary({ family }) {
   const lead = family.core_group.find((member) => member.is_lead);
   return (
-    <dl class="facts">
+    <dl class="facts facts-flow">
       <div><dt>Children</dt><dd>{family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}</dd></div>
       <div><dt>Plan</dt><dd>{label(PLAN_CATEGORIES, family.plan.category)}, since {formatDate(family.plan.started_on)}</dd></div>
       {lead && <div><dt>Lead social worker</dt><dd>{lead.name}</dd></div>}
