@@ -32,6 +32,8 @@ export const FLAG_KINDS = {
   father_never_seen: 'Father or partner never seen',
   borderline: 'Borderline score',
   sustained_improvement: 'Improvement sustained',
+  early_announced_gap: 'Early sign: unannounced visit worse',
+  first_visit_contradicts: 'Early sign: a first visit differs',
 };
 
 export const SEVERITY = {

@@ -5,15 +5,18 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homelog.core.db import UTCDateTime
+from homelog.core.db import JSONType, UTCDateTime
 from homelog.extensions import db
 
 
 class InboxEntry(db.Model):
-    """A flag put in front of one user: opened or reopened for their family, or escalated to them.
+    """News put in front of one user: what an engine run changed in a family's concerns
+    (`news`, kind "news"), or one flag: an immediate concern opened or reopened for their
+    family, or a flag escalated to them.
 
     Unique per (user, flag, kind), so however often a run is repeated or resumed, a user
-    is told about a flag once.
+    is told about a flag once; a run's news comes from what it changed, so a repeated run,
+    changing nothing, tells nothing.
     """
 
     __tablename__ = "inbox_entry"
@@ -29,8 +32,10 @@ class InboxEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"))
-    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # opened, reopened, escalated
+    flag_id: Mapped[int | None] = mapped_column(ForeignKey("flag.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # news, opened, reopened, escalated
+    # For news: [{"change": new|worse|better|resolved, "title", "severity", "sentence"}]
+    news: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Set when the entry has been mailed (at once, or in a digest) or needs no email,

@@ -37,12 +37,23 @@ class InboxFlagSchema(OutSchema):
     state = fields.String(metadata={"enum": STATES})
 
 
+class InboxNewsSchema(OutSchema):
+    change = fields.String(metadata={"enum": ["new", "worse", "better", "resolved"]})
+    title = fields.String(metadata={"description": "What the concern is about."})
+    severity = fields.String(metadata={"description": "The concern's (for resolved: what "
+                                                      "it was)."})
+    sentence = fields.String()
+
+
 class InboxEntrySchema(OutSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["opened", "reopened", "escalated"],
-                                   "description": "A flag opened or raised again for one of "
-                                                  "your families, or escalated to you."})
+    kind = fields.String(metadata={
+        "enum": ["news", "opened", "reopened", "escalated"],
+        "description": "news: what an engine run changed in one of your families' concerns "
+                       "(one entry per family per run); opened or reopened: an immediate "
+                       "concern, told at once on its own; escalated: a flag passed to you."})
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
     family = fields.Nested(InboxFamilySchema)
-    flag = fields.Nested(InboxFlagSchema)
+    flag = fields.Nested(InboxFlagSchema, allow_none=True)
+    news = fields.List(fields.Nested(InboxNewsSchema), allow_none=True)

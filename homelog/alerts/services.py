@@ -1,4 +1,8 @@
-"""Put flags in front of the core group: inbox entries, queued emails, digests, escalation.
+"""Put news in front of the core group: inbox entries, queued emails, digests, escalation.
+
+An engine run's changes reach each member as one inbox entry per family (what concerns
+are new, worse, better or resolved: engine/news.py), mailed in the daily digest; an
+immediate concern reaches each of them at once, on its own entry and email.
 
 Emails say nothing about a family beyond its reference and a link (email is not a
 secure channel): what the flag is about is read in Homelog, after signing in.
@@ -25,15 +29,16 @@ from homelog.audit.services import record
 from homelog.core.errors import not_found
 from homelog.engine.analysis import Severity
 from homelog.engine.models import Flag, FlagState
+from homelog.engine.news import NewsItem
 from homelog.engine.parameters import current_values
-from homelog.engine.signals import OpenedFlag, flags_opened
+from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 
 log = logging.getLogger(__name__)
 
 HIGH_SEVERITIES = (Severity.HIGH.value, Severity.IMMEDIATE.value)
-ENTRY_KINDS = ("opened", "reopened", "escalated")
+ENTRY_KINDS = ("news", "opened", "reopened", "escalated")
 
 
 def email_enabled() -> bool:
@@ -95,32 +100,34 @@ def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
 _INSERT_ENTRIES = insert(InboxEntry.__table__)
 
 
+def _group(family_id: int,
+           members: dict[int, list[tuple[int, str]]] | None) -> list[tuple[int, str]]:
+    group = (members or {}).get(family_id)
+    if group is None:
+        group = [tuple(row) for row in db.session.execute(_MEMBERS, {"family_id": family_id})]
+    return group
+
+
 def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
                    members: dict[int, list[tuple[int, str]]] | None = None) -> int:
-    """Give each active core-group member an inbox entry for each newly opened flag.
+    """Give each active core-group member an inbox entry, and an email at once, for each
+    newly opened immediate concern. Other flags reach them as news (`announce_news`).
 
-    Immediate flags are also queued for email to each of them at once; other flags wait
-    for the daily digest. `members` (family id -> (user id, email) of its active core
-    group) saves reading them when the caller has. Returns how many entries were made.
+    `members` (family id -> (user id, email) of its active core group) saves reading them
+    when the caller has. Returns how many entries were made.
     """
     mailing = email_enabled()
     entries: list[dict[str, Any]] = []
-    for family_id in dict.fromkeys(flag.family_id for flag in flags):
-        group = (members or {}).get(family_id)
-        if group is None:
-            group = [tuple(row) for row in
-                     db.session.execute(_MEMBERS, {"family_id": family_id}).all()]
-        mine = [flag for flag in flags if flag.family_id == family_id]
-        for flag in mine:
-            immediate = flag.severity == Severity.IMMEDIATE.value
-            # Entries that need no digest (mailed now, or no email at all) are marked done.
-            done_at = now if (immediate or not mailing) else None
-            entries += [{"user_id": user_id, "family_id": family_id, "flag_id": flag.id,
-                         "kind": "reopened" if flag.previous_id else "opened",
-                         "created_at": now, "digested_at": done_at}
-                        for user_id, _ in group]
-        urgent = [flag for flag in mine if flag.severity == Severity.IMMEDIATE.value]
-        if mailing and urgent:
+    urgent_flags = [flag for flag in flags if flag.severity == Severity.IMMEDIATE.value]
+    for family_id in dict.fromkeys(flag.family_id for flag in urgent_flags):
+        group = _group(family_id, members)
+        urgent = [flag for flag in urgent_flags if flag.family_id == family_id]
+        # Mailed at once (or no email at all): no digest needed.
+        entries += [{"user_id": user_id, "family_id": family_id, "flag_id": flag.id,
+                     "kind": "reopened" if flag.previous_id else "opened",
+                     "created_at": now, "digested_at": now}
+                    for flag in urgent for user_id, _ in group]
+        if mailing:
             reference = db.session.execute(
                 select(Family.reference).where(Family.id == family_id)).scalar_one()
             subject, body = _immediate_email(reference, family_id)
@@ -139,6 +146,27 @@ def _on_flags_opened(app: Flask, flags: list[OpenedFlag], now: dt.datetime,
     announce_flags(flags, now, members)
 
 
+def announce_news(news: dict[int, list[NewsItem]], now: dt.datetime,
+                  members: dict[int, list[tuple[int, str]]] | None = None) -> int:
+    """Give each active core-group member one inbox entry per family whose concerns an
+    engine run changed, saying what changed; mailed in the next daily digest. Returns how
+    many entries were made."""
+    done_at = None if email_enabled() else now
+    entries = [{"user_id": user_id, "family_id": family_id, "flag_id": None, "kind": "news",
+                "news": [item.as_dict() for item in items], "created_at": now,
+                "digested_at": done_at}
+               for family_id, items in news.items() for user_id, _ in _group(family_id, members)]
+    if entries:
+        db.session.execute(_INSERT_ENTRIES, entries)
+    return len(entries)
+
+
+def _on_concerns_changed(app: Flask, news: dict[int, list[NewsItem]], now: dt.datetime,
+                         members: dict[int, list[tuple[int, str]]] | None = None,
+                         **_: Any) -> None:
+    announce_news(news, now, members)
+
+
 # --- the daily digest ------------------------------------------------------------------------
 
 def digest_recipients(now: dt.datetime) -> list[int]:
@@ -151,12 +179,22 @@ def digest_recipients(now: dt.datetime) -> list[int]:
     ).scalars())
 
 
+_CHANGE_WORDS = (("new", "new concern", "new concerns"), ("worse", "worse", "worse"),
+                 ("resolved", "resolved", "resolved"), ("better", "better", "better"),
+                 ("flag", "new flag", "new flags"))
+
+
+def _changes_in_words(changes: Counter[str]) -> str:
+    """'2 new concerns, 1 worse' (counts only: the email carries no detail)."""
+    return ", ".join(f"{changes[change]} {one if changes[change] == 1 else many}"
+                     for change, one, many in _CHANGE_WORDS if changes[change])
+
+
 def _digest_body(counts: dict[tuple[int, str], Counter[str]]) -> str:
-    lines = ["New flags for families whose core group you are in, since your last digest:", ""]
-    for (family_id, reference), kinds in sorted(counts.items(), key=lambda item: item[0][1]):
-        total = sum(kinds.values())
-        again = f" ({kinds['reopened']} raised again)" if kinds["reopened"] else ""
-        lines.append(f"  {reference}: {total} new flag{'s' if total != 1 else ''}{again}")
+    lines = ["What has changed for families whose core group you are in, since your last "
+             "digest:", ""]
+    for (family_id, reference), changes in sorted(counts.items(), key=lambda item: item[0][1]):
+        lines.append(f"  {reference}: {_changes_in_words(changes)}")
         lines.append(f"    {family_link(family_id)}")
     lines += ["", f"Your inbox in Homelog: {inbox_link()}", "",
               "This email holds no details on purpose: email is not a secure channel."]
@@ -170,7 +208,7 @@ def send_digest(user_id: int, day: dt.date, now: dt.datetime) -> bool:
     mailed in the same transaction, so a rerun neither repeats nor loses any.
     """
     rows = db.session.execute(
-        select(InboxEntry.id, InboxEntry.kind, Family.id, Family.reference)
+        select(InboxEntry.id, InboxEntry.news, Family.id, Family.reference)
         .join(Family, Family.id == InboxEntry.family_id)
         .where(InboxEntry.user_id == user_id, InboxEntry.digested_at.is_(None),
                InboxEntry.created_at <= now)
@@ -185,10 +223,13 @@ def send_digest(user_id: int, day: dt.date, now: dt.datetime) -> bool:
                 OutboxMessage.dedupe_key == key)).first():
             return False  # today's digest went already: these wait for tomorrow's
         counts: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
-        for _, kind, family_id, reference in rows:
-            counts[(family_id, reference)][kind] += 1
-        total = sum(sum(kinds.values()) for kinds in counts.values())
-        subject = f"Homelog: {total} new flag{'s' if total != 1 else ''} for your families"
+        for _, news, family_id, reference in rows:
+            changes = counts[(family_id, reference)]
+            for item in news or [{"change": "flag"}]:
+                changes[item["change"]] += 1
+        families = len(counts)
+        subject = (f"Homelog: news for {families} of your famil"
+                   f"{'ies' if families != 1 else 'y'}")
         _queue_email(key, user_id, user.email, "digest", subject, _digest_body(counts), now)
         queued = True
     db.session.execute(
@@ -280,21 +321,23 @@ class InboxItem:
     created_at: dt.datetime
     read_at: dt.datetime | None
     family: dict[str, Any]
-    flag: dict[str, Any]
+    flag: dict[str, Any] | None       # the flag of an immediate concern or an escalation
+    news: list[dict[str, str]] | None  # what a run changed in the family's concerns
 
 
 _INBOX = (
     select(InboxEntry, Family.reference, Flag.kind, Flag.severity, Flag.state)
     .join(Family, Family.id == InboxEntry.family_id)
-    .join(Flag, Flag.id == InboxEntry.flag_id)
+    .outerjoin(Flag, Flag.id == InboxEntry.flag_id)
 )
 
 
 def _item(row: Any) -> InboxItem:
     entry, reference, kind, severity, state = row
+    flag = None if entry.flag_id is None else {
+        "id": entry.flag_id, "kind": kind, "severity": severity, "state": state}
     return InboxItem(entry.id, entry.kind, entry.created_at, entry.read_at,
-                     {"id": entry.family_id, "reference": reference},
-                     {"id": entry.flag_id, "kind": kind, "severity": severity, "state": state})
+                     {"id": entry.family_id, "reference": reference}, flag, entry.news)
 
 
 def inbox(user: User, unread_only: bool, limit: int) -> list[InboxItem]:
@@ -326,6 +369,7 @@ def mark_read(user: User, entry_id: int, now: dt.datetime) -> InboxItem:
 def init_alerts(app: Flask) -> None:
     """Listen for flags the engine opens, and say at start-up whether email is on."""
     flags_opened.connect(_on_flags_opened, sender=app, weak=False)
+    concerns_changed.connect(_on_concerns_changed, sender=app, weak=False)
     config = app.config
     if config["HOMELOG_SMTP_HOST"]:
         log.info("Email alerts on: sending through %s:%s as %s.", config["HOMELOG_SMTP_HOST"],

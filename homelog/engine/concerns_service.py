@@ -12,26 +12,17 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from homelog.engine.analysis import Finding, FlagKind, Severity
+from homelog.engine.analysis import Finding
 from homelog.engine.concerns import Concern, group
 from homelog.engine.facts import rubric_labels
 from homelog.engine.flags import describe_flags
 from homelog.engine.models import Flag, FlagState
 from homelog.engine.picture import family_picture
+from homelog.engine.services import finding_of
 from homelog.extensions import db
 from homelog.visits.models import Visit
 
 _ACTIVE = (FlagState.OPEN.value, FlagState.ACKNOWLEDGED.value)
-
-
-def finding_of(flag: Flag) -> Finding:
-    """The finding a stored flag holds."""
-    return Finding(
-        kind=FlagKind(flag.kind), severity=Severity(flag.severity), key=flag.key,
-        domains=tuple(flag.domains), evidence_visit_ids=tuple(flag.evidence_visit_ids),
-        became_true_at=flag.became_true_at, explanation=flag.explanation,
-        safe_sleep=flag.safe_sleep, agency_ids=tuple(flag.agency_ids), phrase=flag.phrase,
-    )
 
 
 def family_concerns(family_id: int) -> dict[str, Any]:

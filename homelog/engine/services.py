@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,11 +46,12 @@ from homelog.core.db import UTCDateTime
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
 from homelog.core.time import calendar_day, local_zone, start_of_day, utcnow
 from homelog.engine import analysis
-from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters
+from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters, Severity
 from homelog.engine.facts import amended_visits, family_facts
 from homelog.engine.models import ACTIVE_STATES, FamilyEngineState, Flag, FlagState
+from homelog.engine.news import concern_news
 from homelog.engine.parameters import analysis_parameters
-from homelog.engine.signals import OpenedFlag, flags_opened
+from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.extensions import db
 from homelog.families.models import Family
 
@@ -254,6 +255,10 @@ class Plan:
     family_id: int
     to_open: list[Finding] = field(default_factory=list)
     closed_keys: set[str] | None = None  # keys of the family's closed flags, if known
+    findings: list[Finding] = field(default_factory=list)  # every finding true now
+    # The rubric's domain names, set by an engine run: its changes are news for the core
+    # group (engine/news.py). A request raising immediate concerns leaves it empty.
+    domain_names: Mapping[str, str] = field(default_factory=dict)
     to_update: list[tuple[StoredFlag, str, Finding]] = field(default_factory=list)
     to_close: list[StoredFlag] = field(default_factory=list)
 
@@ -301,6 +306,7 @@ def plan_reconcile(
     wanted: dict[str, Finding] = {}
     for finding in findings:
         wanted.setdefault(finding.key, finding)
+    plan.findings = list(wanted.values())
     rekeyed = _follow_amendments(active, wanted, amended or {})
     by_key = {rekeyed.get(key, key): flag for key, flag in active.items()}
     for key, finding in wanted.items():
@@ -373,7 +379,9 @@ def _may_come_back(plan: Plan) -> list[str]:
 
 
 def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
-          outcomes: dict[int, Outcome], members: dict[int, list[tuple[int, str]]] | None) -> None:
+          outcomes: dict[int, Outcome], members: dict[int, list[tuple[int, str]]] | None
+          ) -> set[tuple[int, str]]:
+    """Open the plans' new flags and send the news of them; returns (family, key) of each."""
     pairs = [(plan.family_id, key) for plan in plans for key in _may_come_back(plan)]
     previous = {} if not pairs else {
         (row.family_id, row.key): row
@@ -391,7 +399,7 @@ def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
                          "previous_id": before.id if before else None,
                          "raised_at": as_of, "created_at": now})
     if not rows:
-        return
+        return set()
     ids = _insert_flags(rows)
     opened = [OpenedFlag(ids[(row["family_id"], row["key"])], row["family_id"],
                          row["severity"], row["previous_id"]) for row in rows]
@@ -402,6 +410,7 @@ def _open(plans: list[Plan], as_of: dt.datetime, now: dt.datetime,
         members = {flag.family_id: members.get(flag.family_id, []) for flag in opened}
     flags_opened.send(current_app._get_current_object(), flags=opened, now=now,
                       members=members)
+    return set(ids)
 
 
 def _insert_flags(rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
@@ -447,9 +456,42 @@ def apply_plans(plans: Sequence[Plan], as_of: dt.datetime, now: dt.datetime,
         for family_id, (flag, _, _) in refreshing:
             outcomes[family_id].updated.append(flag.id)
     opening = [plan for plan in plans if plan.to_open]
-    if opening:
-        _open(opening, as_of, now, outcomes, members)
+    opened = _open(opening, as_of, now, outcomes, members) if opening else set()
+    _tell_news(plans, opened, now, members)
     return outcomes
+
+
+def _tell_news(plans: Sequence[Plan], opened: set[tuple[int, str]], now: dt.datetime,
+               members: dict[int, list[tuple[int, str]]] | None) -> None:
+    """Send what each engine-run family's concerns became (engine/news.py) upward."""
+    news = {}
+    for plan in plans:
+        if not plan.domain_names or not plan.changes:
+            continue
+        opened_keys = {key for family_id, key in opened if family_id == plan.family_id}
+        worsened = {key for flag, key, finding in plan.to_update
+                    if _RANK[finding.severity] > _RANK[Severity(flag.severity)]}
+        ended = [finding_of(flag) for flag in plan.to_close if flag.key not in opened_keys]
+        items = concern_news(plan.findings, opened_keys, worsened, ended, plan.domain_names)
+        if items:
+            news[plan.family_id] = items
+    if news:
+        told = None if members is None else {family_id: members.get(family_id, [])
+                                              for family_id in news}
+        concerns_changed.send(current_app._get_current_object(), news=news, now=now,
+                              members=told)
+
+
+_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
+
+def finding_of(flag: StoredFlag | Flag) -> Finding:
+    """The finding a stored flag holds."""
+    return Finding(kind=FlagKind(flag.kind), severity=Severity(flag.severity), key=flag.key,
+                   domains=tuple(flag.domains), evidence_visit_ids=tuple(flag.evidence_visit_ids),
+                   became_true_at=flag.became_true_at, explanation=flag.explanation,
+                   safe_sleep=flag.safe_sleep, agency_ids=tuple(flag.agency_ids),
+                   phrase=flag.phrase)
 
 
 def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
@@ -526,6 +568,7 @@ def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag
     findings = analysis.analyse(facts, params, as_of)
     plan = plan_reconcile(facts.family_id, active, findings, amended=amended)
     plan.closed_keys = closed
+    plan.domain_names = facts.domain_names
     return Prepared(facts.family_id, state.version, plan,
                     next_due(facts, params, recheck, as_of))
 

@@ -80,13 +80,13 @@ def test_an_immediate_concern_is_emailed_at_once_with_nothing_but_reference_and_
         assert services.digest_recipients(clock.now()).count(practitioner.id) == 0
 
 
-def test_the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
+def test_the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     # The digest's "same day" needs a day to itself: the test runs from 09:00 local time.
     with clock.later_today_at(9):
-        _the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp)
+        _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp)
 
 
-def _the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
+def _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     practitioner = factory.user()
     first = factory.family(members=(practitioner,))
     second = factory.family(members=(practitioner,))
@@ -94,17 +94,21 @@ def _the_daily_digest_lists_each_users_new_flags_once(app, factory, smtp):
         add_visit(app, family.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
     now = clock.now()
     analyse(app, [first.id, second.id], now=now)
-    counts = {family.id: len(flags_of(app, family.id)) for family in (first, second)}
+    news = {family.id: _news(app, practitioner.id, family.id) for family in (first, second)}
+    for family in (first, second):  # one entry per family for the run, however many flags
+        (items,) = news[family.id]
+        assert items and {item["change"] for item in items} == {"new"}
+        assert len(flags_of(app, family.id)) >= len(items)
 
     with app.app_context():
         jobs.digest(now + dt.timedelta(minutes=1))
     address = _email_of(app, practitioner.id)
     (digest,) = smtp.mailbox.to(address)
-    subject_total = sum(counts.values())
-    assert digest["Subject"] == f"Homelog: {subject_total} new flags for your families"
+    assert digest["Subject"] == "Homelog: news for 2 of your families"
     body = _text(digest)
     for family in (first, second):
-        assert f"  {family.reference}: {counts[family.id]} new flag" in body
+        count = len(news[family.id][0])
+        assert f"  {family.reference}: {count} new concern{'s' if count > 1 else ''}\n" in body
         assert f"https://homelog.test/families/{family.id}/flags" in body
     assert "Kitchen" not in body and "Test Street" not in body
     assert body.endswith(f"{NO_DETAIL}\n")
@@ -257,3 +261,13 @@ def test_without_a_mail_server_alerts_go_to_the_inbox_and_start_up_says_so(
     other = make_client()
     other.sign_in(family.lead.email)
     assert other.post(f"/api/v1/inbox/{mine[0]['id']}/read").status_code == 404
+
+
+def _news(app, user_id: int, family_id: int) -> list[list[dict]]:
+    """The news entries of a user about a family, oldest first."""
+    with app.app_context():
+        return list(db.session.execute(
+            select(InboxEntry.news).where(InboxEntry.user_id == user_id,
+                                          InboxEntry.family_id == family_id,
+                                          InboxEntry.kind == "news")
+            .order_by(InboxEntry.id)).scalars())

@@ -130,7 +130,7 @@ def test_the_core_group_gets_the_flags_in_the_inbox_and_by_email(demo):
     assert sorted(urgent) == sorted(f"Homelog: urgent flag for family {reference}"
                                     for reference in (SWINGING_FAMILY.reference,
                                                       WORSENING_FAMILY.reference))
-    (digest,) = [message for message in mail if "new flag" in message["Subject"]]
+    (digest,) = [message for message in mail if "news for" in message["Subject"]]
     body = digest.get_content()
     assert SWINGING_FAMILY.reference in body and WORSENING_FAMILY.reference in body
     for words in ("Unsafe sleep", "Kitchen", "Example Street", "A.B."):

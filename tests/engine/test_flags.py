@@ -183,10 +183,17 @@ def test_a_flag_true_again_after_closing_is_a_new_occurrence_linked_to_the_old(a
     assert new["state"] == "open" and new["previous_id"] == first["id"]
     assert new["occurrence"] == 2 and new["key"] == first["key"]
     assert new["became_true_at"] == worse_at
+    # The core group heard of each run's change once, as news about the kitchen concern.
     with app.app_context():
-        kinds = db.session.execute(select(InboxEntry.kind).where(
-            InboxEntry.flag_id == new["id"])).scalars().all()
-        assert set(kinds) == {"reopened"}
+        told = db.session.execute(select(InboxEntry).where(
+            InboxEntry.family_id == family.id, InboxEntry.user_id == practitioner.id)
+            .order_by(InboxEntry.id)).scalars().all()
+        assert [(entry.kind, entry.flag_id) for entry in told] == [("news", None)] * 3
+        kitchen = [[item for item in entry.news if item["title"] == "Kitchen and food hygiene"]
+                   for entry in told]
+        assert [[item["change"] for item in items] for items in kitchen] == [
+            ["new"], ["resolved"], ["new"]]
+        assert kitchen[1][0]["sentence"].startswith("No longer found: Kitchen and food hygiene")
 
 
 def test_only_the_core_group_sees_flags(app, factory, make_client):

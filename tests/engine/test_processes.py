@@ -96,9 +96,9 @@ def _snapshot(url: str) -> dict[str, list[tuple]]:
                 "SELECT f.family_id, f.key, f.kind, f.severity, f.state, f.became_true_at, "
                 "f.explanation, f.occurrence, CAST(f.evidence_visit_ids AS TEXT), "
                 "p.key FROM flag f LEFT JOIN flag p ON p.id = f.previous_id"),
-            "inbox": rows("SELECT e.user_id, f.family_id, f.key, e.kind, "
-                          "e.digested_at IS NULL FROM inbox_entry e "
-                          "JOIN flag f ON f.id = e.flag_id"),
+            "inbox": rows("SELECT e.user_id, e.family_id, COALESCE(f.key, ''), e.kind, "
+                          "COALESCE(CAST(e.news AS TEXT), ''), e.digested_at IS NULL "
+                          "FROM inbox_entry e LEFT JOIN flag f ON f.id = e.flag_id"),
             "outbox": rows("SELECT dedupe_key, to_address, kind, subject, body, status "
                            "FROM outbox_message"),
             "analysed": rows("SELECT family_id, analysed_version FROM engine_family_state "

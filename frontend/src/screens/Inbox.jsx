@@ -1,4 +1,5 @@
-// Flags put in front of me: opened or raised again for my families, or escalated to me.
+// What has changed for my families: one entry per family per engine run (its concerns that
+// are new, worse, better or resolved), and each immediate concern or escalation on its own.
 import { useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
@@ -8,6 +9,7 @@ import { navigate } from '../router.js';
 import { FLAG_KINDS, FLAG_STATES, formatDateTime, label, SEVERITY } from '../words.js';
 
 const WHY = { opened: 'New flag', reopened: 'Flag raised again', escalated: 'Escalated to you' };
+const CHANGES = { new: 'New', worse: 'Worse', better: 'Better', resolved: 'Resolved' };
 
 export function Inbox() {
   const [unreadOnly, setUnreadOnly] = useState(false);
@@ -28,7 +30,7 @@ export function Inbox() {
   );
 }
 
-function Entry({ entry }) {
+function useOpen(entry, address) {
   const [read, setRead] = useState(Boolean(entry.read_at));
   const [error, setError] = useState(null);
   const open = async () => {
@@ -39,11 +41,50 @@ function Entry({ entry }) {
         inboxChanged();
       }
       setRead(true);
-      navigate(`/families/${entry.family.id}/concerns#flag-${entry.flag.id}`);
+      navigate(address);
     } catch (problem) {
       setError(problem);
     }
   };
+  return { read, error, open };
+}
+
+function Entry({ entry }) {
+  return entry.news ? <NewsEntry entry={entry} /> : <FlagEntry entry={entry} />;
+}
+
+function NewsEntry({ entry }) {
+  const { read, error, open } = useOpen(entry, `/families/${entry.family.id}/concerns`);
+  const urgent = entry.news.some((item) => item.change !== 'resolved' && item.change !== 'better'
+    && (item.severity === 'immediate' || item.severity === 'high'));
+  return (
+    <li class={`card${read ? ' card-read' : ''}${urgent && !read ? ' card-urgent' : ''}`}>
+      <div class="card-body">
+        <p class="card-title-plain">
+          {read ? '' : <span class="unread">Unread: </span>}
+          What has changed, family {entry.family.reference}
+        </p>
+        <p class="byline">{formatDateTime(entry.created_at)}</p>
+        <ul class="news">
+          {entry.news.map((item, index) => (
+            <li key={index}>
+              <strong>{CHANGES[item.change] ?? item.change}: {item.title}</strong>
+              {' '}({label(SEVERITY, item.severity).toLowerCase()}). {item.sentence}
+            </li>
+          ))}
+        </ul>
+        <ErrorMessage error={error} />
+        <button type="button" class="button button-secondary" onClick={open}>
+          Open the family's concerns<span class="visually-hidden"> ({entry.family.reference})</span>
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function FlagEntry({ entry }) {
+  const { read, error, open } = useOpen(entry,
+    `/families/${entry.family.id}/concerns#flag-${entry.flag.id}`);
   const urgent = entry.flag.severity === 'immediate' || entry.flag.severity === 'high';
   return (
     <li class={`card${read ? ' card-read' : ''}${urgent && !read ? ' card-urgent' : ''}`}>

@@ -1,0 +1,50 @@
+"""The inbox reads as news: one entry per family per engine run that changed its concerns,
+saying what changed; an immediate concern still reaches each member at once, on its own."""
+
+from __future__ import annotations
+
+from tests.engine.support import add_visit, analyse, at_days_ago
+
+
+def _entries(client, family_id: int) -> list[dict]:
+    response = client.get("/api/v1/inbox")
+    assert response.status_code == 200, response.json
+    return [entry for entry in response.json if entry["family"]["id"] == family_id]
+
+
+def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
+        app, factory, make_client):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    for days, kitchen in ((20, 2), (16, 4), (12, 2), (8, 4), (4, 2), (2, 5)):
+        add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
+    add_visit(app, family.id, practitioner.id, at_days_ago(1), {"kitchen": 5},
+              concerns=("no_food",))
+    client = make_client()
+    client.sign_in(practitioner.email)
+    (immediate,) = _entries(client, family.id)  # raised with the visit, before any run
+    assert immediate["kind"] == "opened" and immediate["flag"]["severity"] == "immediate"
+    assert immediate["news"] is None
+
+    analyse(app, [family.id])
+    entries = _entries(client, family.id)
+    news = [entry for entry in entries if entry["kind"] == "news"]
+    assert len(entries) == 2 and len(news) == 1  # many flags opened, one entry
+    (entry,) = news
+    assert entry["flag"] is None and entry["read_at"] is None
+    kitchen = [item for item in entry["news"] if item["title"] == "Kitchen and food hygiene"]
+    assert [item["change"] for item in kitchen] == ["new"]
+    assert kitchen[0]["severity"] == "high"
+    assert kitchen[0]["sentence"].startswith("Kitchen and food hygiene: worse than the agreed")
+    concerns = client.get(f"/api/v1/families/{family.id}/concerns").json["concerns"]
+    assert kitchen[0]["sentence"] in {concern["sentence"] for concern in concerns}
+
+    analyse(app, [family.id])  # nothing changed: nothing to tell
+    assert len(_entries(client, family.id)) == 2
+
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), {"kitchen": 5, "floors": 5})
+    analyse(app, [family.id])
+    latest = _entries(client, family.id)[0]  # newest first
+    assert latest["kind"] == "news" and len(_entries(client, family.id)) == 3
+    changes = {item["title"]: item["change"] for item in latest["news"]}
+    assert changes.get("Floors, clutter and access") == "new", changes
