@@ -103,9 +103,9 @@ def _same_state_together(grouped: dict[str, list[Finding]],
             state = frozenset(f.kind for f in members) & _STATE_KINDS
             by_state.setdefault(state, []).append(key)
     merged = {key: members for key, members in grouped.items()}
-    for keys in by_state.values():
-        if len(keys) < 2:
-            continue
+    for state, keys in by_state.items():
+        if len(keys) < 2 or not state:
+            continue  # only events (a swing, a disagreement): each domain says its own
         keys.sort(key=lambda key: order.get(key.removeprefix("domain:"), len(order)))
         merged["domains:" + "+".join(key.removeprefix("domain:") for key in keys)] = [
             finding for key in keys for finding in merged.pop(key)]

@@ -1,11 +1,12 @@
 """The family picture: two to four sentences from the concerns, for the top of the family
 screen (and, later, the summary and the digest).
 
-In order, as far as they apply: immediate concerns to respond to; where the family stands
-against the agreement (which areas are worse, and how badly); where things are going (getting
-worse, improvements not lasting or lasting); announced against unannounced visits; and who
-has not visited or been seen. Words a practitioner uses; every number says what it counts.
-Pure: concerns in, sentences out.
+In order, as far as they apply: where the family stands against the agreement (which areas
+are worse, and how badly); where things are going (getting worse, improvements not lasting or
+lasting); announced against unannounced visits; and who has not visited or been seen.
+Immediate concerns are not repeated here: each is a concern of its own, shown first, right
+below. Words a practitioner uses; every number says what it counts. Pure: concerns in,
+sentences out.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def family_picture(concerns: Sequence[Concern], domain_names: Mapping[str, str],
     """Two to four sentences saying where the family stands, from its concerns."""
     names = _Names(concerns, domain_names)
     sentences = [sentence for sentence in (
-        _immediate(concerns), _standing(names, has_visits), _direction(names),
+        _standing(names, has_visits), _direction(names),
         _announced_gap(concerns), _visiting(concerns),
     ) if sentence]
     if not has_visits:
@@ -36,24 +37,17 @@ def family_picture(concerns: Sequence[Concern], domain_names: Mapping[str, str],
     return sentences[:MAX_SENTENCES]
 
 
-def _immediate(concerns: Sequence[Concern]) -> str:
-    immediate = [concern for concern in concerns if concern.immediate]
-    if not immediate:
-        return ""
-    what = listing([phrase_of(concern.findings[0]) for concern in immediate[:3]])
-    more = f", and {len(immediate) - 3} more" if len(immediate) > 3 else ""
-    noun = "concern" if len(immediate) == 1 else "concerns"
-    return f"{number(len(immediate)).capitalize()} immediate {noun} to respond to: {what}{more}."
-
-
 class _Names:
-    """The names of the domains with a kind of finding, in the rubric's order."""
+    """The names of the domains with a kind of finding, worst first (as the concerns are)."""
 
     def __init__(self, concerns: Sequence[Concern], domain_names: Mapping[str, str]) -> None:
         self.findings = [finding for concern in concerns if concern.domains
                          for finding in concern.findings if len(finding.domains) == 1]
         self.domain_names = domain_names
-        self.order = {domain: rank for rank, domain in enumerate(domain_names)}
+        self.order: dict[str, int] = {}
+        for concern in concerns:
+            for domain in concern.domains:
+                self.order.setdefault(domain, len(self.order))
 
     def __call__(self, kind: FlagKind, severity: Severity | None = None) -> list[str]:
         domains = {finding.domains[0] for finding in self.findings if finding.kind == kind
@@ -72,27 +66,41 @@ def _standing(names: _Names, has_visits: bool) -> str:
     count = len(at_concern) + len(borderline)
     parts = []
     if at_concern:
-        parts.append(f"a concern (4 or 5) in {listing(at_concern)}")
+        parts.append(f"a concern (4 or 5) in {_some(at_concern, worst=True)}")
     if borderline:
-        parts.append(f"borderline in {listing(borderline)}")
+        parts.append(f"borderline in {_some(borderline)}")
     areas = "one area" if count == 1 else f"{number(count)} areas"
     return f"Worse than agreed in {areas}: {'; '.join(parts)}."
+
+
+def _some(names: list[str], *, worst: bool = False) -> str:
+    """The names when there are one or two; else how many (naming the worst two, if asked):
+    the cards below name every area, so the picture stays short."""
+    if len(names) <= 2:
+        return listing(names)
+    if worst:
+        return f"{number(len(names))}, most of all {listing(names[:2])}"
+    return f"{number(len(names))}"
 
 
 def _direction(names: _Names) -> str:
     parts = []
     if worse := names(FlagKind.WORSENING_TREND):
-        parts.append(f"getting worse in {listing(worse)}")
+        parts.append(f"getting worse in {_areas(worse)}")
     if unsteady := names(FlagKind.NOT_SUSTAINED):
-        parts.append(f"improvements have not lasted in {listing(unsteady)}")
+        parts.append(f"improvements not lasting in {_areas(unsteady)}")
     if sudden := names(FlagKind.SWING):
-        parts.append(f"sudden changes for the worse in {listing(sudden)}")
+        parts.append(f"sudden changes for the worse in {_areas(sudden)}")
     if lasted := names(FlagKind.SUSTAINED_IMPROVEMENT):
-        parts.append(f"the improvement has lasted in {listing(lasted)}")
+        parts.append(f"the improvement has lasted in {_areas(lasted)}")
     if not parts:
         return ""
     text = "; ".join(parts)
     return f"{text[0].upper()}{text[1:]}."
+
+
+def _areas(names: list[str]) -> str:
+    return listing(names) if len(names) <= 2 else f"{number(len(names))} areas"
 
 
 def _announced_gap(concerns: Sequence[Concern]) -> str:

@@ -2,7 +2,8 @@
 
 On the demo's worst family (DEMO-002: eight weeks of visits from six agencies, a kitchen
 getting worse, an immediate concern), a health visitor sees the picture and every concern
-within two screens of a 360 x 740 phone, and each concern opens onto the flags behind it.
+"without scrolling more than two screens" (issue 13) of a 360 x 740 phone, the concern cards
+themselves fit on two screens, and each concern opens onto the flags behind it.
 """
 
 from __future__ import annotations
@@ -70,9 +71,15 @@ def test_the_picture_and_every_concern_of_demo_002_fit_in_two_screens(page, demo
             f"{findings} finding{'' if findings == 1 else 's'}")
     expect(page.locator(".findings").get_by_role("article")).to_have_count(0)  # all closed
 
+    # The first screen is seen as the page opens; reaching the last concern takes at most
+    # two screens of scrolling, and the cards alone take at most two screens.
     height = page.evaluate(_PAGE_HEIGHT)
-    assert height <= 2 * SCREEN["height"], (
+    assert height - SCREEN["height"] <= 2 * SCREEN["height"], (
         f"the concerns page is {height} px tall on a {SCREEN['height']} px phone")
+    first, last = cards.first.bounding_box(), cards.last.bounding_box()
+    cards_height = last["y"] + last["height"] - first["y"]
+    assert cards_height <= 2 * SCREEN["height"], f"the concern cards take {cards_height} px"
+    print(f"DEMO-002 at 360 x 740: page {height} px, concern cards {cards_height:.0f} px")
     screenshot(page, output_dir, "family-concerns")
     check_accessibility(page, "family concerns")
 
