@@ -27,6 +27,7 @@ from homelog.accounts.services import actor_of
 from homelog.alerts.models import InboxEntry, OutboxMessage
 from homelog.audit.services import record
 from homelog.core.errors import not_found
+from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine.analysis import Severity
 from homelog.engine.models import Flag, FlagState
 from homelog.engine.news import NewsItem
@@ -149,16 +150,57 @@ def _on_flags_opened(app: Flask, flags: list[OpenedFlag], now: dt.datetime,
 def announce_news(news: dict[int, list[NewsItem]], now: dt.datetime,
                   members: dict[int, list[tuple[int, str]]] | None = None) -> int:
     """Give each active core-group member one inbox entry per family whose concerns an
-    engine run changed, saying what changed; mailed in the next daily digest. Returns how
-    many entries were made."""
-    done_at = None if email_enabled() else now
-    entries = [{"user_id": user_id, "family_id": family_id, "flag_id": None, "kind": "news",
-                "news": [item.as_dict() for item in items], "created_at": now,
-                "digested_at": done_at}
-               for family_id, items in news.items() for user_id, _ in _group(family_id, members)]
-    if entries:
-        db.session.execute(_INSERT_ENTRIES, entries)
-    return len(entries)
+    engine run changed, saying what changed; mailed in the next daily digest.
+
+    At most one such entry per family per day per person: news for a family whose entry of
+    today is still unread (and not yet mailed) joins that entry, the latest word on each
+    concern replacing the earlier one. Returns how many entries were made or added to.
+    """
+    mailing = email_enabled()
+    todays = _todays_news(list(news), now, mailing)
+    fresh: list[dict[str, Any]] = []
+    told = 0
+    for family_id, items in news.items():
+        said = [item.as_dict() for item in items]
+        for user_id, _ in _group(family_id, members):
+            entry = todays.get((user_id, family_id))
+            if entry is None:
+                fresh.append({"user_id": user_id, "family_id": family_id, "flag_id": None,
+                              "kind": "news", "news": said, "created_at": now,
+                              "digested_at": None if mailing else now})
+            else:
+                entry.news, entry.created_at = _merged(entry.news or [], said), now
+            told += 1
+    if fresh:
+        db.session.execute(_INSERT_ENTRIES, fresh)
+    db.session.flush()
+    return told
+
+
+def _todays_news(family_ids: list[int], now: dt.datetime,
+                 mailing: bool) -> dict[tuple[int, int], InboxEntry]:
+    """Today's unread news entries of these families (not yet mailed, when email is on)."""
+    query = select(InboxEntry).where(
+        InboxEntry.family_id.in_(family_ids), InboxEntry.kind == "news",
+        InboxEntry.read_at.is_(None),
+        InboxEntry.created_at >= start_of_day(local_date(now), local_zone()))
+    if mailing:
+        query = query.where(InboxEntry.digested_at.is_(None))
+    return {(entry.user_id, entry.family_id): entry
+            for entry in db.session.execute(query).scalars()}
+
+
+def _merged(earlier: list[dict[str, str]], later: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Today's news so far and a run's: the latest on each concern (a concern new today and
+    worse since is still new today)."""
+    merged = {item["title"]: item for item in earlier}
+    for item in later:
+        before = merged.get(item["title"])
+        if before and before["change"] == "new" and item["change"] == "worse":
+            item = {**item, "change": "new"}
+        merged[item["title"]] = item
+    order = {"new": 0, "worse": 1, "resolved": 2, "better": 3}
+    return sorted(merged.values(), key=lambda item: order.get(item["change"], 4))
 
 
 def _on_concerns_changed(app: Flask, news: dict[int, list[NewsItem]], now: dt.datetime,

@@ -42,9 +42,19 @@ def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
     analyse(app, [family.id])  # nothing changed: nothing to tell
     assert len(_entries(client, family.id)) == 2
 
+    # More news the same day joins the unread entry: one entry per family per day.
     add_visit(app, family.id, practitioner.id, at_days_ago(0), {"kitchen": 5, "floors": 5})
     analyse(app, [family.id])
-    latest = _entries(client, family.id)[0]  # newest first
-    assert latest["kind"] == "news" and len(_entries(client, family.id)) == 3
-    changes = {item["title"]: item["change"] for item in latest["news"]}
+    entries = _entries(client, family.id)
+    assert len(entries) == 2 and entries[0]["kind"] == "news"  # newest first
+    changes = {item["title"]: item["change"] for item in entries[0]["news"]}
     assert changes.get("Floors, clutter and access") == "new", changes
+    assert changes.get("Kitchen and food hygiene") == "new", changes  # still new today
+
+    # Once read, the next change is an entry of its own.
+    assert client.post(f"/api/v1/inbox/{entries[0]['id']}/read").status_code == 200
+    add_visit(app, family.id, practitioner.id, at_days_ago(0), {"bathroom": 5})
+    analyse(app, [family.id])
+    entries = _entries(client, family.id)
+    assert len(entries) == 3 and entries[0]["read_at"] is None
+    assert "Bathroom and toilet" in {item["title"] for item in entries[0]["news"]}
