@@ -2,13 +2,14 @@
 // (the engine groups a family's flags: one concern per domain and per family-wide matter,
 // each immediate concern on its own and first). Each card opens onto the flags behind it,
 // with their evidence and the core group's responses; closed flags are kept at the end.
-import { useEffect, useState } from 'preact/hooks';
-import { get } from '../api.js';
+// Lead social workers and managers can record one response for a whole concern.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post } from '../api.js';
 import { Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { FLAG_STATES, label, SEVERITY } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
-import { FlagCard, MAY_RESPOND } from './FlagCard.jsx';
+import { FlagCard, MAY_RESPOND, ResponseForm } from './FlagCard.jsx';
 
 export function ConcernsScreen({ params, user }) {
   return (
@@ -37,13 +38,51 @@ function useShowFlag(flagId, ready) {
   }, [flagId, ready]);
 }
 
+/** The id of a concern card's heading. */
+function headingOf(concern) {
+  return `concern-${concern.key.replace(/[^a-z0-9]+/gi, '-')}`;
+}
+
+/**
+ * After a response to a whole concern (or its refusal, the concern having changed), once the
+ * concerns are loaded again: the card, if it is still there, takes focus and says what was
+ * recorded; a card that has gone (closed) leaves its word, and focus, at the top of the list.
+ * Returns [the answered concern, once settled; the word for the top of the list].
+ */
+function useAfterAnswer(answered, answer) {
+  const [settled, setSettled] = useState(null);
+  const [notice, setNotice] = useState('');
+  useEffect(() => {
+    if (!answered || answer.loading || !answer.data || answer.data === answered.before) return;
+    const still = answer.data.concerns.find((concern) => concern.key === answered.key);
+    setSettled(answered);
+    if (still) {
+      setNotice('');
+      if (!answered.stale) document.getElementById(headingOf(still))?.focus();
+    } else {
+      setNotice(answered.stale
+        ? `${answered.title}: no longer open (it changed while you were writing), so your response was not recorded.`
+        : `${answered.title}: closed, with your response. Its findings are under the closed flags.`);
+      document.getElementById('concerns-heading')?.focus();
+    }
+  }, [answered, answer.loading, answer.data]);
+  return [settled === answered ? settled : null, notice];
+}
+
 function Concerns({ familyId, mayRespond }) {
   const answer = useLoad((signal) => get(`/families/${familyId}/concerns`, { signal }), [familyId]);
   const [changes, setChanges] = useState(0);
   const [wanted] = useState(flagInAddress);
+  const [answered, setAnswered] = useState(null);
+  const [settled, notice] = useAfterAnswer(answered, answer);
   const onChanged = () => {
     answer.reload();
     setChanges((value) => value + 1);
+  };
+  /** A concern answered (or found changed): load the concerns again, then say so. */
+  const onAnswered = (outcome) => {
+    setAnswered({ ...outcome, before: answer.data });
+    onChanged();
   };
   useShowFlag(wanted, Boolean(answer.data));
   return (
@@ -60,14 +99,17 @@ function Concerns({ familyId, mayRespond }) {
               </ul>
             </section>
             <section aria-labelledby="concerns-heading">
-              <h3 id="concerns-heading">
+              <h3 id="concerns-heading" tabIndex={-1}>
                 {concerns.length === 0 ? 'No open concerns'
                   : `${count(concerns.length, 'concern')}, from ${count(findings, 'finding')}`}
               </h3>
+              <p role="status" class="notice">{notice}</p>
               <ul class="cards">
                 {inOrder(concerns).map((concern) => (
-                  <ConcernCard key={concern.key} concern={concern} mayRespond={mayRespond}
-                               onChanged={onChanged} startOpen={concern.flag_ids.includes(wanted)} />
+                  <ConcernCard key={concern.key} familyId={familyId} concern={concern}
+                               mayRespond={mayRespond} onChanged={onChanged} onAnswered={onAnswered}
+                               said={settled?.key === concern.key && !settled.stale ? settled.said : ''}
+                               startOpen={concern.flag_ids.includes(wanted)} />
                 ))}
               </ul>
             </section>
@@ -101,8 +143,8 @@ function inOrder(concerns) {
   return [...concerns].sort((first, second) => rank(first) - rank(second));
 }
 
-function ConcernCard({ concern, mayRespond, onChanged, startOpen }) {
-  const id = `concern-${concern.key.replace(/[^a-z0-9]+/gi, '-')}`;
+function ConcernCard({ familyId, concern, mayRespond, onChanged, onAnswered, said, startOpen }) {
+  const id = headingOf(concern);
   const total = concern.flags.length;
   const answered = concern.flags.filter((flag) => flag.state !== 'open').length;
   const state = concern.state === 'open' && answered > 0
@@ -116,7 +158,7 @@ function ConcernCard({ concern, mayRespond, onChanged, startOpen }) {
     <li class={`card concern ${border}`.trim()}>
       <article class="card-body" aria-labelledby={id}>
         {mark && <p class="concern-mark">{mark}</p>}
-        <h4 id={id} class="flag-title">{concern.title}</h4>
+        <h4 id={id} class="flag-title" tabIndex={-1}>{concern.title}</h4>
         <p class="byline">
           {!concern.immediate && <>{label(SEVERITY, concern.severity)} · </>}
           {state} · {count(total, 'finding')}
@@ -124,6 +166,12 @@ function ConcernCard({ concern, mayRespond, onChanged, startOpen }) {
         <p class="concern-sentence">{sentenceOf(concern)}</p>
         <Findings concern={concern} mayRespond={mayRespond} onChanged={onChanged}
                   startOpen={startOpen} />
+        {mayRespond && (
+          <>
+            <p role="status" class="notice">{said}</p>
+            <RespondToConcern familyId={familyId} concern={concern} onAnswered={onAnswered} />
+          </>
+        )}
       </article>
     </li>
   );
@@ -147,6 +195,61 @@ function Findings({ concern, mayRespond, onChanged, startOpen }) {
                     level={5} />
         ))}
       </ul>
+    </details>
+  );
+}
+
+/**
+ * One response for the whole concern, recorded on every flag behind it (one tap away, like
+ * its findings). Flags that already have a response keep theirs unless the concern is closed;
+ * once all have one, what is left is to close it.
+ */
+function RespondToConcern({ familyId, concern, onAnswered }) {
+  const form = useRef(null);
+  const text = useRef(null);
+  const total = concern.flags.length;
+  const open = concern.flags.filter((flag) => flag.state === 'open').length;
+  const closeOnly = concern.state === 'acknowledged';
+  const send = (response, close) => post(`/families/${familyId}/concerns/acknowledge`,
+    { flag_ids: concern.flag_ids, response, close });
+  const onDone = (closed) => {
+    form.current.open = false;
+    const said = total === 1 ? 'its finding' : open === total ? `all ${total} findings`
+      : `the ${count(open, 'finding')} that had none (the others keep theirs)`;
+    onAnswered({
+      key: concern.key, title: concern.title,
+      said: closed ? 'Closed, with your response.' : `Response recorded on ${said}.`,
+    });
+  };
+  const explain = (problem) => {
+    if (problem.status !== 422 || !problem.fields?.flag_ids) return problem;
+    onAnswered({ key: concern.key, title: concern.title, stale: true });
+    return {
+      message: 'This concern changed while you were writing: some of its findings are closed '
+        + 'now. It has been loaded again as it stands. Your response was not recorded: check '
+        + 'the findings, then send it again.',
+    };
+  };
+  const hint = total === 1 ? null
+    : closeOnly ? `Each of its ${total} findings closes with this reason.`
+      : open === total ? `It is recorded on each of its ${total} findings.`
+        : `It is recorded on the ${count(open, 'finding')} without a response; the others keep `
+          + 'theirs, unless you close the concern.';
+  const closeHint = concern.safe_sleep
+    ? 'A safe-sleep concern never closes by itself: closing it here is how it ends.'
+    : 'Its findings move to the closed flags. Left open, it closes by itself once visits no '
+      + 'longer show it.';
+  return (
+    <details ref={form} class="disclosure respond-concern"
+             onToggle={(event) => event.currentTarget.open && text.current?.focus()}>
+      <summary>
+        {closeOnly ? 'Close this concern' : 'Respond to this concern'}
+        <span class="visually-hidden"> about {concern.title}</span>
+      </summary>
+      <ResponseForm send={send} onDone={onDone} explain={explain} closeOnly={closeOnly}
+                    hint={hint} closeLabel="Close the concern as well" closeHint={closeHint}
+                    submitLabel="Record the response" closingLabel="Record it and close the concern"
+                    closeSubmitLabel="Close the concern" textRef={text} />
     </details>
   );
 }

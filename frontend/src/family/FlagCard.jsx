@@ -2,7 +2,7 @@
 // response (lead social workers and managers record it). Shown inside its concern, and in
 // the list of closed flags.
 import { Fragment } from 'preact';
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { ErrorMessage } from '../components/common.jsx';
 import { FLAG_KINDS, FLAG_STATES, formatDate, formatDateTime, label, SEVERITY } from '../words.js';
@@ -61,38 +61,76 @@ function ordinal(number) {
 }
 
 function Respond({ flag, onChanged }) {
+  return (
+    <ResponseForm
+      closeOnly={flag.state === 'acknowledged'}
+      send={(response, close) => post(`/flags/${flag.id}/acknowledge`, { response, close })}
+      onDone={onChanged}
+      closeLabel={`Close the flag as well${flag.safe_sleep ? ' (a safe-sleep flag closes only this way)' : ''}`}
+      submitLabel="Record the response" closeSubmitLabel="Close the flag" />
+  );
+}
+
+/**
+ * The core group's response, as a form: what was decided, and whether to close as well (or,
+ * with `closeOnly`, once a response is recorded, why it can be closed). One flag's form and a
+ * whole concern's are this one.
+ *
+ * `send(response, close)` records it (a promise); `onDone(close)` follows its success, when
+ * the form is emptied again. `explain(problem)` may put a refusal in other words (and act on
+ * it); what it returns is shown. The button reads `submitLabel`, `closingLabel` with the
+ * checkbox ticked, `closeSubmitLabel` when only closing is left. `hint` says more under the
+ * response box, `closeHint` under the checkbox; `textRef` reaches the box (to give it focus).
+ */
+export function ResponseForm({ send, onDone, explain = (problem) => problem, closeOnly = false,
+                               closeLabel, closeHint, hint, submitLabel, closingLabel, closeSubmitLabel,
+                               textRef }) {
   const [response, setResponse] = useState('');
   const [close, setClose] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const acknowledged = flag.state === 'acknowledged';
+  const id = useId();
+  const closing = closeOnly || close;
   const onSubmit = async (event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await post(`/flags/${flag.id}/acknowledge`, { response, close: acknowledged || close });
-      onChanged();
+      await send(response, closing);
     } catch (problem) {
-      setError(problem);
+      setError(explain(problem));
       setBusy(false);
+      return;
     }
+    setResponse('');
+    setClose(false);
+    setBusy(false);
+    onDone(closing);
   };
   return (
     <form class="form respond" onSubmit={onSubmit}>
-      <label class="field">
-        <span class="field-label">{acknowledged ? 'Why it can be closed' : 'What the core group decided'}</span>
-        <textarea required value={response} onInput={(event) => setResponse(event.currentTarget.value)} />
-      </label>
-      {!acknowledged && (
-        <label class="check">
-          <input type="checkbox" checked={close} onChange={(event) => setClose(event.currentTarget.checked)} />
-          <span>Close the flag as well{flag.safe_sleep ? ' (a safe-sleep flag closes only this way)' : ''}</span>
+      <div class="field">
+        <label class="field-label" for={`${id}-text`}>
+          {closeOnly ? 'Why it can be closed' : 'What the core group decided'}
         </label>
+        {hint && <p id={`${id}-hint`} class="field-hint">{hint}</p>}
+        <textarea id={`${id}-text`} ref={textRef} required value={response}
+                  aria-describedby={hint ? `${id}-hint` : undefined}
+                  onInput={(event) => setResponse(event.currentTarget.value)} />
+      </div>
+      {!closeOnly && (
+        <div class="field">
+          <label class="check">
+            <input type="checkbox" checked={close} aria-describedby={closeHint ? `${id}-close` : undefined}
+                   onChange={(event) => setClose(event.currentTarget.checked)} />
+            <span>{closeLabel}</span>
+          </label>
+          {closeHint && <p id={`${id}-close`} class="field-hint check-hint">{closeHint}</p>}
+        </div>
       )}
       <ErrorMessage error={error} />
       <button type="submit" class="button" disabled={busy || !response.trim()}>
-        {acknowledged ? 'Close the flag' : 'Record the response'}
+        {closeOnly ? closeSubmitLabel : close ? closingLabel ?? submitLabel : submitLabel}
       </button>
     </form>
   );
