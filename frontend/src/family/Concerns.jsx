@@ -47,13 +47,15 @@ function headingOf(concern) {
  * After a response to a whole concern (or its refusal, the concern having changed), once the
  * concerns are loaded again: the card, if it is still there, takes focus and says what was
  * recorded; a card that has gone (closed) leaves its word, and focus, at the top of the list.
- * Returns [the answered concern, once settled; the word for the top of the list].
+ * Returns [the answered concern, once settled; the word for the top of the list]; both
+ * go with the next change (`answered` null).
  */
 function useAfterAnswer(answered, answer) {
   const [settled, setSettled] = useState(null);
   const [notice, setNotice] = useState('');
   useEffect(() => {
-    if (!answered || answer.loading || !answer.data || answer.data === answered.before) return;
+    if (!answered || answered === settled || answer.loading || !answer.data
+        || answer.data === answered.before) return;
     const still = answer.data.concerns.find((concern) => concern.key === answered.key);
     setSettled(answered);
     if (still) {
@@ -61,12 +63,14 @@ function useAfterAnswer(answered, answer) {
       if (!answered.stale) document.getElementById(headingOf(still))?.focus();
     } else {
       setNotice(answered.stale
-        ? `${answered.title}: no longer open (it changed while you were writing), so your response was not recorded.`
-        : `${answered.title}: closed, with your response. Its findings are under the closed flags.`);
+        ? `${answered.title}: no longer open (it changed while you were writing), so your `
+          + 'response was not recorded.'
+        : `${answered.title}: closed, with your response. Its findings are under the closed `
+          + 'flags.');
       document.getElementById('concerns-heading')?.focus();
     }
-  }, [answered, answer.loading, answer.data]);
-  return [settled === answered ? settled : null, notice];
+  }, [answered, settled, answer.loading, answer.data]);
+  return answered && settled === answered ? [settled, notice] : [null, ''];
 }
 
 function Concerns({ familyId, mayRespond }) {
@@ -75,14 +79,19 @@ function Concerns({ familyId, mayRespond }) {
   const [wanted] = useState(flagInAddress);
   const [answered, setAnswered] = useState(null);
   const [settled, notice] = useAfterAnswer(answered, answer);
-  const onChanged = () => {
+  const reload = () => {
     answer.reload();
     setChanges((value) => value + 1);
+  };
+  /** One flag answered: load the concerns again (what was said of the last concern goes). */
+  const onChanged = () => {
+    setAnswered(null);
+    reload();
   };
   /** A concern answered (or found changed): load the concerns again, then say so. */
   const onAnswered = (outcome) => {
     setAnswered({ ...outcome, before: answer.data });
-    onChanged();
+    reload();
   };
   useShowFlag(wanted, Boolean(answer.data));
   return (
@@ -108,7 +117,7 @@ function Concerns({ familyId, mayRespond }) {
                 {inOrder(concerns).map((concern) => (
                   <ConcernCard key={concern.key} familyId={familyId} concern={concern}
                                mayRespond={mayRespond} onChanged={onChanged} onAnswered={onAnswered}
-                               said={settled?.key === concern.key && !settled.stale ? settled.said : ''}
+                               said={settled?.key === concern.key ? settled.said ?? '' : ''}
                                startOpen={concern.flag_ids.includes(wanted)} />
                 ))}
               </ul>

@@ -66,7 +66,8 @@ function Respond({ flag, onChanged }) {
       closeOnly={flag.state === 'acknowledged'}
       send={(response, close) => post(`/flags/${flag.id}/acknowledge`, { response, close })}
       onDone={onChanged}
-      closeLabel={`Close the flag as well${flag.safe_sleep ? ' (a safe-sleep flag closes only this way)' : ''}`}
+      closeLabel={flag.safe_sleep ? 'Close the flag as well (a safe-sleep flag closes only this way)'
+        : 'Close the flag as well'}
       submitLabel="Record the response" closeSubmitLabel="Close the flag" />
   );
 }
@@ -83,8 +84,8 @@ function Respond({ flag, onChanged }) {
  * response box, `closeHint` under the checkbox; `textRef` reaches the box (to give it focus).
  */
 export function ResponseForm({ send, onDone, explain = (problem) => problem, closeOnly = false,
-                               closeLabel, closeHint, hint, submitLabel, closingLabel, closeSubmitLabel,
-                               textRef }) {
+                               closeLabel, closeHint, hint, submitLabel, closingLabel,
+                               closeSubmitLabel, textRef }) {
   const [response, setResponse] = useState('');
   const [close, setClose] = useState(false);
   const [error, setError] = useState(null);
@@ -121,7 +122,8 @@ export function ResponseForm({ send, onDone, explain = (problem) => problem, clo
       {!closeOnly && (
         <div class="field">
           <label class="check">
-            <input type="checkbox" checked={close} aria-describedby={closeHint ? `${id}-close` : undefined}
+            <input type="checkbox" checked={close}
+                   aria-describedby={closeHint ? `${id}-close` : undefined}
                    onChange={(event) => setClose(event.currentTarget.checked)} />
             <span>{closeLabel}</span>
           </label>
