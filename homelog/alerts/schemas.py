@@ -38,7 +38,10 @@ class InboxFlagSchema(OutSchema):
 
 
 class InboxNewsSchema(OutSchema):
-    change = fields.String(metadata={"enum": ["new", "worse", "better", "resolved"]})
+    change = fields.String(metadata={
+        "enum": ["new", "back", "worse", "better", "resolved"],
+        "description": "back: a concern responded to and closed lately, come back worse "
+                       "than it was then."})
     title = fields.String(metadata={"description": "What the concern is about."})
     severity = fields.String(metadata={"description": "The concern's (for resolved: what "
                                                       "it was)."})

@@ -199,7 +199,7 @@ def _merged(earlier: list[dict[str, str]], later: list[dict[str, str]]) -> list[
         if before and before["change"] == "new" and item["change"] == "worse":
             item = {**item, "change": "new"}
         merged[item["title"]] = item
-    order = {"new": 0, "worse": 1, "resolved": 2, "better": 3}
+    order = {"new": 0, "back": 1, "worse": 2, "resolved": 3, "better": 4}
     return sorted(merged.values(), key=lambda item: order.get(item["change"], 4))
 
 
@@ -221,7 +221,8 @@ def digest_recipients(now: dt.datetime) -> list[int]:
     ).scalars())
 
 
-_CHANGE_WORDS = (("new", "new concern", "new concerns"), ("worse", "worse", "worse"),
+_CHANGE_WORDS = (("new", "new concern", "new concerns"), ("back", "back", "back"),
+                 ("worse", "worse", "worse"),
                  ("resolved", "resolved", "resolved"), ("better", "better", "better"),
                  ("flag", "new flag", "new flags"))
 

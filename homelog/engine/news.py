@@ -3,8 +3,15 @@
 A run that opens six flags about one kitchen has one piece of news: the kitchen concern is
 new (or worse). The core group is told which concerns are new, worse, better (an
 improvement that has lasted) or resolved, each with its sentence; not each flag. Immediate
-concerns are told on their own, at once (alerts), and are left out here. Pure: the family's
-findings after the run and what the run opened, made more severe and closed, in; news out.
+concerns are told on their own, at once (alerts), and are left out here.
+
+A concern that the core group responded to, that closed and comes back within the engine's
+window, is the same concern come back: it is news again ("back", not "new") only if it is
+worse now than when they responded - more severe, or with a kind of finding they were not
+told of then (a return that makes "improvements not lasting" true is news).
+
+Pure: the family's findings after the run, what the run opened, made more severe and closed,
+and the flags responded to and closed lately, in; news out.
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from homelog.engine.analysis_types import Finding, FlagKind
+from homelog.engine.analysis_types import Finding, FlagKind, Severity
 from homelog.engine.concerns import Concern, group
 
-NEW, WORSE, BETTER, RESOLVED = "new", "worse", "better", "resolved"
-_ORDER = {NEW: 0, WORSE: 1, RESOLVED: 2, BETTER: 3}
+NEW, BACK, WORSE, BETTER, RESOLVED = "new", "back", "worse", "better", "resolved"
+_ORDER = {NEW: 0, BACK: 1, WORSE: 2, RESOLVED: 3, BETTER: 4}
+_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 @dataclass(frozen=True)
@@ -32,18 +40,22 @@ class NewsItem:
 
 
 def concern_news(current: Sequence[Finding], opened: set[str], worsened: set[str],
-                 ended: Sequence[Finding], domain_names: Mapping[str, str]) -> list[NewsItem]:
+                 ended: Sequence[Finding], domain_names: Mapping[str, str],
+                 answered: Sequence[Finding] = ()) -> list[NewsItem]:
     """The family's news from one run: new, worse, better and resolved concerns.
 
     `current`: every finding true after the run; `opened`, `worsened`: keys of the flags
     the run opened or made more severe; `ended`: the findings of the flags it closed for
-    good. A concern is new when all its findings were opened now, worse when some were
-    opened or made more severe, better when all that opened is a lasting improvement;
-    resolved when none of its domains (or, family-wide, its matter) has a concern any more.
+    good; `answered`: flags responded to and closed within the window. A concern is new
+    when all its findings were opened now (back, when it was answered before and is worse
+    now than then; not news at all when it is not worse), worse when some were opened or
+    made more severe, better when all that opened is a lasting improvement; resolved when
+    none of its domains (or, family-wide, its matter) has a concern any more.
     """
     now = [concern for concern in group(current, domain_names) if not concern.immediate]
+    before = _answered_severity(answered)
     items = [item for concern in now
-             if (item := _change(concern, opened, worsened)) is not None]
+             if (item := _change(concern, opened, worsened, before)) is not None]
     still = {domain for concern in now for domain in concern.domains}
     still_keys = {concern.key for concern in now}
     for concern in group(ended, domain_names):
@@ -56,7 +68,37 @@ def concern_news(current: Sequence[Finding], opened: set[str], worsened: set[str
     return items
 
 
-def _change(concern: Concern, opened: set[str], worsened: set[str]) -> NewsItem | None:
+def _parts(concern: Concern) -> set[str]:
+    """What a concern is about: its domains, or its family-wide matter."""
+    return {f"domain:{domain}" for domain in concern.domains} or {concern.key}
+
+
+def _answered_severity(answered: Sequence[Finding]) -> dict[str, tuple[int, set[FlagKind]]]:
+    """Per domain or family-wide matter: the highest severity the core group responded to,
+    and the kinds of finding they responded to."""
+    highest: dict[str, tuple[int, set[FlagKind]]] = {}
+    for concern in group(answered, {}):
+        kinds = {finding.kind for finding in concern.findings}
+        for part in _parts(concern):
+            rank, seen = highest.get(part, (-1, set()))
+            highest[part] = (max(rank, _RANK[concern.severity]), seen | kinds)
+    return highest
+
+
+def _no_worse_than_answered(concern: Concern,
+                            answered: dict[str, tuple[int, set[FlagKind]]]) -> bool | None:
+    """None if some of what the concern is about was never answered; else whether it is no
+    more severe, and holds no other kind of finding, than what was."""
+    then = [answered.get(part) for part in _parts(concern)]
+    if any(part is None for part in then):
+        return None
+    kinds = {finding.kind for finding in concern.findings}
+    return all(_RANK[concern.severity] <= rank and kinds <= seen
+               for rank, seen in then if rank is not None)
+
+
+def _change(concern: Concern, opened: set[str], worsened: set[str],
+            answered: dict[str, tuple[int, set[FlagKind]]]) -> NewsItem | None:
     keys = {finding.key for finding in concern.findings}
     fresh = [finding for finding in concern.findings if finding.key in opened]
     if not fresh and not keys & worsened:
@@ -64,6 +106,11 @@ def _change(concern: Concern, opened: set[str], worsened: set[str]) -> NewsItem 
     if fresh and all(finding.kind == FlagKind.SUSTAINED_IMPROVEMENT for finding in fresh) \
             and not keys & worsened:
         change = BETTER
+    elif keys <= opened:
+        no_worse = _no_worse_than_answered(concern, answered)
+        if no_worse:
+            return None  # back, but no worse than when the core group responded
+        change = NEW if no_worse is None else BACK
     else:
-        change = NEW if keys <= opened else WORSE
+        change = WORSE
     return NewsItem(change, concern.title, concern.severity.value, concern.sentence)

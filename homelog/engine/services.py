@@ -457,22 +457,37 @@ def apply_plans(plans: Sequence[Plan], as_of: dt.datetime, now: dt.datetime,
             outcomes[family_id].updated.append(flag.id)
     opening = [plan for plan in plans if plan.to_open]
     opened = _open(opening, as_of, now, outcomes, members) if opening else set()
-    _tell_news(plans, opened, now, members)
+    _tell_news(plans, opened, as_of, now, members)
     return outcomes
 
 
-def _tell_news(plans: Sequence[Plan], opened: set[tuple[int, str]], now: dt.datetime,
-               members: dict[int, list[tuple[int, str]]] | None) -> None:
+def _answered_lately(family_ids: list[int], as_of: dt.datetime) -> dict[int, list[Finding]]:
+    """Per family, the flags the core group responded to that closed within the engine's
+    window (the crossings window): a concern coming back is measured against them."""
+    if not family_ids:
+        return {}
+    since = as_of - dt.timedelta(days=analysis_parameters().crossings_window_days)
+    answered: dict[int, list[Finding]] = {}
+    for flag in db.session.execute(select(Flag).where(
+            Flag.family_id.in_(family_ids), Flag.state == FlagState.CLOSED.value,
+            Flag.acknowledged_at.is_not(None), Flag.closed_at >= since)).scalars():
+        answered.setdefault(flag.family_id, []).append(finding_of(flag))
+    return answered
+
+
+def _tell_news(plans: Sequence[Plan], opened: set[tuple[int, str]], as_of: dt.datetime,
+               now: dt.datetime, members: dict[int, list[tuple[int, str]]] | None) -> None:
     """Send what each engine-run family's concerns became (engine/news.py) upward."""
     news = {}
-    for plan in plans:
-        if not plan.domain_names or not plan.changes:
-            continue
+    telling = [plan for plan in plans if plan.domain_names and plan.changes]
+    answered = _answered_lately([plan.family_id for plan in telling if plan.to_open], as_of)
+    for plan in telling:
         opened_keys = {key for family_id, key in opened if family_id == plan.family_id}
         worsened = {key for flag, key, finding in plan.to_update
                     if _RANK[finding.severity] > _RANK[Severity(flag.severity)]}
         ended = [finding_of(flag) for flag in plan.to_close if flag.key not in opened_keys]
-        items = concern_news(plan.findings, opened_keys, worsened, ended, plan.domain_names)
+        items = concern_news(plan.findings, opened_keys, worsened, ended, plan.domain_names,
+                             answered.get(plan.family_id, ()))
         if items:
             news[plan.family_id] = items
     if news:

@@ -3,6 +3,8 @@ saying what changed; an immediate concern still reaches each member at once, on 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.engine.support import add_visit, analyse, at_days_ago
 
 
@@ -58,3 +60,48 @@ def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
     entries = _entries(client, family.id)
     assert len(entries) == 3 and entries[0]["read_at"] is None
     assert "Bathroom and toilet" in {item["title"] for item in entries[0]["news"]}
+
+
+def test_a_concern_answered_that_comes_back_is_news_only_if_it_is_worse(
+        app, factory, make_client):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    client = make_client()
+    client.sign_in(practitioner.email)
+
+    def visit_and_run(days: int, kitchen: int) -> list[dict]:
+        at = at_days_ago(days)
+        add_visit(app, family.id, practitioner.id, at, {"kitchen": kitchen})
+        analyse(app, [family.id], as_of=at + dt.timedelta(hours=1),
+                now=at + dt.timedelta(hours=1))  # each run on its own day
+        return [entry for entry in _entries(client, family.id) if entry["kind"] == "news"]
+
+    def kitchen_news(entry: dict) -> list[str]:
+        return [item["change"] for item in entry["news"]
+                if item["title"] == "Kitchen and food hygiene"]
+
+    news = visit_and_run(30, 4)
+    assert kitchen_news(news[0]) == ["new"]
+    concerns = lead.get(f"/api/v1/families/{family.id}/concerns").json["concerns"]
+    (kitchen,) = [c for c in concerns if c["key"] == "domain:kitchen"]
+    answered = lead.post(f"/api/v1/families/{family.id}/concerns/acknowledge", json={
+        "flag_ids": kitchen["flag_ids"], "response": "Deep clean arranged with the family."})
+    assert answered.status_code == 200, answered.json
+    assert kitchen_news(visit_and_run(20, 2)[0]) == ["resolved"]
+
+    # Back at a 4, as when the core group answered it: still on the family's page, no news.
+    before = len(visit_and_run(5, 4))
+    assert before == 2
+    concerns = client.get(f"/api/v1/families/{family.id}/concerns").json["concerns"]
+    assert "domain:kitchen" in {concern["key"] for concern in concerns}
+
+    # Better again, which makes three crossings of the line: improvements not lasting is
+    # something the core group was not told of when they answered, so the concern is back.
+    news = visit_and_run(2, 2)
+    assert kitchen_news(news[0]) == ["back"]
+    (item,) = [item for item in news[0]["news"] if item["change"] == "back"]
+    assert "improvements have not lasted" in item["sentence"]
+    # And worse still the next day: news again.
+    assert kitchen_news(visit_and_run(1, 5)[0]) == ["worse"]

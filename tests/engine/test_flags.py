@@ -164,20 +164,23 @@ def test_a_flag_true_again_after_closing_is_a_new_occurrence_linked_to_the_old(a
 
     first_at = at_days_ago(30)
     add_visit(app, family.id, practitioner.id, first_at, {"kitchen": 4})
-    analyse(app, [family.id], as_of=first_at + dt.timedelta(hours=1))
+    analyse(app, [family.id], as_of=first_at + dt.timedelta(hours=1),
+            now=first_at + dt.timedelta(hours=1))  # each run on its own day
     (first,) = below_agreed()
     assert first["state"] == "open" and first["occurrence"] == 1
 
     better_at = at_days_ago(20)
     add_visit(app, family.id, practitioner.id, better_at, {"kitchen": 1})
-    analyse(app, [family.id], as_of=better_at + dt.timedelta(hours=1))
+    analyse(app, [family.id], as_of=better_at + dt.timedelta(hours=1),
+            now=better_at + dt.timedelta(hours=1))  # each run on its own day
     (closed,) = below_agreed()
     assert closed["state"] == "closed" and closed["close_reason"] == "no_longer_true"
     assert closed["closed_at"] == better_at + dt.timedelta(hours=1)
 
     worse_at = at_days_ago(10)
     add_visit(app, family.id, practitioner.id, worse_at, {"kitchen": 5})
-    analyse(app, [family.id], as_of=worse_at + dt.timedelta(hours=1))
+    analyse(app, [family.id], as_of=worse_at + dt.timedelta(hours=1),
+            now=worse_at + dt.timedelta(hours=1))  # each run on its own day
     old, new = below_agreed()
     assert old["id"] == first["id"] and old["state"] == "closed"
     assert new["state"] == "open" and new["previous_id"] == first["id"]

@@ -9,7 +9,10 @@ import { navigate } from '../router.js';
 import { FLAG_KINDS, FLAG_STATES, formatDateTime, label, SEVERITY } from '../words.js';
 
 const WHY = { opened: 'New flag', reopened: 'Flag raised again', escalated: 'Escalated to you' };
-const CHANGES = { new: 'New', worse: 'Worse', better: 'Better', resolved: 'Resolved' };
+const CHANGES = {
+  new: 'New', back: 'Back, and worse than when answered', worse: 'Worse', better: 'Better',
+  resolved: 'Resolved',
+};
 
 export function Inbox() {
   const [unreadOnly, setUnreadOnly] = useState(false);
