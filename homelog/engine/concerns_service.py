@@ -62,5 +62,6 @@ def _describe(concern: Concern, by_finding: dict[Finding, Flag],
                                               for flag in flags)
                   else FlagState.ACKNOWLEDGED.value),
         "flag_ids": [flag.id for flag in flags],
+        "occurrence": max(flag.occurrence for flag in flags),
         "flags": [described[flag.id] for flag in flags],
     }

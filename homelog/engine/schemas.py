@@ -109,6 +109,9 @@ class ConcernSchema(OutSchema):
                                     "description": "Open while any of its flags is open."})
     flag_ids = fields.List(fields.Integer(), metadata={
         "description": "Every flag behind it, strongest first."})
+    occurrence = fields.Integer(metadata={
+        "description": "1, or how many times it has come back after closing (the highest "
+                       "occurrence of its flags)."})
     flags = fields.List(fields.Nested(FlagOutSchema))
 
 
