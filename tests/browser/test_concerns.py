@@ -178,7 +178,18 @@ def test_the_lead_records_one_response_for_a_whole_concern(page, swinging, outpu
     for flag_id in concern["flag_ids"]:
         assert recorded[flag_id]["state"] == "acknowledged"
         assert recorded[flag_id]["acknowledgement"]["response"] == decision
+    screenshot(page, output_dir, "family-concern-answered")
     check_accessibility(page, "family concerns, one answered")
+
+    # Answered, what is left is closing it, with a reason; then its card goes.
+    card.get_by_text("Close this concern").tap()
+    form.get_by_label("Why it can be closed").fill("Routine kept for six weeks, seen unannounced.")
+    expect(form.get_by_label("Close the concern as well")).to_have_count(0)
+    form.get_by_role("button", name="Close the concern", exact=True).tap()
+    expect(card).to_have_count(0)
+    closed = _flags_by_id(page, swinging, "closed")
+    for flag_id in concern["flag_ids"]:
+        assert closed[flag_id]["acknowledgement"]["response"] == decision  # kept
 
 
 def test_closing_a_concern_takes_its_card_away(page, swinging):
@@ -223,7 +234,9 @@ def test_a_concern_that_changed_meanwhile_is_said_so_and_loaded_again(page, swin
     total = len(concern["flag_ids"])
     card = _card(page, concern)
     form = _response_form(card)
-    card.get_by_text(RESPOND).tap()
+    card.get_by_text(RESPOND).focus()  # by keyboard this time
+    page.keyboard.press("Enter")
+    expect(form.get_by_label("What the core group decided")).to_be_focused()
     decision = "Joint visit by both agencies next week to agree the scores."
     form.get_by_label("What the core group decided").fill(decision)
 

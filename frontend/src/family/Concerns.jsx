@@ -173,13 +173,11 @@ function ConcernCard({ familyId, concern, mayRespond, onChanged, onAnswered, sai
           {state} · {count(total, 'finding')}
         </p>
         <p class="concern-sentence">{sentenceOf(concern)}</p>
+        {mayRespond && <p role="status" class="notice">{said}</p>}
         <Findings concern={concern} mayRespond={mayRespond} onChanged={onChanged}
                   startOpen={startOpen} />
         {mayRespond && (
-          <>
-            <p role="status" class="notice">{said}</p>
-            <RespondToConcern familyId={familyId} concern={concern} onAnswered={onAnswered} />
-          </>
+          <RespondToConcern familyId={familyId} concern={concern} onAnswered={onAnswered} />
         )}
       </article>
     </li>
