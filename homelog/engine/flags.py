@@ -104,22 +104,26 @@ def acknowledge_concern(user: User, access: FamilyAccess, flag_ids: list[int], r
         raise invalid({"flag_ids": [
             f"Not open or acknowledged in this family: {', '.join(map(str, gone))}. The "
             "concern has changed since it was shown: look at it again."]})
-    response = response.strip()
     for flag in flags:
-        if flag.state == FlagState.OPEN.value:
-            flag.state = FlagState.ACKNOWLEDGED.value
-            flag.acknowledged_by_id, flag.acknowledged_at, flag.response = user.id, now, response
-        elif not close:
-            continue  # already acknowledged: its response stands
-        if close:
-            flag.state = FlagState.CLOSED.value
-            flag.closed_at, flag.close_reason = now, CLOSED_BY_PERSON
-            flag.closed_by_id, flag.close_note = user.id, response
-        record(actor_of(user), "flag.close" if close else "flag.acknowledge",
-               basis=access.basis, family_id=flag.family_id, target_type="flag",
-               target_id=flag.id)
+        if flag.state == FlagState.OPEN.value or close:  # else its first response stands
+            _respond(user, access, flag, response, close, now)
     db.session.flush()
     return flags
+
+
+def _respond(user: User, access: FamilyAccess, flag: Flag, response: str, close: bool,
+             now: dt.datetime) -> None:
+    """Acknowledge an open flag with the response and, with `close`, close it; audited."""
+    response = response.strip()
+    if flag.state == FlagState.OPEN.value:
+        flag.state = FlagState.ACKNOWLEDGED.value
+        flag.acknowledged_by_id, flag.acknowledged_at, flag.response = user.id, now, response
+    if close:
+        flag.state = FlagState.CLOSED.value
+        flag.closed_at, flag.close_reason = now, CLOSED_BY_PERSON
+        flag.closed_by_id, flag.close_note = user.id, response
+    record(actor_of(user), "flag.close" if close else "flag.acknowledge", basis=access.basis,
+           family_id=flag.family_id, target_type="flag", target_id=flag.id)
 
 
 def acknowledge(user: User, flag_id: int, response: str, close: bool,
@@ -132,20 +136,11 @@ def acknowledge(user: User, flag_id: int, response: str, close: bool,
     """
     flag, access = open_flag(user, flag_id)
     require_core_group_manager(user)
-    response = response.strip()
     if flag.state == FlagState.CLOSED.value:
         raise ApiError(409, "flag_closed", "This flag is already closed.")
     if flag.state == FlagState.ACKNOWLEDGED.value and not close:
         raise ApiError(409, "flag_acknowledged",
                        "This flag has already been acknowledged; to close it, send close: true.")
-    if flag.state == FlagState.OPEN.value:
-        flag.state = FlagState.ACKNOWLEDGED.value
-        flag.acknowledged_by_id, flag.acknowledged_at, flag.response = user.id, now, response
-    if close:
-        flag.state = FlagState.CLOSED.value
-        flag.closed_at, flag.close_reason = now, CLOSED_BY_PERSON
-        flag.closed_by_id, flag.close_note = user.id, response
+    _respond(user, access, flag, response, close, now)
     db.session.flush()
-    record(actor_of(user), "flag.close" if close else "flag.acknowledge", basis=access.basis,
-           family_id=flag.family_id, target_type="flag", target_id=flag.id)
     return flag
