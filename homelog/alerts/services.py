@@ -30,7 +30,7 @@ from homelog.core.errors import not_found
 from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine.analysis import Severity
 from homelog.engine.models import Flag, FlagState
-from homelog.engine.news import NewsItem
+from homelog.engine.news import NewsItem, merged_news
 from homelog.engine.parameters import current_values
 from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.extensions import db
@@ -169,7 +169,7 @@ def announce_news(news: dict[int, list[NewsItem]], now: dt.datetime,
                               "kind": "news", "news": said, "created_at": now,
                               "digested_at": None if mailing else now})
             else:
-                entry.news, entry.created_at = _merged(entry.news or [], said), now
+                entry.news, entry.created_at = merged_news(entry.news or [], said), now
             told += 1
     if fresh:
         db.session.execute(_INSERT_ENTRIES, fresh)
@@ -188,19 +188,6 @@ def _todays_news(family_ids: list[int], now: dt.datetime,
         query = query.where(InboxEntry.digested_at.is_(None))
     return {(entry.user_id, entry.family_id): entry
             for entry in db.session.execute(query).scalars()}
-
-
-def _merged(earlier: list[dict[str, str]], later: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Today's news so far and a run's: the latest on each concern (a concern new today and
-    worse since is still new today)."""
-    merged = {item["title"]: item for item in earlier}
-    for item in later:
-        before = merged.get(item["title"])
-        if before and before["change"] == "new" and item["change"] == "worse":
-            item = {**item, "change": "new"}
-        merged[item["title"]] = item
-    order = {"new": 0, "back": 1, "worse": 2, "resolved": 3, "better": 4}
-    return sorted(merged.values(), key=lambda item: order.get(item["change"], 4))
 
 
 def _on_concerns_changed(app: Flask, news: dict[int, list[NewsItem]], now: dt.datetime,

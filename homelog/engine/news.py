@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from homelog.engine.analysis_types import Finding, FlagKind, Severity
-from homelog.engine.concerns import Concern, group
+from homelog.engine.analysis_types import Finding, FlagKind
+from homelog.engine.concerns import SEVERITY_RANK, Concern, group
 
 NEW, BACK, WORSE, BETTER, RESOLVED = "new", "back", "worse", "better", "resolved"
 _ORDER = {NEW: 0, BACK: 1, WORSE: 2, RESOLVED: 3, BETTER: 4}
-_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,20 @@ def concern_news(current: Sequence[Finding], opened: set[str], worsened: set[str
     return items
 
 
+def merged_news(earlier: list[dict[str, str]], later: list[dict[str, str]]
+                ) -> list[dict[str, str]]:
+    """One day's news so far and a later run's, as one (the inbox keeps one entry per family
+    a day): the latest word on each concern, except that a concern new today and worse
+    since is still new today."""
+    merged = {item["title"]: item for item in earlier}
+    for item in later:
+        before = merged.get(item["title"])
+        if before and before["change"] == NEW and item["change"] == WORSE:
+            item = {**item, "change": NEW}
+        merged[item["title"]] = item
+    return sorted(merged.values(), key=lambda item: _ORDER.get(item["change"], len(_ORDER)))
+
+
 def _parts(concern: Concern) -> set[str]:
     """What a concern is about: its domains, or its family-wide matter."""
     return {f"domain:{domain}" for domain in concern.domains} or {concern.key}
@@ -81,7 +94,7 @@ def _answered_severity(answered: Sequence[Finding]) -> dict[str, tuple[int, set[
         kinds = {finding.kind for finding in concern.findings}
         for part in _parts(concern):
             rank, seen = highest.get(part, (-1, set()))
-            highest[part] = (max(rank, _RANK[concern.severity]), seen | kinds)
+            highest[part] = (max(rank, SEVERITY_RANK[concern.severity]), seen | kinds)
     return highest
 
 
@@ -93,7 +106,7 @@ def _no_worse_than_answered(concern: Concern,
     if any(part is None for part in then):
         return None
     kinds = {finding.kind for finding in concern.findings}
-    return all(_RANK[concern.severity] <= rank and kinds <= seen
+    return all(SEVERITY_RANK[concern.severity] <= rank and kinds <= seen
                for rank, seen in then if rank is not None)
 
 

@@ -47,6 +47,7 @@ from homelog.core.signals import agreement_revised, event_recorded, visit_record
 from homelog.core.time import calendar_day, local_zone, start_of_day, utcnow
 from homelog.engine import analysis
 from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters, Severity
+from homelog.engine.concerns import SEVERITY_RANK
 from homelog.engine.facts import amended_visits, family_facts
 from homelog.engine.models import ACTIVE_STATES, FamilyEngineState, Flag, FlagState
 from homelog.engine.news import concern_news
@@ -484,7 +485,7 @@ def _tell_news(plans: Sequence[Plan], opened: set[tuple[int, str]], as_of: dt.da
     for plan in telling:
         opened_keys = {key for family_id, key in opened if family_id == plan.family_id}
         worsened = {key for flag, key, finding in plan.to_update
-                    if _RANK[finding.severity] > _RANK[Severity(flag.severity)]}
+                    if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[Severity(flag.severity)]}
         ended = [finding_of(flag) for flag in plan.to_close if flag.key not in opened_keys]
         items = concern_news(plan.findings, opened_keys, worsened, ended, plan.domain_names,
                              answered.get(plan.family_id, ()))
@@ -495,9 +496,6 @@ def _tell_news(plans: Sequence[Plan], opened: set[tuple[int, str]], as_of: dt.da
                                               for family_id in news}
         concerns_changed.send(current_app._get_current_object(), news=news, now=now,
                               members=told)
-
-
-_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 def finding_of(flag: StoredFlag | Flag) -> Finding:
