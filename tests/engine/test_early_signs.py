@@ -3,13 +3,12 @@ the announced ones, and an agency's first visit contradicting everyone else's.""
 
 from __future__ import annotations
 
-from homelog.engine.analysis import FlagKind, Severity, analyse
+from homelog.engine.analysis import FlagKind, Severity
 from homelog.engine.concerns import group
 from tests.engine.test_analysis import (
     CHILDREN,
     DOMAINS,
     HEALTH,
-    PARAMS,
     POLICE,
     Chronology,
     of_kind,
@@ -83,7 +82,6 @@ def test_a_first_visit_close_to_some_other_score_is_no_contradiction() -> None:
         family.visit(day, HEALTH if day % 8 else CHILDREN, kitchen=kitchen)
     family.visit(15, POLICE, kitchen=4)  # 3 was seen before: one level apart
     assert of_kind(run(family), FlagKind.FIRST_VISIT_CONTRADICTS) == []
-    analyse(family.facts(), PARAMS, family.visits[-1].visited_at)
 
 
 def test_a_replay_finds_the_early_signs_on_the_same_dates_as_analysing_at_once() -> None:
