@@ -80,7 +80,7 @@ def pinned_clock(earlier: dt.timedelta = dt.timedelta(0)) -> Iterator[dt.datetim
     if instant is None:
         yield None
         return
-    with time_machine.travel(instant - earlier, tick=True):
+    with _travel(instant - earlier, tick=True):
         yield instant - earlier
 
 
@@ -89,12 +89,19 @@ def later_today_at(hour: float) -> Iterator[dt.datetime]:
     """Move the clock (ticking on) to `hour` o'clock local time today, for tests that need
     the rest of a day to themselves (a digest's "same day", say)."""
     instant = local_instant(today(), hour)
-    with time_machine.travel(instant, tick=True):
+    with _travel(instant, tick=True):
         yield instant
 
 
 @contextmanager
 def frozen_at(instant: dt.datetime) -> Iterator[None]:
     """Within it, "now" is `instant` and does not move: for tests about one moment."""
-    with time_machine.travel(instant, tick=False):
+    with _travel(instant, tick=False):
         yield
+
+
+def _travel(instant: dt.datetime, *, tick: bool) -> time_machine.travel:
+    """Move the clock, not the time zone: given an aware datetime, time-machine also sets the
+    process's TZ to its zone (UTC here), which would hide the machine's own zone from the
+    tests; a POSIX timestamp moves the clock alone."""
+    return time_machine.travel(instant.timestamp(), tick=tick)
