@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+MAIL_DETAILS = ("none", "picture")
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used safely."""
@@ -56,6 +58,14 @@ def load_config(instance_path: str) -> dict[str, Any]:
     engine_batch = _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250)
     if not 1 <= engine_batch <= 2000:  # a batch's statements stay within SQLite's limits
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
+    mail_detail = os.environ.get("HOMELOG_MAIL_DETAIL", "none").strip().lower()
+    if mail_detail not in MAIL_DETAILS:
+        raise ConfigError("HOMELOG_MAIL_DETAIL must be 'none' or 'picture'")
+    starttls = _bool("HOMELOG_SMTP_STARTTLS", True)
+    if mail_detail == "picture" and not starttls:
+        raise ConfigError("HOMELOG_MAIL_DETAIL=picture puts what is known about families in "
+                          "email, so it needs HOMELOG_SMTP_STARTTLS on (the mail server's "
+                          "certificate is checked)")
     database_url = os.environ.get(
         "HOMELOG_DATABASE_URL", f"sqlite:///{instance / 'homelog.sqlite3'}"
     )
@@ -69,7 +79,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_SMTP_PORT": _int("HOMELOG_SMTP_PORT", 25),
         "HOMELOG_SMTP_USER": os.environ.get("HOMELOG_SMTP_USER", ""),
         "HOMELOG_SMTP_PASSWORD": os.environ.get("HOMELOG_SMTP_PASSWORD", ""),
-        "HOMELOG_SMTP_STARTTLS": _bool("HOMELOG_SMTP_STARTTLS", True),
+        "HOMELOG_SMTP_STARTTLS": starttls,
+        # Certificates the mail server's may be signed by, beyond the system's (optional).
+        "HOMELOG_SMTP_CA_FILE": os.environ.get("HOMELOG_SMTP_CA_FILE", ""),
+        # What emails say about a family: "none" (its reference, what changed in counts and
+        # a link) unless the partnership's mail is a secure channel end to end, when
+        # "picture" puts each family's picture and changed concerns in the daily digest.
+        "HOMELOG_MAIL_DETAIL": mail_detail,
         "HOMELOG_MAIL_FROM": os.environ.get("HOMELOG_MAIL_FROM", "homelog@localhost"),
         "HOMELOG_SMTP_TIMEOUT_SECONDS": _int("HOMELOG_SMTP_TIMEOUT_SECONDS", 30),
         # Links in emails point here (the address people open Homelog at).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -72,7 +73,10 @@ class _Connection:
         smtp = smtplib.SMTP(config["HOMELOG_SMTP_HOST"], config["HOMELOG_SMTP_PORT"],
                             timeout=config["HOMELOG_SMTP_TIMEOUT_SECONDS"])
         if config["HOMELOG_SMTP_STARTTLS"]:
-            smtp.starttls()
+            # The server's certificate and name are checked: an unchecked STARTTLS can be
+            # intercepted, and a refused one leaves the message to retry (ssl.SSLError).
+            smtp.starttls(context=ssl.create_default_context(
+                cafile=config["HOMELOG_SMTP_CA_FILE"] or None))
         if config["HOMELOG_SMTP_USER"]:
             smtp.login(config["HOMELOG_SMTP_USER"], config["HOMELOG_SMTP_PASSWORD"])
         return smtp

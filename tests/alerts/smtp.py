@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -34,10 +35,14 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self, port: int) -> None:
+    """`tls`: a context with the server's certificate; the server then refuses to take
+    mail before STARTTLS."""
+
+    def __init__(self, port: int, tls: ssl.SSLContext | None = None) -> None:
         self.port = port
         self.mailbox = Mailbox()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+        options: dict[str, Any] = {"tls_context": tls, "require_starttls": True} if tls else {}
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=port, **options)
 
     def start(self) -> None:
         self.controller.start()
