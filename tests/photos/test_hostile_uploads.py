@@ -53,6 +53,10 @@ HOSTILE: list[tuple[str, bytes, int, str]] = [
     ("65535x65535 PNG header", png_header_only(65535, 65535), 422, "megapixels"),
     ("9000x6000 PNG header", png_header_only(9000, 6000), 422, "9000 x 6000"),
     ("10000x10000 PNG bomb", png_bomb(), 422, "megapixels"),
+    # A PNG is decoded in full, so 50 MP (8160 x 6120, a valid file of a few hundred KB) is
+    # refused from its header: the one without pixel data would otherwise be "damaged".
+    ("50 MP PNG bomb", png_bomb(8160, 6120), 422, "most accepted for a PNG is 16 megapixels"),
+    ("50 MP PNG header", png_header_only(8160, 6120), 422, "for a PNG is 16 megapixels"),
     ("JPEG claiming 60000x60000", jpeg_claiming(60000, 60000), 422, "megapixels"),
     ("JPEG claiming 1x60000", jpeg_claiming(1, 60000), 422, "pixels"),
     ("truncated JPEG", phone_jpeg()[:3000], 422, "damaged"),
@@ -81,6 +85,15 @@ def test_hostile_files_are_refused_clearly(photo_world: PhotoWorld, name: str, d
     error = response.json["error"]
     assert words in error["message"], error
     assert error["fields"]["file"], error
+
+
+def test_a_50_megapixel_jpeg_is_a_phones_photo_not_a_bomb() -> None:
+    # Its header passes (a JPEG is decoded at a reduced scale); the PNG of the same size is
+    # refused above before a pixel is decoded.
+    renditions = images.make_renditions(jpeg_claiming(8160, 6120))
+    assert (renditions.source_width, renditions.source_height) == (8160, 6120)
+    with pytest.raises(images.ImageRefused, match="16 megapixels"):
+        images.make_renditions(png_header_only(8160, 6120))
 
 
 def test_21_megabytes_of_noise_is_413_naming_the_limit(photo_world: PhotoWorld) -> None:
