@@ -99,6 +99,9 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # REPLACE (and INSERT OR REPLACE) deletes the row it replaces; only with recursive
+        # triggers on does that delete meet the append-only tables' DELETE guard.
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.close()
         # PostgreSQL has sha256(); SQL that chains hashes (the audit trail) needs it here too.
         dbapi_connection.create_function("homelog_sha256_hex", 1, _sha256_hex, deterministic=True)

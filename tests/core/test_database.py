@@ -27,6 +27,7 @@ def test_sqlite_is_set_up_for_concurrent_use(app, db_dialect):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert connection.exec_driver_sql("PRAGMA recursive_triggers").scalar() == 1
         # Every transaction takes the write lock up front (BEGIN IMMEDIATE), so a reader
         # that goes on to write can never fail halfway with "database is locked".
         assert connection.exec_driver_sql("SELECT 1").scalar() == 1

@@ -271,9 +271,20 @@ def test_the_database_refuses_to_update_or_delete_a_visit(app, signed_in, family
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
 
+    # Every way SQL can rewrite a row: UPDATE, DELETE, an upsert, and SQLite's REPLACE
+    # (which deletes the old row, so its guard needs recursive triggers on).
+    statements = ["UPDATE visit SET notes = 'tampered' WHERE id = :id",
+                  "DELETE FROM visit WHERE id = :id",
+                  "INSERT INTO visit SELECT * FROM visit WHERE id = :id "
+                  "ON CONFLICT (id) DO UPDATE SET notes = 'tampered'"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        statements += ["REPLACE INTO visit SELECT * FROM visit WHERE id = :id",
+                       "INSERT OR REPLACE INTO visit SELECT * FROM visit WHERE id = :id"]
     with app.app_context():
-        for statement in ("UPDATE visit SET notes = 'tampered' WHERE id = :id",
-                          "DELETE FROM visit WHERE id = :id"):
+        for statement in statements:
             with pytest.raises(DatabaseError, match="append-only"):
                 db.session.execute(text(statement), {"id": visit_id})
             db.session.rollback()
+        notes = db.session.execute(text("SELECT notes FROM visit WHERE id = :id"),
+                                   {"id": visit_id}).scalar_one()
+        assert notes != "tampered"
