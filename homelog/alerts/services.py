@@ -4,8 +4,8 @@ An engine run's changes reach each member as one inbox entry per family (what co
 are new, worse, better or resolved: engine/news.py), mailed in the daily digest; an
 immediate concern reaches each of them at once, on its own entry and email.
 
-Emails say nothing about a family beyond its reference and a link (email is not a
-secure channel): what the flag is about is read in Homelog, after signing in. A
+Emails name no family and say nothing about one beyond a link (email is not a secure
+channel): which family, and what the flag is about, is read in Homelog after signing in. A
 partnership whose mail is secure end to end may put each family's picture and changed
 concerns in the daily digest (HOMELOG_MAIL_DETAIL=picture, which needs checked TLS).
 Everything here flushes; the request or the job loop commits.
@@ -41,6 +41,9 @@ from homelog.families.models import CoreGroupMember, Family
 
 log = logging.getLogger(__name__)
 
+# Emails name no family (not even its reference) unless the partnership's mail is secure.
+NO_DETAIL = ("This email names no family and holds no details on purpose: email is not a "
+             "secure channel.")
 HIGH_SEVERITIES = (Severity.HIGH.value, Severity.IMMEDIATE.value)
 ENTRY_KINDS = ("news", "opened", "reopened", "escalated")
 
@@ -86,13 +89,14 @@ _MEMBERS = (
 )
 
 
-def _immediate_email(reference: str, family_id: int) -> tuple[str, str]:
-    subject = f"Homelog: urgent flag for family {reference}"
+def _immediate_email(family_id: int) -> tuple[str, str]:
+    subject = "Homelog: an urgent flag for one of your families"
     body = (
-        f"An urgent flag has been raised for family {reference}.\n\n"
+        "An urgent flag has been raised for one of the families whose core group you are "
+        "in.\n\n"
         f"Please sign in to Homelog to see it and record your response:\n"
         f"{family_link(family_id)}\n\n"
-        "This email holds no details on purpose: email is not a secure channel.\n"
+        f"{NO_DETAIL}\n"
     )
     return subject, body
 
@@ -132,9 +136,7 @@ def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
                      "created_at": now, "digested_at": now}
                     for flag in urgent for user_id, _ in group]
         if mailing:
-            reference = db.session.execute(
-                select(Family.reference).where(Family.id == family_id)).scalar_one()
-            subject, body = _immediate_email(reference, family_id)
+            subject, body = _immediate_email(family_id)
             for flag in urgent:
                 for user_id, email in group:
                     _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
@@ -226,11 +228,10 @@ def _changes_in_words(changes: Counter[str]) -> str:
 def _digest_body(counts: dict[tuple[int, str], Counter[str]]) -> str:
     lines = ["What has changed for families whose core group you are in, since your last "
              "digest:", ""]
-    for (family_id, reference), changes in sorted(counts.items(), key=lambda item: item[0][1]):
-        lines.append(f"  {reference}: {_changes_in_words(changes)}")
+    for (family_id, _), changes in sorted(counts.items()):
+        lines.append(f"  {_changes_in_words(changes)}:")
         lines.append(f"    {family_link(family_id)}")
-    lines += ["", f"Your inbox in Homelog: {inbox_link()}", "",
-              "This email holds no details on purpose: email is not a secure channel."]
+    lines += ["", f"Your inbox in Homelog: {inbox_link()}", "", NO_DETAIL]
     return "\n".join(lines) + "\n"
 
 
@@ -265,9 +266,9 @@ def _pictures_in_mail() -> bool:
 
 def send_digest(user_id: int, day: dt.date, now: dt.datetime) -> bool:
     """Queue one digest email telling what changed for the user's families; True if one was
-    queued. It names each family by reference with what changed in counts, or, where the
-    partnership's mail is secure (HOMELOG_MAIL_DETAIL=picture), gives each family's picture
-    and the changed concerns' sentences, an audited disclosure.
+    queued. It gives, per family, what changed in counts and a link, naming none; where the
+    partnership's mail is secure (HOMELOG_MAIL_DETAIL=picture), each family's picture and
+    the changed concerns' sentences, an audited disclosure.
 
     At most one digest per user per day (the outbox key says so); entries are marked as
     mailed in the same transaction, so a rerun neither repeats nor loses any.
@@ -385,7 +386,7 @@ def escalate(flag_id: int, now: dt.datetime) -> list[int]:
             f"A high-severity flag for family {reference} has not been acknowledged for "
             f"{hours} hours. It has been passed to you as the lead social worker's manager.\n\n"
             f"Please sign in to Homelog to see it:\n{family_link(flag.family_id)}\n\n"
-            "This email holds no details on purpose: email is not a secure channel.\n"
+            f"{NO_DETAIL}\n"
         )
         for manager in managers:
             _queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,

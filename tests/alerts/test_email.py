@@ -15,13 +15,12 @@ from homelog.accounts.models import Profession, Role, User
 from homelog.alerts import jobs, services
 from homelog.alerts.mail import deliver_due
 from homelog.alerts.models import InboxEntry, OutboxMessage
+from homelog.alerts.services import NO_DETAIL
 from homelog.engine.models import Flag
 from homelog.extensions import db
 from tests.alerts.smtp import SmtpServer
 from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
 from tests.support import clock
-
-NO_DETAIL = "This email holds no details on purpose: email is not a secure channel."
 
 
 def _text(message) -> str:
@@ -48,8 +47,7 @@ def _email_of(app, user_id: int) -> str:
         return db.session.get_one(User, user_id).email
 
 
-def test_an_immediate_concern_is_emailed_at_once_with_nothing_but_reference_and_link(
-        app, factory, smtp):
+def test_an_immediate_concern_is_emailed_at_once_naming_no_family(app, factory, smtp):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
     add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"],
@@ -63,14 +61,16 @@ def test_an_immediate_concern_is_emailed_at_once_with_nothing_but_reference_and_
     received = smtp.mailbox.to(*addresses)
     assert sorted(message["To"] for message in received) == sorted(addresses)
     for message in received:
-        assert message["Subject"] == f"Homelog: urgent flag for family {family.reference}"
+        assert message["Subject"] == "Homelog: an urgent flag for one of your families"
         assert message["From"] == "alerts@homelog.test"
         assert _text(message) == (
-            f"An urgent flag has been raised for family {family.reference}.\n\n"
+            "An urgent flag has been raised for one of the families whose core group you are "
+            "in.\n\n"
             "Please sign in to Homelog to see it and record your response:\n"
             f"https://homelog.test/families/{family.id}/flags\n\n"
             f"{NO_DETAIL}\n"
         )
+        assert family.reference not in message.as_string()
         assert message["Message-ID"].startswith("<homelog-outbox-")
 
     # Delivered once: another pass sends nothing more, and the inbox needs no digest.
@@ -108,8 +108,9 @@ def _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     body = _text(digest)
     for family in (first, second):
         count = len(news[family.id][0])
-        assert f"  {family.reference}: {count} new concern{'s' if count > 1 else ''}\n" in body
-        assert f"https://homelog.test/families/{family.id}/flags" in body
+        assert (f"  {count} new concern{'s' if count > 1 else ''}:\n"
+                f"    https://homelog.test/families/{family.id}/flags\n") in body
+        assert family.reference not in digest.as_string()
     assert "Kitchen" not in body and "Test Street" not in body
     assert body.endswith(f"{NO_DETAIL}\n")
 
@@ -125,8 +126,8 @@ def _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     with app.app_context():
         jobs.digest(now + dt.timedelta(days=1))
     later = smtp.mailbox.to(address)[1]
-    assert f"  {first.reference}: " in _text(later)
-    assert second.reference not in _text(later)
+    assert f"/families/{first.id}/flags" in _text(later)
+    assert f"/families/{second.id}/flags" not in _text(later)
 
 
 def _lead_with_manager(app, factory):
