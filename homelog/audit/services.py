@@ -19,12 +19,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.sql.dml import Insert
 
 from homelog.audit.models import AuditEntry
 from homelog.core.time import utcnow
-from homelog.core.transactions import at_commit
+from homelog.core.transactions import at_commit, keep_even_if_request_fails
 from homelog.extensions import db
 
 GENESIS = "0" * 64
@@ -113,14 +114,24 @@ def record(
     target_type: str | None = None,
     target_id: int | None = None,
     detail: dict[str, Any] | None = None,
+    kept: bool = False,
 ) -> None:
     """Append one audit entry, as the request commits (see core/transactions.py).
 
-    The time recorded is the moment of the action, not of the append.
+    The time recorded is the moment of the action, not of the append. `kept`: the entry
+    is written even when the request fails (a refused sign-in is evidence too).
     """
+    if has_request_context() and g.get("homelog_audit_background"):
+        return
     at = utcnow()
     content = _content(at, actor, action, family_id, target_type, target_id, basis, detail)
-    at_commit(lambda: _append(content, at))
+    (keep_even_if_request_fails if kept else at_commit)(lambda: _append(content, at))
+
+
+def leave_background_request_unaudited() -> None:
+    """This request is the app checking in the background (its inbox count), not a person
+    acting: it leaves no entries. Only the few requests accounts/access.py allows."""
+    g.homelog_audit_background = True
 
 
 def _append(content: dict[str, Any], at: dt.datetime) -> None:
