@@ -19,6 +19,7 @@ from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
 from homelog.config import load_config
 from homelog.core.api import Api
+from homelog.core.cli import backup_command, restore_command
 from homelog.core.db import configure_postgresql, configure_sqlite
 from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
@@ -90,6 +91,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.cli.add_command(group)
     app.cli.add_command(analyse_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     init_engine(app)
     init_jobs(app)
     init_alerts(app)
