@@ -113,6 +113,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_PHOTO_KEEP_ORIGINAL": _bool("HOMELOG_PHOTO_KEEP_ORIGINAL", False),
         # Families an engine run reads, analyses and writes together, in one transaction.
         "HOMELOG_ENGINE_BATCH_FAMILIES": engine_batch,
+        # SQLite: how long a request waits for another's write lock before a 503 (Retry-After).
+        "HOMELOG_SQLITE_BUSY_TIMEOUT_MS": _int("HOMELOG_SQLITE_BUSY_TIMEOUT_MS", 15000),
         "API_TITLE": "Homelog",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

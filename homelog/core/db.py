@@ -7,6 +7,7 @@ import hashlib
 from contextvars import ContextVar
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, Text, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -89,7 +90,10 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
     transaction begins: BEGIN IMMEDIATE when it will write (see core/transactions.py),
     so a writer can never fail with "database is locked" halfway through; a plain
     BEGIN for reads, which then run side by side with each other and with a writer.
+    A request that waits longer than the busy timeout (HOMELOG_SQLITE_BUSY_TIMEOUT_MS,
+    read from the app being set up) for the write lock is answered 503 (core/errors.py).
     """
+    busy_timeout_ms = int(current_app.config.get("HOMELOG_SQLITE_BUSY_TIMEOUT_MS", 15000))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -97,7 +101,7 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # REPLACE (and INSERT OR REPLACE) deletes the row it replaces; only with recursive
         # triggers on does that delete meet the append-only tables' DELETE guard.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,11 @@ _MESSAGES = {
     422: "Some of the information is not valid.",
     429: "Too many attempts. Please wait and try again.",
     500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
+    503: "Homelog is busy just now and did not finish this. Nothing was half-done; please "
+         "try again in a few seconds.",
 }
+# How long a client is asked to wait when the database was busy (Retry-After, seconds).
+BUSY_RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -84,6 +89,26 @@ def http_exception_response(error: HTTPException) -> Response:
     return response
 
 
+def database_busy(error: BaseException | None) -> bool:
+    """SQLite's "database is locked": the write lock stayed taken past the busy timeout.
+
+    Another process (a long job, a backup) held it; the request did nothing it keeps
+    (its transaction is rolled back), so the client may simply try again.
+    """
+    if not isinstance(error, OperationalError):
+        return False
+    name = getattr(error.orig, "sqlite_errorname", "")
+    return name.startswith("SQLITE_BUSY") or "database is locked" in str(error.orig)
+
+
+def busy_response() -> Response:
+    """503 with Retry-After: the client's retry (same Idempotency-Key) is safe."""
+    log.warning("database busy: %s %s answered 503", request.method, request.path)
+    response = error_response(503, "busy", _MESSAGES[503])
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error leaves as JSON; unexpected ones are logged in full and answered generically."""
 
@@ -95,7 +120,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        # An error at the request boundary (the commit) reaches here wrapped as a 500.
+        if isinstance(error, InternalServerError) and database_busy(error.original_exception):
+            return busy_response()
         return http_exception_response(error)
+
+    @app.errorhandler(OperationalError)
+    def _database_error(error: OperationalError) -> Response:
+        if database_busy(error):
+            return busy_response()
+        return _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
