@@ -97,6 +97,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_SIGN_IN_WINDOW_MINUTES": _int("HOMELOG_SIGN_IN_WINDOW_MINUTES", 15),
         "HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT": _int("HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT", 10),
         "HOMELOG_SIGN_IN_FAILURES_PER_ADDRESS": _int("HOMELOG_SIGN_IN_FAILURES_PER_ADDRESS", 100),
+        # Every sign-in needs a code from an authenticator app (accounts/second_factor.py);
+        # an account that has set one up always needs it, whatever this says.
+        "HOMELOG_REQUIRE_SECOND_FACTOR": _bool("HOMELOG_REQUIRE_SECOND_FACTOR",
+                                               env == "production"),
         # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
         "HOMELOG_TRUSTED_PROXIES": _int("HOMELOG_TRUSTED_PROXIES", 0),
         # Exports of a family's record need a sign-in (or password confirmation) this recent.

@@ -22,6 +22,8 @@ from tests.support.postgres import PostgresServer, start_postgres
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
+# Signing in with a code is tested in tests/accounts; elsewhere a password is enough.
+os.environ.setdefault("HOMELOG_REQUIRE_SECOND_FACTOR", "false")
 
 DATABASES = databases()
 

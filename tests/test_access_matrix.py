@@ -45,6 +45,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.SessionResource", "GET"): _all(200),
     ("accounts.SessionResource", "DELETE"): _all(204),
     ("accounts.ConfirmResource", "POST"): _all(200),  # each confirms their own password
+    ("accounts.SecondFactorResource", "POST"): _all(201),  # each sets up their own
+    ("accounts.SecondFactorConfirmResource", "POST"): _all(422),  # a wrong first code
+    ("accounts.UserSecondFactorResource", "DELETE"): _admin_only(204),
     ("accounts.UsersResource", "GET"): _all(200),
     ("accounts.UsersResource", "POST"): _admin_only(201),
     ("accounts.UserResource", "PATCH"): _admin_only(200),
@@ -116,6 +119,7 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
             "email": f"{unique('new')}@test.homelog.test", "name": "New", "password": PASSWORD,
             "agency_id": world.agency_id, "role": "practitioner", "profession": "midwife"},
         ("accounts.ConfirmResource", "POST"): {"password": PASSWORD},
+        ("accounts.SecondFactorConfirmResource", "POST"): {"code": "not-a-code"},
         ("accounts.UserResource", "PATCH"): {"active": False},
         ("accounts.AgenciesResource", "POST"): {"name": unique("Agency"), "kind": "health"},
         ("families.FamiliesResource", "POST"): {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from homelog.accounts import services
+from homelog.accounts import second_factor, services
 from homelog.accounts.models import Profession, Role
 from homelog.core.errors import ApiError
 from homelog.extensions import db
@@ -69,3 +70,39 @@ def disable_user(email: str) -> None:
     services.set_active(None, user, False)
     db.session.commit()
     click.echo(f"Disabled {user.email}; their sessions have ended.")
+
+
+@users_cli.command("code")
+@click.argument("email")
+@click.option("--allow-production", is_flag=True,
+              help="Print it although HOMELOG_ENV is production (a training server, never live).")
+@with_appcontext
+def print_code(email: str, allow_production: bool) -> None:
+    """Print the code a user's authenticator app shows now (for trying the demo)."""
+    if current_app.config["HOMELOG_ENV"] != "development" and not allow_production:
+        raise click.ClickException(
+            "Printing a code defeats two-step sign-in. Run it with HOMELOG_ENV=development, "
+            "or pass --allow-production on a training server.")
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    code = second_factor.current_code(user.id)
+    if code is None:
+        raise click.ClickException(
+            f"{user.email} has not set up two-step sign-in: sign in and follow "
+            "\"Set up two-step sign-in\" (the key shown there is all this command needs).")
+    click.echo(code)
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor(email: str) -> None:
+    """Reset a user's two-step sign-in (a lost phone): they set it up again. Audited."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    services.reset_second_factor(None, user)
+    db.session.commit()
+    click.echo(f"Reset two-step sign-in for {user.email}; their sessions have ended and they "
+               "will set it up again when they next sign in.")

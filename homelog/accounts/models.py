@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from homelog.core.db import UTCDateTime
@@ -120,6 +120,8 @@ class UserSession(db.Model):
     # Wrong passwords given to confirm it since the last right one; a few end the session.
     confirm_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     end_reason: Mapped[str | None] = mapped_column(String(32))
+    # Opened by someone who must set up two-step sign-in before doing anything else.
+    enrol_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class SignInFailure(db.Model):
@@ -140,3 +142,31 @@ class SignInFailure(db.Model):
         Index("ix_sign_in_failure_account_address_at", "account", "address", "at"),
         Index("ix_sign_in_failure_address_at", "address", "at"),
     )
+
+
+class SecondFactor(db.Model):
+    """A user's authenticator app (TOTP): set up when confirmed with a first code.
+
+    The last time step a code was taken at is kept, so each code works once: a code
+    seen again (or an older one still inside the window) is refused.
+    """
+
+    __tablename__ = "second_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))  # base32, as authenticator apps take it
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_time_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(db.Model):
+    """One of the ten codes to sign in with when the phone is lost; each works once."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))  # SHA-256: the codes are random
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

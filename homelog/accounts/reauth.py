@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select, update
 from homelog.accounts.models import User, UserSession
 from homelog.accounts.passwords import verify_password
 from homelog.accounts.services import LiveSession, actor_of, end_session
+from homelog.accounts.throttle import client_address
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid
 from homelog.core.time import utcnow
@@ -57,12 +58,17 @@ def confirm_password(user: User, session: LiveSession, password: str) -> dt.date
 
     A wrong password is a 422 naming the field and the session stays signed in, up to
     MAX_CONFIRM_FAILURES in a row: then the session ends (401), so a session left open
-    cannot be used to guess the password. A right one is recorded in the audit trail.
+    cannot be used to guess the password. Both are recorded in the audit trail (a wrong
+    one although its request fails; never the password).
     Returns when the recent sign-in ends.
     """
     if not verify_password(user.password_hash, password):
         failures = (db.session.execute(_FAILURES, {"id": session.id}).scalar() or 0) + 1
-        if failures >= MAX_CONFIRM_FAILURES:
+        ended = failures >= MAX_CONFIRM_FAILURES
+        record(actor_of(user), "session.confirm_failed", basis="credentials", kept=True,
+               detail={"failures": failures, "session_ended": ended,
+                       "address": client_address()})
+        if ended:
             log.warning("session %s of user %s ended after %s wrong passwords",
                         session.id, user.id, failures)
             keep_even_if_request_fails(lambda: end_session(session, "password_guessing"))

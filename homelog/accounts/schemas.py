@@ -7,7 +7,10 @@ from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
 class SignInSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    otp = fields.String(load_default=None, validate=validate.Length(max=16))
+    otp = fields.String(load_default=None, validate=validate.Length(max=16), metadata={
+        "description": "The code from the authenticator app (six digits), or a recovery code. "
+                       "Needed when the account has two-step sign-in set up: without it the "
+                       "answer is 401 `second_factor_required`; ask for it and send again."})
 
 
 class ConfirmPasswordSchema(StrictSchema):
@@ -40,9 +43,31 @@ class AdminUserOutSchema(UserOutSchema):
     manager_id = fields.Integer(allow_none=True)
 
 
+class SecondFactorStateSchema(OutSchema):
+    enrolled = fields.Boolean(metadata={"description": "Two-step sign-in is set up."})
+    enrol_first = fields.Boolean(metadata={
+        "description": "This session may only set up two-step sign-in (and sign out)."})
+
+
 class SessionOutSchema(OutSchema):
     user = fields.Nested(UserOutSchema)
     csrf_token = fields.String()
+    second_factor = fields.Nested(SecondFactorStateSchema)
+
+
+class EnrolmentOutSchema(OutSchema):
+    secret = fields.String(metadata={"description": "The key, to type into the app by hand."})
+    uri = fields.String(metadata={"description": "The otpauth:// address the QR code holds."})
+    qr_svg = fields.String(metadata={"description": "The QR code: an SVG data: URI."})
+
+
+class EnrolmentCodeSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=16))
+
+
+class RecoveryCodesOutSchema(OutSchema):
+    recovery_codes = fields.List(fields.String(), metadata={
+        "description": "Ten codes that each sign in once without the app: shown only now."})
 
 
 class DirectoryQuerySchema(StrictSchema):

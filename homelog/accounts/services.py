@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 
+from homelog.accounts import second_factor
 from homelog.accounts.models import Agency, Profession, Role, User, UserSession
 from homelog.accounts.passwords import (
     hash_password,
@@ -21,6 +22,7 @@ from homelog.accounts.passwords import (
 from homelog.accounts.throttle import (
     check_sign_in_allowed,
     clear_sign_in_failures,
+    client_address,
     record_sign_in_failure,
 )
 from homelog.audit.services import Actor, record
@@ -116,18 +118,67 @@ class StartedSession:
     user: User
     token: str
     csrf_token: str
+    enrol_first: bool  # the session may only set up two-step sign-in
 
 
-def sign_in(email: str, password: str) -> StartedSession:
-    """Check the credentials and open a server-side session; the same answer for any failure."""
+SECOND_FACTOR_REQUIRED = "second_factor_required"
+SECOND_FACTOR_FAILED = "second_factor_failed"
+
+
+def sign_in(email: str, password: str, otp: str | None = None) -> StartedSession:
+    """Check the credentials and open a server-side session.
+
+    Any wrong email or password gets the same answer. A right password for an account
+    with two-step sign-in set up then needs `otp` (a code from the app, or a recovery
+    code): without it the answer is 401 `second_factor_required`, so an app can ask for
+    the code and send everything again; a wrong or used code is 401
+    `second_factor_failed`, counted by sign-in throttling like a wrong password. Where
+    every sign-in needs a second factor and the account has none yet, the session opens
+    to set one up and nothing else (`enrol_first`). Failures are audited (never the
+    password or the code), and the entries outlive the refused request.
+    """
     check_sign_in_allowed(email)
     user = find_user_by_email(email)
     if user is None:
         spend_verification_time(password)
     if user is None or not verify_password(user.password_hash, password) or not user.active:
-        record_sign_in_failure(email)
-        raise ApiError(401, "sign_in_failed", "Email or password not recognised.")
+        _refuse_password(email, user)
+    method = _second_factor(user, email, otp)
     clear_sign_in_failures(email)
+    return _open_session(user, method)
+
+
+def _refuse_password(email: str, user: User | None) -> None:
+    record_sign_in_failure(email)
+    if user is None:
+        actor, detail = actor_of(None), {"account": email.strip().lower()[:254]}
+    else:
+        actor, detail = actor_of(user), {"reason": "wrong_password" if user.active
+                                         else "account_disabled"}
+    record(actor, "session.sign_in_failed", basis="credentials", kept=True,
+           detail={**detail, "address": client_address()})
+    raise ApiError(401, "sign_in_failed", "Email or password not recognised.")
+
+
+def _second_factor(user: User, email: str, otp: str | None) -> str:
+    """How the second step was met: "totp", "recovery_code", "enrol_first" or "none"."""
+    if not second_factor.is_enrolled(user.id):
+        return "enrol_first" if second_factor.required() else "none"
+    if not otp:
+        raise ApiError(401, SECOND_FACTOR_REQUIRED,
+                       "Enter the code from your authenticator app.")
+    method = second_factor.spend_code(user.id, otp)
+    if method is None:
+        record_sign_in_failure(email)
+        record(actor_of(user), "session.second_factor_failed", basis="credentials", kept=True,
+               detail={"address": client_address()})
+        raise ApiError(401, SECOND_FACTOR_FAILED,
+                       "That code was not accepted. Enter the code your authenticator app "
+                       "shows now (each code works once), or a recovery code.")
+    return method
+
+
+def _open_session(user: User, method: str) -> StartedSession:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session = UserSession(
@@ -136,11 +187,15 @@ def sign_in(email: str, password: str) -> StartedSession:
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
+        enrol_first=method == "enrol_first",
     )
     db.session.add(session)
     db.session.flush()
-    record(actor_of(user), "session.start", basis="credentials")
-    return StartedSession(user, token, session.csrf_token)
+    detail: dict[str, object] = {"second_factor": method}
+    if method == "recovery_code":
+        detail["recovery_codes_left"] = second_factor.recovery_codes_left(user.id)
+    record(actor_of(user), "session.start", basis="credentials", detail=detail)
+    return StartedSession(user, token, session.csrf_token, session.enrol_first)
 
 
 def _expired(session: LiveSession, now: dt.datetime) -> str | None:
@@ -162,20 +217,26 @@ class LiveSession:
     csrf_token: str
     created_at: dt.datetime
     last_seen_at: dt.datetime
+    enrol_first: bool  # may only set up two-step sign-in (see sign_in)
     agency_name: str  # the user's agency, shown beside everything they record
 
 
 _LIVE_SESSION = (
     select(UserSession.id, UserSession.csrf_token, UserSession.created_at,
-           UserSession.last_seen_at, Agency.name, User)
+           UserSession.last_seen_at, UserSession.enrol_first, Agency.name, User)
     .join(User, User.id == UserSession.user_id)
     .join(Agency, Agency.id == User.agency_id)
     .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
 )
 
 
-def session_for_token(token: str) -> tuple[LiveSession, User] | None:
-    """The live session and its user for a cookie token, ending it if it has timed out."""
+def session_for_token(token: str, *, background: bool = False
+                      ) -> tuple[LiveSession, User] | None:
+    """The live session and its user for a cookie token, ending it if it has timed out.
+
+    A request from the app checking in the background (`background`) does not count as
+    activity: it leaves the idle time-out running, so an unattended screen signs out.
+    """
     row = db.session.execute(_LIVE_SESSION, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
@@ -190,7 +251,7 @@ def session_for_token(token: str) -> tuple[LiveSession, User] | None:
         # The request will fail with 401 and roll back; the ending must still be kept.
         keep_even_if_request_fails(lambda: _end_session_by_id(session_id, reason))
         return None
-    if now - session.last_seen_at > _LAST_SEEN_RESOLUTION:
+    if not background and now - session.last_seen_at > _LAST_SEEN_RESOLUTION:
         at_commit(lambda: _touch_session(session_id, now))
     return session, user
 
@@ -222,11 +283,7 @@ def set_active(actor: User | None, user: User, active: bool) -> User:
     """Enable or disable a user; disabling ends every session of theirs at once."""
     user.active = active
     if not active:
-        db.session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow(), end_reason="user_disabled")
-        )
+        end_all_sessions(user, "user_disabled")
     db.session.flush()
     record(
         actor_of(actor),
@@ -236,6 +293,36 @@ def set_active(actor: User | None, user: User, active: bool) -> User:
         target_id=user.id,
     )
     return user
+
+
+def end_all_sessions(user: User, reason: str) -> None:
+    """End every live session of the user's at once."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+
+
+def finish_enrolment(user: User, session: LiveSession, code: str) -> list[str]:
+    """Confirm the user's new second factor with a first code; returns the ten recovery
+    codes (shown this once). A session opened to enrol first may now do everything."""
+    codes = second_factor.confirm_enrolment(user, code)
+    db.session.execute(update(UserSession).where(UserSession.id == session.id)
+                       .values(enrol_first=False))
+    record(actor_of(user), "user.second_factor_enrolled", basis="credentials",
+           target_type="user", target_id=user.id)
+    return codes
+
+
+def reset_second_factor(actor: User | None, user: User) -> None:
+    """An administrator removes a user's second factor (a lost phone and no recovery code
+    left): their sessions end, and they set it up again at their next sign-in. Audited."""
+    had_one = second_factor.forget(user.id)
+    end_all_sessions(user, "second_factor_reset")
+    db.session.flush()
+    record(actor_of(actor), "user.second_factor_reset", basis="administrator",
+           target_type="user", target_id=user.id, detail={"was_set_up": had_one})
 
 
 def directory(search: str | None = None, limit: int = 200) -> list[User]:

@@ -1,6 +1,7 @@
 """Sign-in throttling: guessing is slowed per account and per network address.
 
-Wrong sign-ins are counted over a sliding window (HOMELOG_SIGN_IN_WINDOW_MINUTES):
+Wrong sign-ins (a wrong password, or a wrong or used second-factor code after the right
+password) are counted over a sliding window (HOMELOG_SIGN_IN_WINDOW_MINUTES):
 * per account *and* address: after HOMELOG_SIGN_IN_FAILURES_PER_ACCOUNT failures, that
   account is refused from that address until the window has moved past them. Someone
   guessing a colleague's password from elsewhere therefore cannot lock the colleague out
@@ -10,8 +11,9 @@ Wrong sign-ins are counted over a sliding window (HOMELOG_SIGN_IN_WINDOW_MINUTES
 
 A refused attempt is answered 429 with Retry-After, before any password is checked (so
 it costs no hashing time) and is not itself counted, so a block always ends with its
-window. A right password clears that account's failures from that address. Behind a
-reverse proxy, HOMELOG_TRUSTED_PROXIES says how many hops' X-Forwarded-For to believe.
+window. A whole sign-in (the password, and the code where one is needed) clears that
+account's failures from that address. Behind a reverse proxy, HOMELOG_TRUSTED_PROXIES
+says how many hops' X-Forwarded-For to believe.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from homelog.extensions import db
 _KEPT = dt.timedelta(days=1)  # failures older than this are deleted as new ones arrive
 
 
-def _address() -> str:
+def client_address() -> str:
+    """The network address the request comes from (as trusted proxies report it)."""
     return (request.remote_addr or "unknown")[:64]
 
 
@@ -48,7 +51,7 @@ def check_sign_in_allowed(email: str) -> None:
     failed too often lately; call before checking the password."""
     config = current_app.config
     since = utcnow() - _window()
-    address = _address()
+    address = client_address()
     recent = select(func.count(), func.min(SignInFailure.at)).where(
         SignInFailure.at > since, SignInFailure.address == address)
     per_address = db.session.execute(recent).one()
@@ -71,7 +74,7 @@ def _refuse(wait: dt.timedelta) -> None:
 def record_sign_in_failure(email: str) -> None:
     """Count a wrong sign-in; kept although the request that saw it fails."""
     now = utcnow()
-    row = {"at": now, "account": _account(email), "address": _address()}
+    row = {"at": now, "account": _account(email), "address": client_address()}
 
     def write() -> None:
         db.session.execute(insert(SignInFailure).values(**row))
@@ -81,6 +84,6 @@ def record_sign_in_failure(email: str) -> None:
 
 
 def clear_sign_in_failures(email: str) -> None:
-    """A right password: that account's failures from this address no longer count."""
+    """A whole sign-in: that account's failures from this address no longer count."""
     db.session.execute(delete(SignInFailure).where(
-        SignInFailure.account == _account(email), SignInFailure.address == _address()))
+        SignInFailure.account == _account(email), SignInFailure.address == client_address()))

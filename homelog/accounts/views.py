@@ -8,7 +8,7 @@ from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_login import login_required
 
-from homelog.accounts import reauth, services
+from homelog.accounts import reauth, second_factor, services
 from homelog.accounts.access import (
     SESSION_COOKIE,
     current_session,
@@ -23,6 +23,9 @@ from homelog.accounts.schemas import (
     ConfirmedOutSchema,
     ConfirmPasswordSchema,
     DirectoryQuerySchema,
+    EnrolmentCodeSchema,
+    EnrolmentOutSchema,
+    RecoveryCodesOutSchema,
     SessionOutSchema,
     SignInSchema,
     UserChangeSchema,
@@ -43,15 +46,26 @@ class SessionResource(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(SignInSchema)
     @blp.response(201, SessionOutSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description=(
+        "`sign_in_failed`: email or password not recognised. `second_factor_required`: "
+        "the password is right and a code is needed (`otp`). `second_factor_failed`: the "
+        "code is wrong or already used"))
     @blp.alt_response(429, schema=ErrorSchema, headers=_RETRY_AFTER, description=(
         "Too many wrong sign-ins lately for this account from this address, or from this "
         "address at all: wait (Retry-After, in seconds) and try again"))
     def post(self, data: dict[str, Any]) -> Response:
-        """Sign in: sets the session cookie and returns the CSRF token for later calls."""
-        started = services.sign_in(data["email"], data["password"])
-        response = jsonify(SessionOutSchema().dump(
-            {"user": started.user, "csrf_token": started.csrf_token}
-        ))
+        """Sign in: sets the session cookie and returns the CSRF token for later calls.
+
+        With two-step sign-in set up, send the code from the authenticator app as `otp`
+        (see the 401 codes). Where every sign-in needs it and the account has not set it
+        up, the session can only set it up (`second_factor.enrol_first`).
+        """
+        started = services.sign_in(data["email"], data["password"], data["otp"])
+        response = jsonify(SessionOutSchema().dump({
+            "user": started.user, "csrf_token": started.csrf_token,
+            "second_factor": {"enrolled": second_factor.is_enrolled(started.user.id),
+                              "enrol_first": started.enrol_first},
+        }))
         response.status_code = 201
         response.set_cookie(
             SESSION_COOKIE,
@@ -68,7 +82,10 @@ class SessionResource(MethodView):
     @blp.response(200, SessionOutSchema)
     def get(self) -> dict[str, Any]:
         """Who is signed in, and the CSRF token to send as X-CSRF-Token."""
-        return {"user": signed_in_user(), "csrf_token": current_session().csrf_token}
+        user, session = signed_in_user(), current_session()
+        return {"user": user, "csrf_token": session.csrf_token,
+                "second_factor": {"enrolled": second_factor.is_enrolled(user.id),
+                                  "enrol_first": session.enrol_first}}
 
     @login_required
     @blp.doc(**SIGNED_IN_WITH_CSRF)
@@ -95,6 +112,34 @@ class ConfirmResource(MethodView):
         """
         until = reauth.confirm_password(signed_in_user(), current_session(), data["password"])
         return {"recent_until": until}
+
+
+@blp.route("/session/second-factor")
+class SecondFactorResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.response(201, EnrolmentOutSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Already set up")
+    def post(self) -> Any:
+        """Start setting up two-step sign-in: a new key, as a QR code and as text.
+
+        Confirm it with a first code from the app (`/session/second-factor/confirm`).
+        """
+        return second_factor.start_enrolment(signed_in_user())
+
+
+@blp.route("/session/second-factor/confirm")
+class SecondFactorConfirmResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(EnrolmentCodeSchema)
+    @blp.response(200, RecoveryCodesOutSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Nothing being set up")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Confirm two-step sign-in with the code the app shows; returns ten recovery codes,
+        shown this once. A wrong code is 422 naming `code`."""
+        codes = services.finish_enrolment(signed_in_user(), current_session(), data["code"])
+        return {"recovery_codes": codes}
 
 
 @blp.route("/users")
@@ -128,6 +173,21 @@ class UserResource(MethodView):
         if user is None:
             raise not_found("No such user.")
         return services.set_active(signed_in_user(), user, data["active"])
+
+
+@blp.route("/users/<id:user_id>/second-factor")
+class UserSecondFactorResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.response(204)
+    def delete(self, user_id: int) -> Response:
+        """Reset a user's two-step sign-in (administrators): their sessions end and they
+        set it up again when they next sign in. Audited."""
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise not_found("No such user.")
+        services.reset_second_factor(signed_in_user(), user)
+        return Response(status=204)
 
 
 @blp.route("/agencies")
