@@ -58,6 +58,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
     engine_batch = _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250)
     if not 1 <= engine_batch <= 2000:  # a batch's statements stay within SQLite's limits
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
+    if not 1 <= _int("HOMELOG_BREAK_GLASS_HOURS", 4) <= 24:
+        raise ConfigError("HOMELOG_BREAK_GLASS_HOURS must be between 1 and 24")
     mail_detail = os.environ.get("HOMELOG_MAIL_DETAIL", "none").strip().lower()
     if mail_detail not in MAIL_DETAILS:
         raise ConfigError("HOMELOG_MAIL_DETAIL must be 'none' or 'picture'")
@@ -105,6 +107,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_TRUSTED_PROXIES": _int("HOMELOG_TRUSTED_PROXIES", 0),
         # Exports of a family's record need a sign-in (or password confirmation) this recent.
         "HOMELOG_EXPORT_REAUTH_MINUTES": _int("HOMELOG_EXPORT_REAUTH_MINUTES", 15),
+        # How long a manager's break-glass opening of a family outside their core groups
+        # lasts: an access-control decision of the partnership, fixed where it deploys.
+        "HOMELOG_BREAK_GLASS_HOURS": _int("HOMELOG_BREAK_GLASS_HOURS", 4),
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
         "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
         # Photos (partnership settings): how late an upload may follow its visit, the

@@ -60,6 +60,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("families.MembersResource", "GET"): _family_scoped(200),
     ("families.MembersResource", "POST"): _family_scoped(403),  # member is a practitioner
     ("families.AccessLogResource", "GET"): _family_scoped(403),
+    ("families.WhoViewedResource", "GET"): _family_scoped(403),
+    # managers only (another family, so the matrix's family stays closed to them)
+    ("families.BreakGlassResource", "POST"): {**_all(403), "same_agency": 201},
     ("rubric.RubricResource", "GET"): _all(200),
     ("rubric.RubricResource", "POST"): _admin_only(200),  # same content: no new version
     ("rubric.AgreementResource", "GET"): _family_scoped(200),
@@ -108,6 +111,7 @@ class World:
     flag_id: int = 0
     inbox_entry_id: int = 0
     photo_id: int = 0
+    glass_reference: str = ""  # a second family, for break-glass
 
 
 def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
@@ -128,6 +132,9 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
             "plan": {"category": "neglect", "started_on": "2026-01-01"},
             "opened_on": "2026-01-01"},
         ("families.MembersResource", "POST"): {"user_id": world.spare_user_id},
+        ("families.BreakGlassResource", "POST"): {
+            "reference": world.glass_reference,
+            "reason": "Covering for the lead social worker, who is away."},
         ("rubric.AgreementResource", "PUT"): {"agreed_on": now.date().isoformat(),
                                               "levels": {}},
         ("visits.VisitsResource", "POST"): visit_body(),
@@ -195,7 +202,7 @@ def world(app, factory, make_client) -> World:
                                    headers={"Idempotency-Key": str(uuid.uuid4())})
     assert photo.status_code == 201, photo.json
     return World(family.id, visit.json["id"], spare.id, member.agency_id, clients,
-                 flag_id, entry_id, photo.json["id"])
+                 flag_id, entry_id, photo.json["id"], factory.family().reference)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -234,3 +241,27 @@ def test_unknown_ids_are_404_even_for_members(world):
     for url in ("/api/v1/families/999999999", "/api/v1/families/999999999/timeline",
                 "/api/v1/visits/999999999"):
         assert member.get(url).status_code == 404
+
+
+def test_break_glass_opens_a_family_to_a_manager_and_no_one_else(world, factory):
+    """Under break-glass the manager reads what the core group reads; the others still get
+    404 for the family and 403 (before any look-up) for break-glass itself."""
+    manager = world.clients["same_agency"]
+    family_id = world.family_id
+    assert manager.get(f"/api/v1/families/{family_id}").status_code == 404
+    reads = [f"/api/v1/families/{family_id}{path}" for path in (
+        "", "/members", "/timeline", "/flags", "/concerns", "/trends", "/agreement",
+        "/photos", "/who-viewed", "/access-log")]
+    body = {"reference": _reference(world), "reason": "Covering for an absent colleague."}
+    for persona in ("member", "other_agency", "administrator"):
+        refused = world.clients[persona].post("/api/v1/families/break-glass", json=body)
+        assert refused.status_code == 403, persona
+    assert manager.post("/api/v1/families/break-glass", json=body).status_code == 201
+    for url in reads:
+        assert manager.get(url).status_code == 200, url
+    for persona in ("other_agency", "administrator"):
+        assert world.clients[persona].get(reads[0]).status_code == 404
+
+
+def _reference(world: World) -> str:
+    return world.clients["member"].get(f"/api/v1/families/{world.family_id}").json["reference"]

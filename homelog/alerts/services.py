@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from homelog.accounts.models import User
+from homelog.accounts.models import Role, User
 from homelog.accounts.services import actor_of
 from homelog.alerts.models import InboxEntry, OutboxMessage
 from homelog.audit.services import record
@@ -38,6 +38,7 @@ from homelog.engine.parameters import current_values
 from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
+from homelog.families.signals import BreakGlassOpening, break_glass_opened
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 NO_DETAIL = ("This email names no family and holds no details on purpose: email is not a "
              "secure channel.")
 HIGH_SEVERITIES = (Severity.HIGH.value, Severity.IMMEDIATE.value)
-ENTRY_KINDS = ("news", "opened", "reopened", "escalated")
+ENTRY_KINDS = ("news", "opened", "reopened", "escalated", "escalated_glass", "break_glass")
 
 
 def email_enabled() -> bool:
@@ -339,7 +340,11 @@ def flags_to_escalate(now: dt.datetime) -> list[int]:
     ).scalars())
 
 
-def _managers_of_leads(family_id: int) -> list[User]:
+def _managers_of_leads(family_id: int) -> list[tuple[User, bool]]:
+    """The active managers of the family's lead social workers who can open the family,
+    each with whether they are in its core group. A manager outside it is told only if
+    they may open it by break-glass (role manager); anyone else is left out, since they
+    could not open the family and must not learn of it."""
     manager_ids = db.session.execute(
         select(User.manager_id)
         .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
@@ -348,51 +353,103 @@ def _managers_of_leads(family_id: int) -> list[User]:
     ).scalars().all()
     if not manager_ids:
         return []
-    return list(db.session.execute(
+    members = set(db.session.execute(select(CoreGroupMember.user_id).where(
+        CoreGroupMember.family_id == family_id)).scalars())
+    managers = db.session.execute(
         select(User).where(User.id.in_(manager_ids), User.active.is_(True)).order_by(User.id)
-    ).scalars())
+    ).scalars()
+    return [(manager, manager.id in members) for manager in managers
+            if manager.id in members or manager.role == Role.MANAGER]
+
+
+def _escalation_email(family_id: int, hours: int, in_core_group: bool) -> tuple[str, str]:
+    subject = "Homelog: an unacknowledged flag passed to you"
+    opening = (f"A high-severity flag has not been acknowledged for {hours} hours. It has "
+               "been passed to you as the lead social worker's manager.\n\n")
+    if in_core_group:
+        where = f"Please sign in to Homelog to see it:\n{family_link(family_id)}"
+    else:
+        where = ("You are not in the family's core group. Your Homelog inbox names the family "
+                 f"and takes you to open it by break-glass:\n{inbox_link()}")
+    return subject, f"{opening}{where}\n\n{NO_DETAIL}\n"
 
 
 def escalate(flag_id: int, now: dt.datetime) -> list[int]:
     """Send one unacknowledged high-severity flag to the lead social worker's manager.
 
-    Returns the managers told. The flag is marked escalated even when there is nobody to
-    tell (no lead, or a lead without a manager), so it is reported in the log once, not
-    every quarter of an hour.
+    Only to people who can open the family: a manager in its core group gets an
+    "escalated" entry linking to the flag; a manager outside it an "escalated_glass" entry,
+    which takes them to break-glass with the family's reference filled in. Emails name no
+    family. Returns the managers told. The flag is marked escalated even when there is
+    nobody to tell, so it is reported in the log once, not every quarter of an hour.
     """
     flag = db.session.get(Flag, flag_id, with_for_update=True)
     if flag is None or flag.escalated_at is not None or flag.state != FlagState.OPEN.value:
         return []
     managers = _managers_of_leads(flag.family_id)
     flag.escalated_at = now
-    flag.escalated_to_id = managers[0].id if managers else None
+    flag.escalated_to_id = managers[0][0].id if managers else None
     if not managers:
         log.warning("flag %s is due for escalation but the family has no lead social worker "
-                    "with a manager; nobody was told", flag.id)
+                    "with a manager who can open it; nobody was told", flag.id)
         db.session.flush()
         return []
-    reference = db.session.execute(
-        select(Family.reference).where(Family.id == flag.family_id)).scalar_one()
     hours = int(escalation_delay().total_seconds() // 3600)
-    mailing = email_enabled()
     _insert_ignoring_duplicates(InboxEntry, [
         {"user_id": manager.id, "family_id": flag.family_id, "flag_id": flag.id,
-         "kind": "escalated", "created_at": now, "digested_at": now}
-        for manager in managers
+         "kind": "escalated" if inside else "escalated_glass", "created_at": now,
+         "digested_at": now}
+        for manager, inside in managers
     ])
-    if mailing:
-        subject = f"Homelog: unacknowledged flag for family {reference}"
-        body = (
-            f"A high-severity flag for family {reference} has not been acknowledged for "
-            f"{hours} hours. It has been passed to you as the lead social worker's manager.\n\n"
-            f"Please sign in to Homelog to see it:\n{family_link(flag.family_id)}\n\n"
-            f"{NO_DETAIL}\n"
-        )
-        for manager in managers:
+    if email_enabled():
+        for manager, inside in managers:
+            subject, body = _escalation_email(flag.family_id, hours, inside)
             _queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,
                          "escalation", subject, body, now)
     db.session.flush()
-    return [manager.id for manager in managers]
+    return [manager.id for manager, _ in managers]
+
+
+# --- break-glass: the family's lead is told at once ------------------------------------------
+
+def _to_tell_of_break_glass(family_id: int) -> list[tuple[int, str]]:
+    """The family's active leads; failing those, whoever runs its core group."""
+    group = db.session.execute(
+        select(User.id, User.email, CoreGroupMember.is_lead, User.role)
+        .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
+        .where(CoreGroupMember.family_id == family_id, User.active.is_(True))
+        .order_by(User.id)).all()
+    leads = [(user_id, email) for user_id, email, is_lead, _ in group if is_lead]
+    return leads or [(user_id, email) for user_id, email, _, role in group
+                     if role in (Role.LEAD_SOCIAL_WORKER, Role.MANAGER)]
+
+
+def announce_break_glass(opening: BreakGlassOpening, now: dt.datetime) -> int:
+    """Put a "break_glass" entry in the inbox of the family's lead at once: who opened the
+    family and the reason they gave (an email, naming no family, points to it)."""
+    told = _to_tell_of_break_glass(opening.family_id)
+    said = [{"change": "break_glass", "title": opening.manager, "severity": "",
+             "sentence": opening.reason}]
+    if told:
+        db.session.execute(_INSERT_ENTRIES, [
+            {"user_id": user_id, "family_id": opening.family_id, "flag_id": None,
+             "kind": "break_glass", "news": said, "created_at": now, "digested_at": now}
+            for user_id, _ in told])
+    if email_enabled():
+        body = ("A manager outside the core group has opened one of your families by "
+                f"break-glass. Your Homelog inbox says who and why:\n{inbox_link()}\n\n"
+                f"{NO_DETAIL}\n")
+        for user_id, email in told:
+            _queue_email(f"break-glass:{opening.family_id}:{opening.manager_id}:"
+                         f"{now.isoformat()}:user:{user_id}", user_id, email, "break_glass",
+                         "Homelog: one of your families was opened by break-glass", body, now)
+    db.session.flush()
+    return len(told)
+
+
+def _on_break_glass_opened(app: Flask, opening: BreakGlassOpening, now: dt.datetime,
+                           **_: Any) -> None:
+    announce_break_glass(opening, now)
 
 
 # --- the inbox -------------------------------------------------------------------------------
@@ -453,6 +510,7 @@ def init_alerts(app: Flask) -> None:
     """Listen for flags the engine opens, and say at start-up whether email is on."""
     flags_opened.connect(_on_flags_opened, sender=app, weak=False)
     concerns_changed.connect(_on_concerns_changed, sender=app, weak=False)
+    break_glass_opened.connect(_on_break_glass_opened, sender=app, weak=False)
     config = app.config
     if config["HOMELOG_SMTP_HOST"]:
         log.info("Email alerts on: sending through %s:%s as %s.", config["HOMELOG_SMTP_HOST"],

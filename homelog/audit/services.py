@@ -178,13 +178,17 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         db.session.expunge_all()
 
 
-def family_access_log(family_id: int, limit: int = 500) -> list[AuditEntry]:
-    """Who did or viewed what on one family, newest first (the "who has viewed" report)."""
-    return list(
-        db.session.execute(
-            select(AuditEntry)
-            .where(AuditEntry.family_id == family_id)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
+def family_access_log(
+    family_id: int, *, before: int | None = None, user_id: int | None = None, limit: int = 500,
+) -> list[AuditEntry]:
+    """Who did or viewed what on one family, newest first (the "who has viewed" report).
+
+    One page of it: entries older than the entry `before` (an id, the cursor: the last id
+    of the page before), only `user_id`'s if given, at most `limit`.
+    """
+    query = select(AuditEntry).where(AuditEntry.family_id == family_id)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())

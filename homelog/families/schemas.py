@@ -3,7 +3,8 @@ import re
 from marshmallow import ValidationError, fields, validate, validates
 
 from homelog.accounts.schemas import AgencyOutSchema
-from homelog.core.schemas import Id, OutSchema, StrictSchema
+from homelog.core.schemas import MAX_ID, Id, OutSchema, StrictSchema
+from homelog.families.break_glass import REASON_MAX_CHARS
 from homelog.families.services import PLAN_CATEGORIES
 
 _INITIALS = re.compile(r"[A-Za-z][A-Za-z.\- ]{0,7}")
@@ -71,13 +72,31 @@ class CoreGroupEntrySchema(OutSchema):
 class FamilyDetailSchema(FamilySummarySchema):
     address = fields.String()
     core_group = fields.List(fields.Nested(CoreGroupEntrySchema))
+    access_basis = fields.String(metadata={
+        "enum": ["core_group_lead", "core_group_member", "break_glass"],
+        "description": "Why you may open this family."})
+    break_glass_until = fields.DateTime(allow_none=True, metadata={
+        "description": "When your break-glass access ends (null unless by break-glass)."})
 
 
 class MemberInSchema(StrictSchema):
     user_id = Id(required=True)
 
 
+class AccessLogQuerySchema(StrictSchema):
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
+        "description": "Only entries older than this one (the last id of the page before)."})
+    person = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                            metadata={"description": "Only this user's entries."})
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=500))
+
+
+class WhoViewedQuerySchema(AccessLogQuerySchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
 class AccessLogEntrySchema(OutSchema):
+    id = fields.Integer()
     at = fields.DateTime()
     user_id = fields.Integer()
     agency_id = fields.Integer()
@@ -85,3 +104,51 @@ class AccessLogEntrySchema(OutSchema):
     target_type = fields.String()
     target_id = fields.Integer()
     basis = fields.String()
+
+
+class BreakGlassInSchema(StrictSchema):
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                              metadata={"description": "The family's reference."})
+    reason = fields.String(required=True, validate=validate.Length(max=REASON_MAX_CHARS * 2),
+                           metadata={"description": "Why you need to open it (at least 20 "
+                                                    "characters); the family's lead reads it."})
+
+
+class BreakGlassGrantSchema(OutSchema):
+    family_id = fields.Integer()
+    reference = fields.String()
+    until = fields.DateTime(metadata={"description": "When the access ends."})
+
+
+class ViewerAgencySchema(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PersonSchema(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    profession_label = fields.String()
+    agency = fields.Nested(ViewerAgencySchema)
+
+
+class ViewingSchema(OutSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    person = fields.Nested(PersonSchema, allow_none=True,
+                           metadata={"description": "null for the system"})
+    action = fields.String()
+    what = fields.String(metadata={"description": "The action in plain words."})
+    basis = fields.String()
+    basis_words = fields.String(metadata={"description": "The basis in plain words."})
+    reason = fields.String(allow_none=True,
+                           metadata={"description": "The reason given, for a break-glass "
+                                                    "opening."})
+
+
+class WhoViewedSchema(OutSchema):
+    entries = fields.List(fields.Nested(ViewingSchema))
+    next_before = fields.Integer(allow_none=True, metadata={
+        "description": "Pass as `before` for the next page; null after the last."})
+    people = fields.List(fields.Nested(PersonSchema),
+                         metadata={"description": "Everyone in the report, to filter by."})

@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from flask import current_app
+from sqlalchemy import Select, and_, bindparam, case, exists, select, true
 from sqlalchemy.orm import selectinload
 
 from homelog.accounts.models import Agency, Role, User
 from homelog.accounts.services import actor_of
+from homelog.audit.models import AuditEntry
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.time import local_today, utcnow
@@ -22,6 +24,10 @@ _MAY_CREATE_FAMILIES = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
 _MAY_MANAGE_CORE_GROUP = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
 
 NOT_FOUND_MESSAGE = "No such family, or you are not in its core group."
+REFERENCE_UNAVAILABLE = ("This reference cannot be used for a new family. Check it against "
+                         "your case records; if it is right, ask an administrator.")
+#: The audit action that is itself a manager's break-glass grant (see break_glass.py).
+BREAK_GLASS_ACTION = "family.break_glass"
 
 
 @dataclass(frozen=True)
@@ -29,25 +35,60 @@ class FamilyAccess:
     """A family the user may see, and why (the basis recorded in the audit trail).
 
     It carries what the busiest paths need; the full record loads only when asked for.
+    `is_lead` is None for a manager outside the core group admitted by a break-glass grant.
     """
 
     family_id: int
     opened_on: dt.date
-    is_lead: bool
+    is_lead: bool | None
 
     @property
     def family(self) -> Family:
         return db.session.get_one(Family, self.family_id)
 
     @property
+    def by_break_glass(self) -> bool:
+        return self.is_lead is None
+
+    @property
     def basis(self) -> str:
+        if self.is_lead is None:
+            return "break_glass"
         return "core_group_lead" if self.is_lead else "core_group_member"
 
 
+def break_glass_duration() -> dt.timedelta:
+    """How long a break-glass grant lets a manager in (HOMELOG_BREAK_GLASS_HOURS)."""
+    return dt.timedelta(hours=current_app.config["HOMELOG_BREAK_GLASS_HOURS"])
+
+
+def _grants_since() -> dt.datetime:
+    return utcnow() - break_glass_duration()
+
+
+# A grant still running: the manager's own break-glass entry for this family, recent
+# enough, while they are still an active manager. "Now" is read when the statement runs.
+_LIVE_GRANT = (
+    select(AuditEntry.id)
+    .join(User, User.id == AuditEntry.user_id)
+    .where(AuditEntry.family_id == bindparam("family_id"),
+           AuditEntry.user_id == bindparam("user_id"),
+           AuditEntry.action == BREAK_GLASS_ACTION,
+           AuditEntry.at >= bindparam("grants_since", callable_=_grants_since,
+                                      type_=AuditEntry.at.type),
+           User.role == Role.MANAGER.value, User.active.is_(True))
+)
+
+# One row for a core-group member (is_lead true or false) or for a manager with a live
+# break-glass grant (is_lead NULL); none for anyone else. The CASE keeps members from
+# paying for the grant lookup.
 _MEMBERSHIP = (
     select(Family.opened_on, CoreGroupMember.is_lead)
-    .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
-    .where(Family.id == bindparam("family_id"), CoreGroupMember.user_id == bindparam("user_id"))
+    .select_from(Family)
+    .outerjoin(CoreGroupMember, and_(CoreGroupMember.family_id == Family.id,
+                                     CoreGroupMember.user_id == bindparam("user_id")))
+    .where(Family.id == bindparam("family_id"),
+           case((CoreGroupMember.id.is_not(None), true()), else_=exists(_LIVE_GRANT)))
 )
 
 
@@ -59,15 +100,16 @@ def _membership(user: User, family_id: int) -> FamilyAccess | None:
 
 
 def membership(user: User, family_id: int) -> FamilyAccess | None:
-    """The user's access to a family, or None outside its core group; records nothing (for
-    callers that record their own entry whatever the answer)."""
+    """The user's access to a family (core group, or a manager's live break-glass grant),
+    or None; records nothing (for callers that record their own entry whatever the answer)."""
     return _membership(user, family_id)
 
 
 def membership_statement() -> Select[Any]:
     """The membership read (bind parameters family_id and user_id; columns opened_on and
-    is_lead; no row outside the core group), for a caller that reads it in one statement
-    with the family's data and then passes what it found to `admit`."""
+    is_lead, NULL under a break-glass grant; no row for anyone without access), for a
+    caller that reads it in one statement with the family's data and then passes what
+    it found to `admit`."""
     return _MEMBERSHIP
 
 
@@ -80,7 +122,8 @@ def open_family(
     target_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> FamilyAccess:
-    """Check that `user` is in the family's core group and record the access.
+    """Check that `user` is in the family's core group (or a manager with a live
+    break-glass grant) and record the access, with its basis.
 
     Every read or change of family data goes through here (or through `admit`), so no
     view can forget the access check or the audit entry. Outsiders get 404, not 403,
@@ -135,17 +178,33 @@ def _check_dates(data: dict[str, Any]) -> None:
         raise invalid(problems)
 
 
+def _refuse_reference_in_use(creator: User, reference: str) -> None:
+    """Refuse a reference already given to a family, without telling an outsider about it.
+
+    Someone who may open that family is told it exists (409 family_exists). Anyone else
+    gets the answer every unusable reference gets, which names no family and says nothing
+    of one: while references are unique across the partnership a refusal cannot be
+    avoided, so it is kept to one word about the reference, given only to lead social
+    workers and managers (nobody else may add a family; they are refused first).
+    """
+    existing = db.session.execute(
+        select(Family.id).where(Family.reference == reference)).scalar_one_or_none()
+    if existing is None:
+        return
+    if _membership(creator, existing) is not None:
+        raise ApiError(409, "family_exists", "A family you can open already has this "
+                       "reference.", {"reference": ["Already in use."]})
+    raise ApiError(409, "reference_unavailable", REFERENCE_UNAVAILABLE,
+                   {"reference": ["This reference cannot be used."]})
+
+
 def create_family(creator: User, data: dict[str, Any]) -> Family:
     """Open a family record; the creator joins its core group (as lead if a lead social worker)."""
     if creator.role not in _MAY_CREATE_FAMILIES:
         raise ApiError(403, "forbidden", "Only a lead social worker or a manager can add a family.")
     _check_dates(data)
     reference = data["reference"].strip()
-    if db.session.execute(select(Family.id).where(Family.reference == reference)).first():
-        raise ApiError(
-            409, "family_exists", "A family with this reference already exists.",
-            {"reference": ["Already in use."]},
-        )
+    _refuse_reference_in_use(creator, reference)
     now = utcnow()
     family = Family(
         reference=reference,

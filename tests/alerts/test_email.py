@@ -170,14 +170,15 @@ def test_an_unacknowledged_high_flag_goes_to_the_leads_manager_after_the_delay(
         assert flag.escalated_to_id == manager.id
         entry = db.session.execute(select(InboxEntry).where(
             InboxEntry.user_id == manager.id, InboxEntry.flag_id == flag_id)).scalar_one()
-        assert entry.kind == "escalated"
+        assert entry.kind == "escalated_glass"  # outside the core group: by break-glass
     _deliver(app, raised + delay)
     (email,) = smtp.mailbox.to(_email_of(app, manager.id))
-    assert email["Subject"] == f"Homelog: unacknowledged flag for family {family.reference}"
+    assert email["Subject"] == "Homelog: an unacknowledged flag passed to you"
     assert _text(email) == (
-        f"A high-severity flag for family {family.reference} has not been acknowledged for 24 "
-        "hours. It has been passed to you as the lead social worker's manager.\n\n"
-        f"Please sign in to Homelog to see it:\nhttps://homelog.test/families/{family.id}/flags"
+        "A high-severity flag has not been acknowledged for 24 hours. It has been passed to "
+        "you as the lead social worker's manager.\n\n"
+        "You are not in the family's core group. Your Homelog inbox names the family and "
+        "takes you to open it by break-glass:\nhttps://homelog.test/inbox"
         f"\n\n{NO_DETAIL}\n"
     )
 

@@ -41,7 +41,30 @@ def test_family_references_are_unique(client, factory):
     assert client.post("/api/v1/families", json=family_body(reference)).status_code == 201
     again = client.post("/api/v1/families", json=family_body(reference))
     assert again.status_code == 409
+    assert again.json["error"]["code"] == "family_exists"  # they can open it: no secret
     assert "reference" in again.json["error"]["fields"]
+
+
+def test_outsiders_cannot_learn_a_family_exists_from_creating_one(make_client, factory):
+    """Someone who cannot open a family gets the answer any unusable reference gets: no
+    "exists", no id, nothing about the family."""
+    family = factory.family()
+    for outsider in (factory.lead(), factory.user(Role.MANAGER)):
+        client = make_client()
+        client.sign_in(outsider.email)
+        refused = client.post("/api/v1/families", json=family_body(family.reference))
+        assert refused.status_code == 409
+        error = refused.json["error"]
+        assert error["code"] == "reference_unavailable"
+        assert "exist" not in refused.get_data(as_text=True).lower()
+        assert str(family.id) not in refused.get_data(as_text=True)
+        assert client.get(f"/api/v1/families/{family.id}").status_code == 404
+    practitioner = make_client()
+    practitioner.sign_in(factory.user().email)  # may not add families: refused first
+    known = practitioner.post("/api/v1/families", json=family_body(family.reference))
+    unknown = practitioner.post("/api/v1/families", json=family_body("FREE-REF-1"))
+    assert known.status_code == unknown.status_code == 403
+    assert known.json == unknown.json
 
 
 def test_bad_family_data_names_the_field(client, factory):

@@ -1,0 +1,109 @@
+"""Break-glass: a manager opens a family outside their core groups, for a stated reason.
+
+There is no table of its own. The grant *is* an audit entry (action family.break_glass,
+the reason in its detail), and the family's access rule (services.membership_statement)
+admits the manager while that entry is younger than HOMELOG_BREAK_GLASS_HOURS. So a grant
+cannot exist without its record, every read under it is audited with the basis
+"break_glass", and it shows in the family's "who has viewed" report like any access.
+
+Existence: only a manager may ask, and a manager asking by reference legitimately learns
+whether a family has it (the answer is recorded, and the lead is told); everybody else is
+refused before any family is looked up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from homelog.accounts.models import Role, User
+from homelog.accounts.services import actor_of
+from homelog.audit.models import AuditEntry
+from homelog.audit.services import record
+from homelog.core.errors import ApiError, invalid, not_found
+from homelog.core.time import utcnow
+from homelog.extensions import db
+from homelog.families.models import Family
+from homelog.families.services import (
+    BREAK_GLASS_ACTION,
+    FamilyAccess,
+    break_glass_duration,
+    membership,
+)
+from homelog.families.signals import BreakGlassOpening, break_glass_opened
+
+REASON_MIN_CHARS = 20
+REASON_MAX_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class BreakGlassGrant:
+    """What a manager is given: the family to open, and when the access ends."""
+
+    family_id: int
+    reference: str
+    until: dt.datetime
+
+
+def _checked_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN_CHARS:
+        raise invalid({"reason": [
+            f"Say why you need to open this family (at least {REASON_MIN_CHARS} characters): "
+            "for example whose work you are covering and what has happened."]})
+    if len(reason) > REASON_MAX_CHARS:
+        raise invalid({"reason": [f"Keep the reason under {REASON_MAX_CHARS} characters."]})
+    return reason
+
+
+def _family_by_reference(reference: str) -> Family:
+    family = db.session.execute(
+        select(Family).where(Family.reference == reference.strip())).scalar_one_or_none()
+    if family is None:
+        raise not_found("No family has this reference. Check it and try again.")
+    return family
+
+
+def _described(user: User) -> str:
+    return f"{user.name}, {user.profession_label}, {user.agency.name}"
+
+
+def open_by_break_glass(user: User, reference: str, reason: str) -> BreakGlassGrant:
+    """Let a manager into a family outside their core groups, for HOMELOG_BREAK_GLASS_HOURS.
+
+    403 for anyone but a manager (before any family is looked up); 422 naming `reason`
+    without a real reason; 404 for a reference no family has; 409 for a family whose core
+    group the manager is in (nothing to break). The grant is recorded and the family's
+    lead is told at once (families.signals.break_glass_opened). Asking again while a
+    grant runs starts a new one, with its own reason.
+    """
+    if user.role != Role.MANAGER:
+        raise ApiError(403, "forbidden", "Only a manager can open a family they are not in.")
+    reason = _checked_reason(reason)
+    family = _family_by_reference(reference)
+    access = membership(user, family.id)
+    if access is not None and not access.by_break_glass:
+        raise ApiError(409, "in_core_group", "You are in this family's core group: open it "
+                       "from your families.")
+    now = utcnow()
+    until = now + break_glass_duration()
+    record(actor_of(user), BREAK_GLASS_ACTION, basis="break_glass", family_id=family.id,
+           target_type="family", target_id=family.id,
+           detail={"reason": reason, "until": until.isoformat(timespec="seconds")})
+    opening = BreakGlassOpening(family.id, user.id, _described(user), reason, until)
+    break_glass_opened.send(current_app._get_current_object(), opening=opening, now=now)
+    return BreakGlassGrant(family.id, family.reference, until)
+
+
+def break_glass_until(user: User, access: FamilyAccess) -> dt.datetime | None:
+    """When the user's break-glass access to this family ends (None if not by break-glass)."""
+    if not access.by_break_glass:
+        return None
+    latest = db.session.execute(
+        select(func.max(AuditEntry.at)).where(
+            AuditEntry.family_id == access.family_id, AuditEntry.user_id == user.id,
+            AuditEntry.action == BREAK_GLASS_ACTION)).scalar_one_or_none()
+    return None if latest is None else latest + break_glass_duration()
