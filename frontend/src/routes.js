@@ -6,6 +6,8 @@ import { ConcernsScreen } from './family/Concerns.jsx';
 import { Exports } from './family/Exports.jsx';
 import { PhotosScreen } from './family/Photos.jsx';
 import { TimelineScreen } from './family/Timeline.jsx';
+import { WhoViewedScreen } from './family/WhoViewed.jsx';
+import { BreakGlass } from './screens/BreakGlass.jsx';
 import { Families } from './screens/Families.jsx';
 import { Inbox } from './screens/Inbox.jsx';
 import { NotFound } from './screens/NotFound.jsx';
@@ -24,6 +26,8 @@ export const routes = [
   { path: '/families/:familyId/visits/new', screen: RecordVisit, nav: 'families' },
   { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
   { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },
+  { path: '/families/:familyId/viewed', screen: WhoViewedScreen, nav: 'families' },
+  { path: '/break-glass', screen: BreakGlass, nav: 'families' },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '.*', screen: NotFound },

@@ -5,11 +5,14 @@ import { useLoad } from '../components/data.js';
 import { OfflineFamilies } from '../visit/OfflineFamilies.jsx';
 import { age, days, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
 
-export function Families() {
+export function Families({ user }) {
   const caseload = useLoad((signal) => get('/caseload', { signal }), []);
   return (
     <>
       <ScreenTitle>My families</ScreenTitle>
+      {user?.role === 'manager' && (
+        <p><a href="/break-glass">Open a family you are not in</a></p>
+      )}
       {caseload.error?.offline ? <OfflineFamilies /> : (
       <Loaded state={caseload} what="Loading your families">
         {(entries) => entries.length === 0

@@ -6,9 +6,13 @@ import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { inboxChanged } from '../components/unread.jsx';
 import { navigate } from '../router.js';
+import { openBreakGlass } from './BreakGlass.jsx';
 import { FLAG_KINDS, FLAG_STATES, formatDateTime, label, SEVERITY } from '../words.js';
 
-const WHY = { opened: 'New flag', reopened: 'Flag raised again', escalated: 'Escalated to you' };
+const WHY = {
+  opened: 'New flag', reopened: 'Flag raised again', escalated: 'Escalated to you',
+  escalated_glass: 'Escalated to you: you are not in the core group',
+};
 const CHANGES = {
   new: 'New', back: 'Back, and worse than when answered', worse: 'Worse', better: 'Better',
   resolved: 'Resolved',
@@ -44,7 +48,8 @@ function useOpen(entry, address) {
         inboxChanged();
       }
       setRead(true);
-      navigate(address);
+      if (typeof address === 'function') address();
+      else navigate(address);
     } catch (problem) {
       setError(problem);
     }
@@ -53,7 +58,30 @@ function useOpen(entry, address) {
 }
 
 function Entry({ entry }) {
+  if (entry.kind === 'break_glass') return <BreakGlassEntry entry={entry} />;
   return entry.news ? <NewsEntry entry={entry} /> : <FlagEntry entry={entry} />;
+}
+
+// A manager opened one of my families by break-glass: who, and the reason they gave.
+function BreakGlassEntry({ entry }) {
+  const { read, error, open } = useOpen(entry, `/families/${entry.family.id}/viewed`);
+  const [said] = entry.news ?? [];
+  return (
+    <li class={`card${read ? ' card-read' : ' card-urgent'}`}>
+      <div class="card-body">
+        <p class="card-title-plain">
+          {read ? '' : <span class="unread">Unread: </span>}
+          Opened by break-glass, family {entry.family.reference}
+        </p>
+        <p class="byline">{formatDateTime(entry.created_at)}</p>
+        {said && <p>{said.title} opened this family, giving this reason: “{said.sentence}”</p>}
+        <ErrorMessage error={error} />
+        <button type="button" class="button button-secondary" onClick={open}>
+          See who has viewed the family<span class="visually-hidden"> ({entry.family.reference})</span>
+        </button>
+      </div>
+    </li>
+  );
 }
 
 function NewsEntry({ entry }) {
@@ -86,8 +114,11 @@ function NewsEntry({ entry }) {
 }
 
 function FlagEntry({ entry }) {
-  const { read, error, open } = useOpen(entry,
-    `/families/${entry.family.id}/concerns#flag-${entry.flag.id}`);
+  // Outside the core group, the way in is break-glass, with the reference filled in.
+  const outside = entry.kind === 'escalated_glass';
+  const { read, error, open } = useOpen(entry, outside
+    ? () => openBreakGlass(entry.family.reference)
+    : `/families/${entry.family.id}/concerns#flag-${entry.flag.id}`);
   const urgent = entry.flag.severity === 'immediate' || entry.flag.severity === 'high';
   return (
     <li class={`card${read ? ' card-read' : ''}${urgent && !read ? ' card-urgent' : ''}`}>
@@ -101,7 +132,8 @@ function FlagEntry({ entry }) {
         </p>
         <ErrorMessage error={error} />
         <button type="button" class="button button-secondary" onClick={open}>
-          Open the flag<span class="visually-hidden"> ({entry.family.reference})</span>
+          {outside ? 'Open the family by break-glass' : 'Open the flag'}
+          <span class="visually-hidden"> ({entry.family.reference})</span>
         </button>
       </div>
     </li>

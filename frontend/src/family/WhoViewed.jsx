@@ -1,0 +1,98 @@
+// Who has viewed this family: every access to its record (who, agency, when, what, on what
+// basis), newest first, a page at a time, for everybody or one person. Lead and managers.
+import { useEffect, useState } from 'preact/hooks';
+import { get, query } from '../api.js';
+import { ErrorMessage, Loading } from '../components/common.jsx';
+import { formatDateTime } from '../words.js';
+import { FamilyFrame } from './FamilyFrame.jsx';
+
+const PER_PAGE = 50;
+
+export function WhoViewedScreen({ params }) {
+  return (
+    <FamilyFrame familyId={params.familyId} tab="viewed">
+      {() => <WhoViewed familyId={params.familyId} />}
+    </FamilyFrame>
+  );
+}
+
+function WhoViewed({ familyId }) {
+  const [person, setPerson] = useState('');
+  const [before, setBefore] = useState(null);
+  const [entries, setEntries] = useState([]);
+  const [people, setPeople] = useState([]);
+  const [next, setNext] = useState(null);
+  const [error, setError] = useState(null);
+  const [loading, setLoading] = useState(true);
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoading(true);
+    setError(null);
+    get(`/families/${familyId}/who-viewed${query({ person, before, limit: PER_PAGE })}`,
+      { signal: controller.signal })
+      .then((page) => {
+        setEntries((previous) => (before === null ? page.entries : [...previous, ...page.entries]));
+        setPeople(page.people);
+        setNext(page.next_before);
+        setLoading(false);
+      }, (problem) => {
+        if (controller.signal.aborted) return;
+        setError(problem);
+        setLoading(false);
+      });
+    return () => controller.abort();
+  }, [familyId, person, before, round]);
+
+  const choose = (value) => {
+    setEntries([]);
+    setBefore(null);
+    setPerson(value);
+  };
+
+  return (
+    <>
+      <p>Everyone who has opened or changed this family's record, newest first.</p>
+      <label class="field">
+        <span class="field-label">Show</span>
+        <select value={person} onChange={(event) => choose(event.currentTarget.value)}>
+          <option value="">Everyone</option>
+          {people.map((someone) => (
+            <option key={someone.id} value={String(someone.id)}>
+              {someone.name} ({someone.agency.name})
+            </option>
+          ))}
+        </select>
+      </label>
+      {entries.length === 0 && !loading && !error && <p>Nothing recorded.</p>}
+      <ul class="cards viewings" aria-label="Who has viewed this family">
+        {entries.map((entry) => <Viewing key={entry.id} entry={entry} />)}
+      </ul>
+      {error && <ErrorMessage error={error} retry={() => setRound((value) => value + 1)} />}
+      {loading && <Loading what="Loading who has viewed" />}
+      {!loading && next !== null && (
+        <button type="button" class="button button-secondary button-wide"
+                onClick={() => setBefore(next)}>
+          Show older
+        </button>
+      )}
+    </>
+  );
+}
+
+function Viewing({ entry }) {
+  const who = entry.person;
+  return (
+    <li class={`card${entry.basis === 'break_glass' ? ' card-urgent' : ''}`}>
+      <div class="card-body">
+        <p class="card-title-plain">{entry.what}</p>
+        <p class="byline">
+          {who ? `${who.name}, ${who.profession_label}, ${who.agency.name}` : 'Homelog itself'}
+        </p>
+        <p class="byline">{formatDateTime(entry.at)} · On what basis: {entry.basis_words}</p>
+        {entry.reason && <p>Reason given: “{entry.reason}”</p>}
+      </div>
+    </li>
+  );
+}
