@@ -36,6 +36,8 @@ from homelog.exports.views import blp as exports_blp
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
 from homelog.photos.views import blp as photos_blp
+from homelog.retention.cli import retention_cli
+from homelog.retention.views import blp as retention_blp
 from homelog.rubric.cli import rubric_cli
 from homelog.rubric.views import blp as rubric_blp
 from homelog.visits.views import blp as visits_blp
@@ -82,12 +84,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp,
                       photos_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (engine_blp, alerts_blp, exports_blp):
+    for blueprint in (engine_blp, alerts_blp, exports_blp, retention_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
     init_web(app)  # the phone app at "/"; after the API, whose addresses it leaves alone
 
-    for group in (users_cli, agencies_cli, rubric_cli, audit_cli, demo_cli):
+    for group in (users_cli, agencies_cli, rubric_cli, audit_cli, demo_cli, retention_cli):
         app.cli.add_command(group)
     app.cli.add_command(analyse_command)
     app.cli.add_command(scheduler_command)

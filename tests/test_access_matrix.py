@@ -91,6 +91,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("exports.SummaryCsvResource", "GET"): _family_scoped(200),
     ("exports.VisitsCsvResource", "GET"): _family_scoped(200),
     ("exports.AgreementPdfResource", "GET"): _family_scoped(409),  # no agreement recorded here
+    ("retention.LegalHoldResource", "GET"): _family_scoped(200),
+    ("retention.LegalHoldResource", "POST"): _family_scoped(403),  # lead or manager only
+    ("retention.LiftLegalHoldResource", "POST"): _family_scoped(403),
 }
 # Sent as multipart/form-data (a file and fields) rather than JSON.
 _MULTIPART = {("photos.PhotosResource", "POST")}
@@ -146,6 +149,8 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("engine.AcknowledgeConcernResource", "POST"): {
             "flag_ids": [world.flag_id], "response": "Discussed with the family."},
         ("engine.ParametersResource", "PUT"): {"swing_window_days": 7},  # the default
+        ("retention.LegalHoldResource", "POST"): {"reason": "Care proceedings under way."},
+        ("retention.LiftLegalHoldResource", "POST"): {"reason": "Care proceedings ended."},
         ("photos.PhotosResource", "POST"): _photo_form(),
         ("visits.DiscardsResource", "POST"): {
             "kind": "visit", "idempotency_key": str(uuid.uuid4()), "family_id": world.family_id,

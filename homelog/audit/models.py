@@ -29,3 +29,16 @@ class AuditEntry(db.Model):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditAnchor(db.Model):
+    """Where the chain starts after a retention purge removed its oldest entries: the first
+    entry kept and the hash it follows (the last removed entry's). Append-only (triggers).
+    """
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_kept_id: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -23,7 +23,7 @@ from flask import g, has_request_context
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.sql.dml import Insert
 
-from homelog.audit.models import AuditEntry
+from homelog.audit.models import AuditAnchor, AuditEntry
 from homelog.core.time import utcnow
 from homelog.core.transactions import at_commit, keep_even_if_request_fails
 from homelog.extensions import db
@@ -154,10 +154,21 @@ class ChainReport:
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first entry that does not match."""
-    prev = GENESIS
+    """Recompute every hash in order; report the first entry that does not match.
+
+    After a retention purge the chain starts at the latest anchor: its first kept entry
+    must follow the anchor's hash, and no older entry may remain.
+    """
+    anchor = db.session.execute(
+        select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1)).scalar()
+    prev = GENESIS if anchor is None else anchor.prev_hash
+    last_id = 0 if anchor is None else anchor.first_kept_id - 1
     count = 0
-    last_id = 0
+    if anchor is not None:
+        older = db.session.execute(select(func.min(AuditEntry.id)).where(
+            AuditEntry.id <= last_id)).scalar()
+        if older is not None:
+            return ChainReport(0, older)
     while True:
         rows = db.session.execute(
             select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)

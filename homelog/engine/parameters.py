@@ -110,6 +110,25 @@ _SCHEDULE = (
 )
 
 
+# How long records are kept (retention/services.py purges what is older, except for a
+# family under legal hold). Children's social care and health visiting records are kept
+# until the youngest child is 25 at least; the defaults keep everything 25 years.
+_RETENTION = (
+    Setting("retention_visit_years", 25, 1, 100, "years",
+            "Visits, with their amendments, are kept this long after the visit."),
+    Setting("retention_photo_years", 25, 1, 100, "years",
+            "Photos are kept this long after their visit (never longer than the visit)."),
+    Setting("retention_event_years", 25, 1, 100, "years",
+            "Events (a police call-out, a GP letter) are kept this long after they happened."),
+    Setting("retention_flag_years", 25, 1, 100, "years",
+            "Closed flags are kept this long after they closed."),
+    Setting("retention_audit_years", 25, 1, 100, "years",
+            "Audit entries (who did or viewed what) are kept this long."),
+    Setting("retention_message_days", 400, 30, 3650, "days",
+            "Inbox entries and sent emails are kept this long."),
+)
+
+
 def _analysis_settings() -> tuple[Setting, ...]:
     settings = []
     for field in dataclasses.fields(Parameters):
@@ -122,7 +141,8 @@ def _analysis_settings() -> tuple[Setting, ...]:
     return tuple(settings)
 
 
-CATALOGUE: dict[str, Setting] = {s.name: s for s in (*_analysis_settings(), *_SCHEDULE)}
+CATALOGUE: dict[str, Setting] = {s.name: s for s in (*_analysis_settings(), *_SCHEDULE,
+                                                     *_RETENTION)}
 ANALYSIS_NAMES = frozenset(field.name for field in dataclasses.fields(Parameters))
 
 

@@ -1,10 +1,10 @@
 """Where photo files live: a small interface, a local folder behind it, and file changes that
 follow the database transaction.
 
-Callers see only `PhotoStore` (put, get, delete, keys) and `photo_store()`; an S3-compatible
-store is one more class with those four methods, chosen in `photo_store`. Keys are random
-(never derived from a family, visit or file name) and each file's SHA-256 is returned so that
-the caller records it and can check the file on every read.
+Callers see only `PhotoStore` (put, get, delete, keys, written_at) and `photo_store()`; an
+S3-compatible store is one more class with those five methods, chosen in `photo_store`. Keys
+are random (never derived from a family, visit or file name) and each file's SHA-256 is
+returned so that the caller records it and can check the file on every read.
 
 Files cannot join a database transaction, so they follow it: a file written during a
 transaction that rolls back is removed again, and a file deleted during a transaction is
@@ -13,6 +13,7 @@ removed only once it commits (so a failed purge leaves the photos intact, not ha
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -64,6 +65,11 @@ class PhotoStore(Protocol):
         """Every key stored (for finding files that no photo refers to)."""
         ...
 
+    def written_at(self, key: str) -> dt.datetime:
+        """When the file was stored (UTC): a file younger than an upload may still be
+        waiting for its row."""
+        ...
+
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -108,6 +114,13 @@ class LocalPhotoStore:
             self._path(key).unlink(missing_ok=True)
         except MissingFile:
             return
+
+    def written_at(self, key: str) -> dt.datetime:
+        try:
+            modified = self._path(key).stat().st_mtime
+        except FileNotFoundError as error:
+            raise MissingFile(key) from error
+        return dt.datetime.fromtimestamp(modified, dt.UTC)
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():

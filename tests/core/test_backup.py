@@ -4,21 +4,18 @@ trail verifies on the restored copy. Through the real commands, on real database
 from __future__ import annotations
 
 import hashlib
-import itertools
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import inspect, text
 
-from homelog import create_app
 from homelog.extensions import db
 from tests.factories import Factory, visit_body
 from tests.photos.conftest import upload
 from tests.photos.pictures import phone_jpeg
 from tests.support.api_client import ApiClient
-
-_names = itertools.count()
+from tests.support.apps import new_app
 
 
 def _some_records(app: Flask) -> None:
@@ -35,13 +32,7 @@ def _some_records(app: Flask) -> None:
 
 def _target(app: Flask, request: pytest.FixtureRequest, tmp_path: Path) -> Flask:
     """A second Homelog on a new, empty database of the same kind and an empty media dir."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(
-            f"homelog_restored_{next(_names)}")
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                       "HOMELOG_MEDIA_DIR": str(tmp_path / "restored-media")})
+    return new_app(app, request, tmp_path, migrated=False)
 
 
 def _rows(app: Flask) -> dict[str, list[tuple]]:
