@@ -35,6 +35,7 @@ from contextvars import ContextVar
 from flask import Flask, Response, g, has_request_context, request
 
 from homelog.core.db import end_autocommit
+from homelog.core.pause_for_tests import pause_point
 from homelog.extensions import db
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -132,5 +133,7 @@ def init_transactions(app: Flask) -> None:
         if writes or kept:
             _before_boundary_writes()
             _run(writes + kept)
+        pause_point("before_commit")  # tests only: a process killed with all but the commit
         db.session.commit()
+        pause_point("after_commit")  # tests only: killed with the answer unsent
         return response
