@@ -1,10 +1,13 @@
 // The number of unread inbox entries, shown on the bottom bar's Inbox link. Read when the
 // app opens, every few minutes while it is in view, and whenever an entry is marked read.
+// These reads are the app's own, not the person's: they say so (X-Homelog-Background), so
+// they do not keep an unattended screen signed in nor fill the audit trail.
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 
 const EVERY = 5 * 60 * 1000;
 const CHANGED = 'homelog:inbox-changed';
+const BACKGROUND = { 'X-Homelog-Background': '1' };
 
 /** Tells the badge to count again (after marking an entry read). */
 export function inboxChanged() {
@@ -17,7 +20,7 @@ export function UnreadBadge() {
     let stopped = false;
     const count = () => {
       if (document.visibilityState !== 'visible') return;
-      get('/inbox?unread=true&limit=200').then(
+      get('/inbox?unread=true&limit=200', { headers: BACKGROUND }).then(
         (entries) => !stopped && setCount(entries.length),
         () => {}, // offline or signed out: keep the last count
       );
