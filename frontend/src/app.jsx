@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { match, usePath } from './router.js';
 import { navItems, routes } from './routes.js';
 import { SignIn } from './screens/SignIn.jsx';
+import { EnrolFirst, TwoStepPrompt } from './screens/TwoStep.jsx';
 import { loadSession, signOut, useSession } from './session.js';
 import { applyUpdate, useUpdateReady } from './updates.js';
 
@@ -15,12 +16,14 @@ export function App() {
     if (session.status === 'offline') return <Offline />;
     return <SignIn notice={session.notice} />;
   }
+  if (session.status === 'enrolling') return <EnrolFirst user={session.user} />;
   const { route, params } = match(routes, path);
   const Screen = route.screen;
   return (
     <div class="frame">
       <TopBar user={session.user} offline={session.status === 'offline'} />
       <UpdateNotice />
+      <TwoStepPrompt />
       <main id="main" class="screen">
         <Screen key={path} params={params} user={session.user} />
       </main>

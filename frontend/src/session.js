@@ -7,10 +7,16 @@
 //   onSessionChange(fn)        fn(state) on every change (sign in, sign out, expiry)
 //   registerOfflineUser(fn)    fn() → the user last signed in on this device, or null: lets
 //                              the app open with no signal (status 'offline' with a user)
+//
+// Two-step sign-in: `secondFactor` is { enrolled, enrol_first } as the server says. When
+// the password is right and a code is needed, signIn rejects with an ApiError whose code is
+// SECOND_FACTOR_REQUIRED: ask for the code and call signIn again with it. A session with
+// `enrol_first` may only set up two-step sign-in: its status is 'enrolling' (not
+// 'signed-in'), so nothing else (the outbox, the offline kit) starts until it is done.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, onSignedOut, post, setCsrfToken } from './api.js';
 
-let state = { status: 'loading', user: null, notice: null };
+let state = { status: 'loading', user: null, notice: null, secondFactor: null };
 const listeners = new Set();
 const signOutChecks = [];
 const signOutCleanups = [];
@@ -52,9 +58,14 @@ export function useSession() {
   return current;
 }
 
+export const SECOND_FACTOR_REQUIRED = 'second_factor_required';
+export const SECOND_FACTOR_FAILED = 'second_factor_failed';
+
 function signedIn(answer) {
   setCsrfToken(answer.csrf_token);
-  update({ status: 'signed-in', user: answer.user, notice: null });
+  const secondFactor = answer.second_factor ?? null;
+  update({ status: secondFactor?.enrol_first ? 'enrolling' : 'signed-in', user: answer.user,
+    notice: null, secondFactor });
 }
 
 /** Asks the server who is signed in (at start, and after coming back online). */
@@ -71,8 +82,14 @@ export async function loadSession() {
   }
 }
 
-export async function signIn(email, password) {
-  signedIn(await post('/session', { email, password }));
+/** Signs in; `otp` is the code from the authenticator app (or a recovery code), when asked. */
+export async function signIn(email, password, otp = null) {
+  signedIn(await post('/session', otp ? { email, password, otp } : { email, password }));
+}
+
+/** Two-step sign-in is now set up: the session may do everything. */
+export function secondFactorSetUp() {
+  update({ status: 'signed-in', secondFactor: { enrolled: true, enrol_first: false } });
 }
 
 /** Thrown when something (unsent visits) must be dealt with before signing out. */
@@ -87,12 +104,12 @@ export async function signOut() {
   await del('/session');
   setCsrfToken(null);
   for (const cleanup of signOutCleanups) await cleanup(user);
-  update({ status: 'signed-out', user: null, notice: 'You have signed out.' });
+  update({ status: 'signed-out', user: null, notice: 'You have signed out.', secondFactor: null });
 }
 
 onSignedOut(() => {
-  if (state.status === 'signed-in') {
-    update({ status: 'signed-out', user: null,
+  if (state.status === 'signed-in' || state.status === 'enrolling') {
+    update({ status: 'signed-out', user: null, secondFactor: null,
       notice: 'Your session has ended. Please sign in again.' });
   }
 });
