@@ -59,10 +59,17 @@ def _checked_reason(reason: str) -> str:
     return reason
 
 
-def _family_by_reference(reference: str) -> Family:
+def _record_refusal(user: User, why: str, reference: str) -> None:
+    """Keep a refused attempt on the record (the refusal rolls the request back)."""
+    record(actor_of(user), "family.break_glass_refused", basis="refused", kept=True,
+           detail={"why": why, "reference": reference.strip()[:40]})
+
+
+def _family_by_reference(user: User, reference: str) -> Family:
     family = db.session.execute(
         select(Family).where(Family.reference == reference.strip())).scalar_one_or_none()
     if family is None:
+        _record_refusal(user, "no_such_reference", reference)
         raise not_found("No family has this reference. Check it and try again.")
     return family
 
@@ -75,15 +82,17 @@ def open_by_break_glass(user: User, reference: str, reason: str) -> BreakGlassGr
     """Let a manager into a family outside their core groups, for HOMELOG_BREAK_GLASS_HOURS.
 
     403 for anyone but a manager (before any family is looked up); 422 naming `reason`
-    without a real reason; 404 for a reference no family has; 409 for a family whose core
+    without a real reason; 404 for a reference no family has (both refusals stay on the
+    record, as family.break_glass_refused, for an administrator); 409 for a family whose core
     group the manager is in (nothing to break). The grant is recorded and the family's
     lead is told at once (families.signals.break_glass_opened). Asking again while a
     grant runs starts a new one, with its own reason.
     """
     if user.role != Role.MANAGER:
+        _record_refusal(user, "not_a_manager", reference)
         raise ApiError(403, "forbidden", "Only a manager can open a family they are not in.")
     reason = _checked_reason(reason)
-    family = _family_by_reference(reference)
+    family = _family_by_reference(user, reference)
     access = membership(user, family.id)
     if access is not None and not access.by_break_glass:
         raise ApiError(409, "in_core_group", "You are in this family's core group: open it "

@@ -185,7 +185,8 @@ def _refuse_reference_in_use(creator: User, reference: str) -> None:
     gets the answer every unusable reference gets, which names no family and says nothing
     of one: while references are unique across the partnership a refusal cannot be
     avoided, so it is kept to one word about the reference, given only to lead social
-    workers and managers (nobody else may add a family; they are refused first).
+    workers and managers (nobody else may add a family; they are refused first). The
+    attempt is recorded on the family's record, where its lead and administrators see it.
     """
     existing = db.session.execute(
         select(Family.id).where(Family.reference == reference)).scalar_one_or_none()
@@ -194,6 +195,9 @@ def _refuse_reference_in_use(creator: User, reference: str) -> None:
     if _membership(creator, existing) is not None:
         raise ApiError(409, "family_exists", "A family you can open already has this "
                        "reference.", {"reference": ["Already in use."]})
+    # On that family's record, so its lead sees the attempt in "who has viewed".
+    record(actor_of(creator), "family.create_refused", basis="refused", family_id=existing,
+           target_type="family", target_id=existing, kept=True)
     raise ApiError(409, "reference_unavailable", REFERENCE_UNAVAILABLE,
                    {"reference": ["This reference cannot be used."]})
 

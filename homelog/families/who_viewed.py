@@ -23,6 +23,7 @@ ACTION_WORDS = {
     "family.create": "Added the family to Homelog",
     "family.view": "Opened the family",
     "family.break_glass": "Opened the family by break-glass",
+    "family.create_refused": "Tried to add a family with this family's reference (refused)",
     "family.digest_mailed": "Was sent the family in the daily digest",
     "family.record_visit": "Opened the family to record a visit",
     "family.record_event": "Opened the family to record information",
@@ -60,6 +61,7 @@ BASIS_WORDS = {
     "creator": "Added the family",
     "administrator": "Administrator",
     "own_outbox": "Their own phone",
+    "refused": "None (refused)",
 }
 
 

@@ -95,8 +95,24 @@ def test_only_managers_may_break_glass_and_nobody_else_learns_a_family_exists(
         assert known.status_code == unknown.status_code == 403
         assert known.json == unknown.json
         assert client.get(f"/api/v1/families/{family.id}").status_code == 404
-    manager = _signed_in(make_client, _manager(factory))
+    manager_ref = _manager(factory)
+    manager = _signed_in(make_client, manager_ref)
     assert _break_glass(manager, "NO-SUCH-FAMILY-REFERENCE").status_code == 404
+
+
+def test_refused_attempts_stay_on_the_record(app, factory, make_client):
+    practitioner_ref, manager_ref = factory.user(), _manager(factory)
+    _break_glass(_signed_in(make_client, practitioner_ref), "SOME-REF")
+    _break_glass(_signed_in(make_client, manager_ref), "NO-SUCH-REF")
+    with app.app_context():
+        refused = db.session.execute(
+            select(AuditEntry.user_id, AuditEntry.detail)
+            .where(AuditEntry.action == "family.break_glass_refused",
+                   AuditEntry.user_id.in_([practitioner_ref.id, manager_ref.id]))
+            .order_by(AuditEntry.id)).all()
+    assert refused == [
+        (practitioner_ref.id, {"why": "not_a_manager", "reference": "SOME-REF"}),
+        (manager_ref.id, {"why": "no_such_reference", "reference": "NO-SUCH-REF"})]
 
 
 def test_a_manager_in_the_core_group_has_nothing_to_break(factory, make_client):

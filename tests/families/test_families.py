@@ -59,6 +59,12 @@ def test_outsiders_cannot_learn_a_family_exists_from_creating_one(make_client, f
         assert "exist" not in refused.get_data(as_text=True).lower()
         assert str(family.id) not in refused.get_data(as_text=True)
         assert client.get(f"/api/v1/families/{family.id}").status_code == 404
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    report = lead.get(f"/api/v1/families/{family.id}/who-viewed").json["entries"]
+    tried = [entry for entry in report if entry["action"] == "family.create_refused"]
+    assert len(tried) == 2  # the attempts are on the family's record, for its lead
+    assert tried[0]["basis_words"] == "None (refused)"
     practitioner = make_client()
     practitioner.sign_in(factory.user().email)  # may not add families: refused first
     known = practitioner.post("/api/v1/families", json=family_body(family.reference))
