@@ -13,13 +13,18 @@ HEADER = "Idempotency-Key"
 
 
 def parse_key(raw: str | None, *, required: bool) -> str:
-    """Validate the client's key (a UUID); when optional and absent, make one up."""
+    """Validate the client's key (a UUID); when optional and not sent, make one up.
+
+    A key sent blank is refused like any other key that is not a UUID: taken for no key,
+    each retry with it would be recorded again.
+    """
     if raw is None or not raw.strip():
         if required:
             raise ApiError(400, "idempotency_key_required",
                            f"Send an {HEADER} header (a UUID) so a retry cannot duplicate this.",
                            {HEADER: ["Missing."]})
-        return str(uuid.uuid4())
+        if raw is None:
+            return str(uuid.uuid4())
     try:
         return str(uuid.UUID(raw.strip()))
     except ValueError as error:

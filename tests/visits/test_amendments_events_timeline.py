@@ -93,6 +93,24 @@ def test_amendment_replay_with_key_returns_the_same_amendment(client, setting):
     assert first.json["id"] == again.json["id"]
 
 
+@pytest.mark.parametrize("key", ["", " ", "\t"])
+def test_a_blank_key_is_refused_not_taken_for_no_key(client, setting, key):
+    """The key is optional on events and amendments, but one sent blank is not a UUID:
+    taken for no key, each retry of the event would be recorded again (found by
+    schemathesis, tests/test_schemathesis.py)."""
+    family, _, _ = setting
+    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    when = (clock.now() - dt.timedelta(hours=5)).isoformat()
+    for url, body in [
+        (f"/api/v1/families/{family.id}/events",
+         {"occurred_at": when, "kind": "other", "summary": "Letter"}),
+        (f"/api/v1/visits/{visit_id}/amendments", {"reason": "Typo", "notes": "Fixed"}),
+    ]:
+        response = client.post(url, json=body, headers={"Idempotency-Key": key})
+        assert response.status_code == 400, (url, response.json)
+        assert response.json["error"]["code"] == "idempotency_key_invalid"
+
+
 def test_events_are_recorded_and_validated(client, setting):
     family, _, _ = setting
     url = f"/api/v1/families/{family.id}/events"
