@@ -35,6 +35,8 @@ _ENROLMENT_ENDPOINTS = {
     ("accounts.SessionResource", "DELETE"),
     ("accounts.SecondFactorResource", "POST"),
     ("accounts.SecondFactorConfirmResource", "POST"),
+    ("api-docs.openapi_json", "GET"),
+    ("health.health", "GET"),
 }
 BACKGROUND_HEADER = "X-Homelog-Background"
 # The requests the app makes on its own, on a timer: the unread count of the inbox.

@@ -213,6 +213,7 @@ def test_where_required_a_new_account_can_only_set_it_up(app, factory, monkeypat
         assert client.post("/api/v1/session/confirm",
                            json={"password": "correct horse battery staple"}).status_code == 403
         assert client.get(SESSION).json["second_factor"]["enrol_first"] is True
+        assert client.get("/api/v1/openapi.json").status_code == 200  # public stays public
         secret, _ = enrol(client)
         # Set up with a code just now: the session may do everything.
         assert client.get("/api/v1/families").status_code == 200
