@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from homelog.core.schemas import OutSchema, StrictBoolean, StrictSchema
+from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
 from homelog.engine.analysis import FlagKind, Severity
 from homelog.engine.models import FlagState
 from homelog.engine.parameters import CATALOGUE
@@ -33,7 +33,7 @@ class AcknowledgeInSchema(StrictSchema):
 
 class AcknowledgeConcernInSchema(AcknowledgeInSchema):
     flag_ids = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500),
+        Id(), required=True, validate=validate.Length(min=1, max=500),
         metadata={"description": "The concern's `flag_ids`, as shown: the response is "
                                  "recorded on every one of them."})
 

@@ -135,3 +135,17 @@ def test_one_response_to_a_concern_is_recorded_on_every_flag_behind_it(
     assert "flag_ids" in stale.json["error"]["fields"]
     empty = lead.post(f"{url}/acknowledge", json={"flag_ids": [], "response": "x"})
     assert empty.status_code == 422 and "flag_ids" in empty.json["error"]["fields"]
+
+
+def test_flag_ids_no_database_can_hold_are_refused_naming_the_field(factory, make_client):
+    """Found by schemathesis (tests/test_schemathesis.py): an id too large for a 64-bit
+    integer (2**70) was looked up, and the lookup failed with a 500. Ids no id column holds
+    (below 1, or 2**31 and up) are refused like every other id in the API."""
+    family = factory.family()
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    url = f"/api/v1/families/{family.id}/concerns/acknowledge"
+    for flag_ids in ([2**31], [2**70], [0], [-5], [1, 10**30]):
+        refused = lead.post(url, json={"flag_ids": flag_ids, "response": "Seen."})
+        assert refused.status_code == 422, (flag_ids, refused.json)
+        assert "flag_ids" in refused.json["error"]["fields"]
