@@ -39,6 +39,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "bench-concerns-secret-key-not-secret")
+os.environ.setdefault("HOMELOG_AUDIT_KEY", "bench-audit-key-not-secret-0123456789abcdef")
 os.environ["HOMELOG_SMTP_HOST"] = ""  # inbox only
 
 from flask import Flask  # noqa: E402

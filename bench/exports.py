@@ -45,6 +45,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "bench-exports-secret-key-not-secret")
+os.environ.setdefault("HOMELOG_AUDIT_KEY", "bench-audit-key-not-secret-0123456789abcdef")
 os.environ.setdefault("HOMELOG_ENV", "production")
 os.environ["HOMELOG_SMTP_HOST"] = ""
 

@@ -128,7 +128,8 @@ def seed(database_url: str, families: int = 1000, visits_per_family: int = 60,
     from homelog.accounts import services as accounts
     from homelog.accounts.models import Profession, Role
     from homelog.audit.models import AuditEntry
-    from homelog.audit.services import GENESIS, Actor, _content, entry_hash, verify_chain
+    from homelog.audit.services import GENESIS, Actor, _content, entry_hash
+    from homelog.audit.verify import verify_chain
     from homelog.core.time import utcnow
     from homelog.extensions import db
     from homelog.families.models import Child, CoreGroupMember, Family
@@ -193,17 +194,19 @@ def seed(database_url: str, families: int = 1000, visits_per_family: int = 60,
         event_rows: list[dict[str, Any]] = []
         audit_rows: list[dict[str, Any]] = []
 
+        audit_key = app.config["HOMELOG_AUDIT_KEY"]
+
         def audit(at: dt.datetime, user_id: int, action: str, family_id: int,
                   target_type: str, target_id: int, basis: str) -> None:
             nonlocal prev_hash, next_audit
             actor = Actor(user_id, people[user_id][0])
             content = _content(at, actor, action, family_id, target_type, target_id, basis, None)
-            digest = entry_hash(prev_hash, content)
+            digest = entry_hash(prev_hash, content, audit_key)
             audit_rows.append({
                 "id": next_audit, "at": at, "user_id": user_id, "agency_id": actor.agency_id,
                 "action": action, "family_id": family_id, "target_type": target_type,
                 "target_id": target_id, "basis": basis, "detail": None,
-                "prev_hash": prev_hash, "entry_hash": digest,
+                "prev_hash": prev_hash, "entry_hash": digest, "keyed": True,
             })
             prev_hash = digest
             next_audit += 1

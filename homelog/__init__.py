@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from homelog.alerts.jobs import init_alert_jobs
 from homelog.alerts.services import init_alerts
 from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
+from homelog.audit.verify import checkpoint_job
 from homelog.config import load_config
 from homelog.core.api import Api
 from homelog.core.cli import backup_command, restore_command
@@ -29,7 +31,7 @@ from homelog.core.json import loads as json_loads
 from homelog.core.transactions import init_transactions, write_intent
 from homelog.demo.cli import demo_cli
 from homelog.engine.cli import analyse_command, scheduler_command
-from homelog.engine.jobs import init_jobs
+from homelog.engine.jobs import Job, init_jobs, register_job
 from homelog.engine.services import init_engine
 from homelog.engine.views import blp as engine_blp
 from homelog.exports.views import blp as exports_blp
@@ -99,4 +101,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_jobs(app)
     init_alerts(app)
     init_alert_jobs(app)
+    register_job(app, Job("audit_checkpoint", checkpoint_job,
+                          every=lambda values: dt.timedelta(hours=1)))
     return app

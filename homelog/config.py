@@ -32,13 +32,27 @@ def _int(name: str, default: int) -> int:
     return default if raw is None else int(raw)
 
 
-def _development_secret(instance_path: Path) -> str:
-    key_file = instance_path / "secret_key"
+def _development_secret(instance_path: Path, name: str = "secret_key") -> str:
+    key_file = instance_path / name
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _audit_key(env: str, instance: Path) -> str:
+    """The key the audit chain's entries are sealed with: kept outside the database, so
+    someone who can change the database cannot rewrite the chain unseen."""
+    key = os.environ.get("HOMELOG_AUDIT_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("HOMELOG_AUDIT_KEY must be at least 32 characters")
+        return key
+    if env == "production":
+        raise ConfigError("HOMELOG_AUDIT_KEY must be set in production (at least 32 "
+                          "characters, kept apart from the database and its backups)")
+    return _development_secret(instance, "audit_key")
 
 
 def load_config(instance_path: str) -> dict[str, Any]:
@@ -55,6 +69,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
                 "(or set HOMELOG_ENV=development on a developer machine)"
             )
         secret = _development_secret(instance)
+    audit_key = _audit_key(env, instance)
     engine_batch = _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250)
     if not 1 <= engine_batch <= 2000:  # a batch's statements stay within SQLite's limits
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
@@ -74,6 +89,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
     return {
         "HOMELOG_ENV": env,
         "SECRET_KEY": secret,
+        "HOMELOG_AUDIT_KEY": audit_key,
+        # Where the audit chain's head is written down, outside the database (append-only).
+        "HOMELOG_AUDIT_CHECKPOINTS": os.environ.get(
+            "HOMELOG_AUDIT_CHECKPOINTS", str(instance / "audit-checkpoints.jsonl")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "HOMELOG_MEDIA_DIR": os.environ.get("HOMELOG_MEDIA_DIR", str(instance / "media")),
         "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),

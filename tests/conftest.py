@@ -7,6 +7,7 @@ independent by creating their own uniquely named agencies, users and families.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from tests.support.postgres import PostgresServer, start_postgres
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
+os.environ.setdefault("HOMELOG_AUDIT_KEY", "test-audit-key-not-for-production-0123456789")
+# Checkpoints of the test databases' audit chains never go near a real instance folder.
+os.environ.setdefault("HOMELOG_AUDIT_CHECKPOINTS", os.path.join(
+    tempfile.mkdtemp(prefix="homelog-audit-"), "audit-checkpoints.jsonl"))
 # Signing in with a code is tested in tests/accounts; elsewhere a password is enough.
 os.environ.setdefault("HOMELOG_REQUIRE_SECOND_FACTOR", "false")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homelog.core.db import JSONType, UTCDateTime
@@ -29,6 +29,8 @@ class AuditEntry(db.Model):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Sealed with the audit key (HMAC-SHA256); false only for entries from before it.
+    keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditAnchor(db.Model):

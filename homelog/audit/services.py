@@ -5,25 +5,29 @@ reordering or editing any entry breaks the chain from that point on. Appends are
 serialised (SQLite's write lock, or a PostgreSQL advisory lock held to commit) so
 the chain has exactly one head.
 
-An entry is appended in one statement: the database reads the chain's head and
-computes the hash itself, from the canonical JSON computed here (on PostgreSQL the
-function homelog_audit_append of migration 0006 also takes the advisory lock).
-verify_chain recomputes every hash here, in Python, with entry_hash.
+Each entry is sealed with HMAC-SHA256 under HOMELOG_AUDIT_KEY, a key the database never
+holds, so someone able to change the database cannot recompute the chain after editing or
+removing entries (entries from before the key have plain SHA-256 hashes: `keyed` says
+which). An entry is appended in one statement: the database reads the chain's head and
+seals the entry itself, from the canonical JSON computed here and the key's two padded
+forms passed with it (on PostgreSQL the function homelog_audit_append of migration 0012
+also takes the advisory lock). audit/verify.py recomputes every seal, in Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, has_request_context
-from sqlalchemy import String, bindparam, func, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import LargeBinary, String, bindparam, func, select, true
 from sqlalchemy.sql.dml import Insert
 
-from homelog.audit.models import AuditAnchor, AuditEntry
+from homelog.audit.models import AuditEntry
 from homelog.core.time import utcnow
 from homelog.core.transactions import at_commit, keep_even_if_request_fails
 from homelog.extensions import db
@@ -38,8 +42,12 @@ def _content_parameters() -> list[Any]:
     return [bindparam(name, type_=table.c[name].type) for name in _CONTENT_COLUMNS]
 
 
+def _key_parameters() -> list[Any]:
+    return [bindparam("inner_pad", type_=LargeBinary), bindparam("outer_pad", type_=LargeBinary)]
+
+
 def _sqlite_append() -> Insert:
-    """INSERT ... SELECT that reads the chain's head and hashes in the same statement.
+    """INSERT ... SELECT that reads the chain's head and seals in the same statement.
 
     It runs inside the write lock SQLite's BEGIN IMMEDIATE took, so the head it reads
     stays the head until commit.
@@ -48,20 +56,41 @@ def _sqlite_append() -> Insert:
     latest = select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1).scalar_subquery()
     head = select(func.coalesce(latest, GENESIS).label("hash")).subquery("head")
     canonical = bindparam("canonical", type_=String)
-    chained = func.homelog_sha256_hex(head.c.hash + "|" + canonical)
+    sealed = func.homelog_hmac_hex(*_key_parameters(), head.c.hash + "|" + canonical)
     return table.insert().from_select(
-        [*_CONTENT_COLUMNS, "prev_hash", "entry_hash"],
-        select(*_content_parameters(), head.c.hash, chained),
+        [*_CONTENT_COLUMNS, "prev_hash", "entry_hash", "keyed"],
+        select(*_content_parameters(), head.c.hash, sealed, true()),
     )
 
 
 # Every audited request runs one of these, so they are built once: one statement either way.
 _APPEND = {
     "sqlite": _sqlite_append(),
-    # Lock, head, hash and insert in one round trip (the function is in migration 0006).
+    # Lock, head, seal and insert in one round trip (the function is in migration 0012).
     "postgresql": select(func.homelog_audit_append(
-        *_content_parameters(), bindparam("canonical", type_=String))),
+        *_content_parameters(), bindparam("canonical", type_=String), *_key_parameters())),
 }
+
+
+def key_pads(key: str) -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer padded keys (RFC 2104), which SQL can seal with."""
+    raw = key.encode()
+    if len(raw) > _BLOCK:
+        raw = hashlib.sha256(raw).digest()
+    raw = raw.ljust(_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in raw), bytes(b ^ 0x5C for b in raw)
+
+
+def _pads() -> tuple[bytes, bytes]:
+    key = current_app.config["HOMELOG_AUDIT_KEY"]
+    pads = _PADS.get(key)
+    if pads is None:
+        pads = _PADS[key] = key_pads(key)
+    return pads
+
+
+_BLOCK = 64  # SHA-256's block size
+_PADS: dict[str, tuple[bytes, bytes]] = {}
 
 
 @dataclass(frozen=True)
@@ -77,9 +106,20 @@ def _canonical(content: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
-    """The chained hash of one entry."""
-    return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(content)).hexdigest()
+def entry_hash(prev_hash: str, content: dict[str, Any], key: str | None = None) -> str:
+    """One entry's seal: HMAC-SHA256 under `key` over the previous hash and the content
+    (plain SHA-256 for entries from before the key)."""
+    message = prev_hash.encode() + b"|" + _canonical(content)
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def content_of(entry: AuditEntry) -> dict[str, Any]:
+    """What an entry's seal covers, read back from the entry."""
+    return _content(entry.at, Actor(entry.user_id, entry.agency_id), entry.action,
+                    entry.family_id, entry.target_type, entry.target_id, entry.basis,
+                    entry.detail)
 
 
 def _content(
@@ -139,54 +179,10 @@ def _append(content: dict[str, Any], at: dt.datetime) -> None:
     connection = db.session.connection()  # plain statements: no ORM layer needed
     # The database reads the chain's head and computes entry_hash(head, content) itself,
     # so the head is read under the lock, in the same statement that appends.
+    inner_pad, outer_pad = _pads()
     connection.execute(_APPEND[connection.dialect.name],
-                       {**content, "at": at, "canonical": _canonical(content).decode()})
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    entries: int
-    first_broken_id: int | None
-
-    @property
-    def intact(self) -> bool:
-        return self.first_broken_id is None
-
-
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first entry that does not match.
-
-    After a retention purge the chain starts at the latest anchor: its first kept entry
-    must follow the anchor's hash, and no older entry may remain.
-    """
-    anchor = db.session.execute(
-        select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1)).scalar()
-    prev = GENESIS if anchor is None else anchor.prev_hash
-    last_id = 0 if anchor is None else anchor.first_kept_id - 1
-    count = 0
-    if anchor is not None:
-        older = db.session.execute(select(func.min(AuditEntry.id)).where(
-            AuditEntry.id <= last_id)).scalar()
-        if older is not None:
-            return ChainReport(0, older)
-    while True:
-        rows = db.session.execute(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).scalars().all()
-        if not rows:
-            return ChainReport(count, None)
-        for row in rows:
-            actor = Actor(row.user_id, row.agency_id)
-            content = _content(
-                row.at, actor, row.action, row.family_id, row.target_type,
-                row.target_id, row.basis, row.detail,
-            )
-            if row.prev_hash != prev or row.entry_hash != entry_hash(prev, content):
-                return ChainReport(count, row.id)
-            prev = row.entry_hash
-            count += 1
-            last_id = row.id
-        db.session.expunge_all()
+                       {**content, "at": at, "canonical": _canonical(content).decode(),
+                        "inner_pad": inner_pad, "outer_pad": outer_pad})
 
 
 def family_access_log(

@@ -7,6 +7,9 @@ media file's size and SHA-256. The files are copied after the snapshot is taken:
 are written once and never changed, so every file a row names is there; a file written
 during the copy is kept as an extra, never missing.
 
+The audit chain's head in the snapshot is written beside it as a checkpoint
+(`audit-checkpoint.jsonl`), a copy kept apart from the database for `audit verify`.
+
 A restore needs an empty database and an empty media directory of the same kind; it
 checks every file against the manifest before anything is written, and every table's
 row count after. `flask --app homelog audit verify` then proves the audit trail whole.
@@ -32,6 +35,7 @@ from homelog.core.time import utcnow
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+AUDIT_CHECKPOINT = "audit-checkpoint.jsonl"
 _DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
 
@@ -54,16 +58,26 @@ def backup(engine: Engine, media_dir: Path, destination: Path) -> BackupReport:
     destination.mkdir(parents=True, exist_ok=True)
     kind = engine.dialect.name
     if kind == "sqlite":
-        tables, revision = _backup_sqlite(engine, destination / _DATABASE_FILES[kind])
+        facts = _backup_sqlite(engine, destination / _DATABASE_FILES[kind])
     elif kind == "postgresql":
-        tables, revision = _backup_postgresql(engine, destination / _DATABASE_FILES[kind])
+        facts = _backup_postgresql(engine, destination / _DATABASE_FILES[kind])
     else:
         raise BackupError(f"Backing up a {kind} database is not supported.")
     files = _copy_media(media_dir, destination / "media")
-    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "database": kind,
-                "revision": revision, "tables": tables, "media": files}
+    now = utcnow().isoformat()
+    manifest = {"format": FORMAT, "created_at": now, "database": kind, **facts, "media": files}
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    _write_audit_checkpoint(destination, facts["audit_head"], now)
+    tables = facts["tables"]
     return BackupReport(kind, tables, len(files), sum(f["bytes"] for f in files.values()))
+
+
+def _write_audit_checkpoint(destination: Path, head: dict[str, Any] | None, at: str) -> None:
+    """The audit chain's head in the snapshot, as a checkpoint `audit verify --checkpoints`
+    reads: a copy of the head kept apart from the database."""
+    if head is not None:
+        line = {"entry_id": head["id"], "entry_hash": head["entry_hash"], "at": at}
+        (destination / AUDIT_CHECKPOINT).write_text(json.dumps(line) + "\n")
 
 
 def restore(engine: Engine, media_dir: Path, source: Path) -> BackupReport:
@@ -103,6 +117,17 @@ def _row_counts(connection: Connection) -> dict[str, int]:
             for name in names}
 
 
+def _facts(connection: Connection) -> dict[str, Any]:
+    """What the manifest says of a snapshot: row counts, schema revision, audit head."""
+    tables = _row_counts(connection)
+    head = None
+    if "audit_entry" in tables:
+        row = connection.execute(text(
+            "SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+        head = None if row is None else {"id": row.id, "entry_hash": row.entry_hash}
+    return {"tables": tables, "revision": _revision(connection), "audit_head": head}
+
+
 def _revision(connection: Connection) -> str | None:
     if "alembic_version" not in inspect(connection).get_table_names():
         return None
@@ -116,7 +141,7 @@ def _sqlite_path(engine: Engine) -> Path:
     return Path(database)
 
 
-def _backup_sqlite(engine: Engine, target: Path) -> tuple[dict[str, int], str | None]:
+def _backup_sqlite(engine: Engine, target: Path) -> dict[str, Any]:
     # The online backup API copies one consistent snapshot while the app goes on working.
     with contextlib.closing(sqlite3.connect(_sqlite_path(engine))) as live, \
             contextlib.closing(sqlite3.connect(target)) as copy:
@@ -124,7 +149,7 @@ def _backup_sqlite(engine: Engine, target: Path) -> tuple[dict[str, int], str | 
     counted = _sqlite_engine(target)
     try:
         with counted.connect() as connection:
-            return _row_counts(connection), _revision(connection)
+            return _facts(connection)
     finally:
         counted.dispose()
 
@@ -156,17 +181,17 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:2000]}")
 
 
-def _backup_postgresql(engine: Engine, target: Path) -> tuple[dict[str, int], str | None]:
+def _backup_postgresql(engine: Engine, target: Path) -> dict[str, Any]:
     # The rows are counted in the very snapshot pg_dump copies: a repeatable-read
     # transaction exports its snapshot and stays open while pg_dump reads it.
     with engine.connect() as connection:
         connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            tables, revision = _row_counts(connection), _revision(connection)
+            facts = _facts(connection)
             _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--no-owner",
                   "--no-privileges", f"--file={target}", f"--dbname={_libpq_url(engine)}"])
-    return tables, revision
+    return facts
 
 
 def _restore_postgresql(engine: Engine, dump: Path) -> None:

@@ -83,6 +83,12 @@ def _sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _hmac_hex(inner_pad: bytes, outer_pad: bytes, text: str) -> str:
+    """HMAC-SHA256 from the key's two padded forms (RFC 2104), as SQL on PostgreSQL does."""
+    inner = hashlib.sha256(inner_pad + text.encode()).digest()
+    return hashlib.sha256(outer_pad + inner).hexdigest()
+
+
 def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
     """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
 
@@ -109,6 +115,7 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
         cursor.close()
         # PostgreSQL has sha256(); SQL that chains hashes (the audit trail) needs it here too.
         dbapi_connection.create_function("homelog_sha256_hex", 1, _sha256_hex, deterministic=True)
+        dbapi_connection.create_function("homelog_hmac_hex", 3, _hmac_hex, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

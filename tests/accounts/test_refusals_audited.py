@@ -57,7 +57,7 @@ def test_wrong_password_confirmations_are_audited(app, factory):
 
 
 def test_the_chain_still_verifies_with_kept_entries(app, factory):
-    from homelog.audit.services import verify_chain
+    from homelog.audit.verify import verify_chain
 
     user = factory.user()
     sign_in_with(client_from_new_address(app), user.email, None, password=GUESS)

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from homelog.audit.models import AuditEntry
-from homelog.audit.services import verify_chain
+from homelog.audit.verify import verify_chain
 from homelog.extensions import db
 from tests.factories import Factory, visit_body
 

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from homelog import create_app
 from homelog.accounts.models import User
-from homelog.audit.services import verify_chain
+from homelog.audit.verify import verify_chain
 from homelog.core.time import local_date, local_today, utcnow
 from homelog.demo.partnership import (
     CORE_GROUP,

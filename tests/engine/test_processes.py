@@ -201,7 +201,7 @@ def test_two_schedulers_started_together_run_each_job_once(
     logs = [tmp_path / "scheduler-1.log", tmp_path / "scheduler-2.log"]
     schedulers = [_flask(repo_root, scheduler_database, "scheduler", "--run-now", log=log)
                   for log in logs]
-    jobs = {"engine", "outbox", "digest", "escalation"}
+    jobs = {"engine", "outbox", "digest", "escalation", "audit_checkpoint"}
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DatabaseError
 
 from homelog.accounts.models import Profession, Role, User
 from homelog.audit.models import AuditEntry
-from homelog.audit.services import verify_chain
+from homelog.audit.verify import verify_chain
 from homelog.engine.parameters import change
 from homelog.extensions import db
 from homelog.photos.models import Photo, PhotoFile
