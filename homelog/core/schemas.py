@@ -10,6 +10,22 @@ def Id(**kwargs: object) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class WholeMatch(validate.Regexp):
+    """The whole value must match `pattern`, which the OpenAPI document shows as ^(...)$.
+
+    Python's $ also matches before a final newline, so the check is fullmatch; \\Z would do
+    the same in Python, but OpenAPI reads patterns as ECMA 262, where \\Z is no anchor.
+    """
+
+    def __init__(self, pattern: str, error: str | None = None) -> None:
+        super().__init__(f"^(?:{pattern})$", error=error)
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class StrictSchema(Schema):
     """A load schema that refuses fields it does not know, so nothing is silently dropped."""
 

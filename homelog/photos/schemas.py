@@ -4,11 +4,11 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate
 from werkzeug.datastructures import FileStorage
 
-from homelog.core.schemas import MAX_ID, OutSchema, StrictSchema
+from homelog.core.schemas import MAX_ID, OutSchema, StrictSchema, WholeMatch
 from homelog.photos.models import DISPLAY, RENDITIONS
 from homelog.visits.schemas import AgencyRefSchema, PersonRefSchema
 
-_KEY_PATTERN = validate.Regexp(r"^[a-z0-9_]{1,40}\Z", error="Use a key such as 'kitchen'.")
+_KEY_PATTERN = WholeMatch(r"[a-z0-9_]{1,40}", error="Use a key such as 'kitchen'.")
 
 
 def _printable(value: str) -> None:

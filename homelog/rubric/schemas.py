@@ -1,8 +1,8 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from homelog.core.schemas import OutSchema, StrictSchema
+from homelog.core.schemas import OutSchema, StrictSchema, WholeMatch
 
-_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}\Z", error="Use lower-case letters, digits and _.")
+_KEY = WholeMatch(r"[a-z][a-z0-9_]{0,39}", error="Use lower-case letters, digits and _.")
 _LEVEL = validate.Range(min=1, max=5)
 
 
