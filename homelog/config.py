@@ -94,6 +94,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_AUDIT_CHECKPOINTS": os.environ.get(
             "HOMELOG_AUDIT_CHECKPOINTS", str(instance / "audit-checkpoints.jsonl")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # PostgreSQL: the role the app connects as, which owns nothing; `db upgrade`, run
+        # as the owner, grants it what it needs (core/roles.py).
+        "HOMELOG_DATABASE_APP_ROLE": os.environ.get("HOMELOG_DATABASE_APP_ROLE", ""),
         "HOMELOG_MEDIA_DIR": os.environ.get("HOMELOG_MEDIA_DIR", str(instance / "media")),
         "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
         "HOMELOG_SMTP_HOST": os.environ.get("HOMELOG_SMTP_HOST", ""),

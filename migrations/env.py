@@ -105,6 +105,17 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            _grant_application_role(connection)
+
+
+def _grant_application_role(connection):
+    """On PostgreSQL, keep the application's role (which owns nothing) granted exactly what
+    it needs, tables added by this upgrade included (homelog/core/roles.py)."""
+    role = current_app.config.get("HOMELOG_DATABASE_APP_ROLE")
+    if role and connection.dialect.name == "postgresql":
+        from homelog.core.roles import grant_application_role
+
+        grant_application_role(connection, role)
 
 
 if context.is_offline_mode():

@@ -19,7 +19,7 @@ from tests.factories import Factory
 from tests.support.api_client import ApiClient
 from tests.support.clock import SHARED_FIXTURES_EARLIER, describe_clock, pinned_clock
 from tests.support.databases import databases
-from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.postgres import PostgresServer, as_role, start_postgres
 
 os.environ.setdefault("HOMELOG_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HOMELOG_ENV", "production")  # the strict defaults are what we test
@@ -74,12 +74,36 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
+# PostgreSQL: the tables belong to one role, which runs the migrations; the app connects
+# as another that owns nothing and may not UPDATE or DELETE append-only rows (core/roles.py).
+OWNER_ROLE, APP_ROLE = "homelog_owner", "homelog_app"
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The session database's URL, as its owner (the role migrations run as)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'homelog.sqlite3'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database("homelog_test")
+    for role in (OWNER_ROLE, APP_ROLE):
+        server.ensure_role(role)
+    return server.create_database("homelog_test", owner=OWNER_ROLE)
+
+
+def _migrate(database_url: str, media: Path) -> str:
+    """Run the real migrations (triggers included; never create_all) as the owner; returns
+    the URL the app connects with."""
+    from homelog import create_app
+    from homelog.extensions import db
+
+    postgres = not database_url.startswith("sqlite")
+    owner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                        "HOMELOG_MEDIA_DIR": str(media),
+                        "HOMELOG_DATABASE_APP_ROLE": APP_ROLE if postgres else ""})
+    with owner.app_context():
+        upgrade()
+        db.engine.dispose()
+    return as_role(database_url, APP_ROLE) if postgres else database_url
 
 
 @pytest.fixture(scope="session")
@@ -89,11 +113,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     media = tmp_path_factory.mktemp("media")
     app = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": _migrate(database_url, media),
         "HOMELOG_MEDIA_DIR": str(media),
     })
-    with app.app_context():
-        upgrade()  # the real migrations, triggers included; never create_all
     yield app
     with app.app_context():
         from homelog.extensions import db

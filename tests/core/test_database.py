@@ -149,3 +149,38 @@ def test_cli_creates_agencies_and_users(app):
     disabled = runner.invoke(args=["users", "disable", email])
     assert disabled.exit_code == 0
     assert ApiClient(app).sign_in(email).status_code == 401
+
+
+def test_on_postgresql_the_app_owns_nothing_and_cannot_switch_the_guards_off(app, db_dialect,
+                                                                             database_url):
+    if db_dialect != "postgresql":
+        pytest.skip("database roles are PostgreSQL's")
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DatabaseError
+
+    with app.app_context():
+        connection = db.session.connection()
+        me = connection.execute(text("SELECT current_user")).scalar_one()
+        assert connection.execute(text(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb FROM pg_roles "
+            "WHERE rolname = current_user")).scalar_one() is False
+        owned = connection.execute(text(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user"
+        )).scalar_one()
+        assert owned == 0, me
+        for statement in ("ALTER TABLE visit DISABLE TRIGGER visit_append_only",
+                          "DROP TABLE audit_entry",
+                          "INSERT INTO retention_purge_permit (granted_at) VALUES (now())",
+                          "TRUNCATE event",
+                          "CREATE TABLE intruder (id integer)"):
+            with pytest.raises(DatabaseError, match=r"must be owner|permission denied"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+        # What it needs it has: reading and adding rows, changing the tables that change.
+        assert db.session.execute(text("SELECT count(*) FROM visit")).scalar_one() >= 0
+        db.session.rollback()
+    owner = create_engine(database_url)
+    with owner.connect() as connection:
+        assert connection.execute(text("SELECT current_user")).scalar_one() != me
+    owner.dispose()

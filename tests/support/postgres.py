@@ -18,6 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
+
 
 def _bindir() -> Path:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
@@ -52,14 +55,26 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its URL."""
+    def create_database(self, name: str, owner: str | None = None) -> str:
+        """Create an empty database (owned by `owner`, if given) and return its URL, which
+        connects as the owner (else as the superuser)."""
         subprocess.run(
             [*self.prefix, str(_bindir() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", "postgres", name],
+             "-U", "postgres", *(["-O", owner] if owner else []), name],
             check=True, capture_output=True,
         )
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+        return f"postgresql+psycopg://{owner or 'postgres'}@127.0.0.1:{self.port}/{name}"
+
+    def ensure_role(self, role: str) -> None:
+        """A login role that is no superuser and owns nothing (made once per server)."""
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
+                             autocommit=True) as connection:
+            exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                        (role,)).fetchone()
+            if not exists:
+                connection.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB '
+                                   "NOCREATEROLE")
+
 
     def stop(self) -> None:
         subprocess.run(
@@ -105,3 +120,8 @@ def _wait_ready(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"PostgreSQL did not start on port {port}")
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database's URL, connecting as `role`."""
+    return str(make_url(url).set(username=role).render_as_string(hide_password=False))
