@@ -38,7 +38,7 @@ RECOVERY_CODE_COUNT = 10
 _DRIFT_STEPS = 1  # steps either side of now whose code is accepted
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 _RECOVERY_GROUPS, _RECOVERY_GROUP_LENGTH = 3, 4  # xxxx-xxxx-xxxx: about 59 bits
-_TOTP_CODE = re.compile(r"\d{6}")
+_TOTP_CODE = re.compile(r"[0-9]{6}")
 
 
 def required() -> bool:
@@ -134,12 +134,12 @@ def _spend_step(factor: SecondFactor, code: str) -> bool:
 
 def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
     """The time step (now, or one either side) whose code this is, if any."""
-    code = re.sub(r"\s", "", code)
+    typed = re.sub(r"\s", "", code).encode()  # bytes: compare_digest refuses non-ASCII str
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     matched = None
     for step in range(current - _DRIFT_STEPS, current + _DRIFT_STEPS + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), typed):
             matched = step
     return matched
 

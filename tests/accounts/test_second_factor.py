@@ -62,6 +62,21 @@ def test_setting_up_shows_a_qr_code_and_takes_a_first_code(app, factory):
     assert audit_entries(app, "user.second_factor_enrolled", user.id)
 
 
+def test_any_text_as_a_code_is_refused_plainly(app, factory):
+    user, _, _, t0 = _enrolled_user(app, factory)
+    with frozen_at(t0 + STEP):
+        for typed in ("é12345", "١٢٣٤٥٦", "12 34 56", "----", "x" * 16):
+            refused = sign_in_with(client_from_new_address(app), user.email, typed)
+            assert refused.status_code == 401, typed
+    other = factory.user()
+    client = client_from_new_address(app)
+    client.sign_in(other.email)
+    assert client.post("/api/v1/session/second-factor").status_code == 201
+    for typed in ("é12345", "١٢٣٤٥٦"):
+        refused = client.post("/api/v1/session/second-factor/confirm", json={"code": typed})
+        assert refused.status_code == 422, typed
+
+
 def test_an_account_with_a_second_factor_needs_its_code_whatever_the_setting(app, factory):
     assert app.config["HOMELOG_REQUIRE_SECOND_FACTOR"] is False
     user, secret, _, t0 = _enrolled_user(app, factory)
