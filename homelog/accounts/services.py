@@ -151,7 +151,10 @@ def sign_in(email: str, password: str, otp: str | None = None) -> StartedSession
 def _refuse_password(email: str, user: User | None) -> None:
     record_sign_in_failure(email)
     if user is None:
-        actor, detail = actor_of(None), {"account": email.strip().lower()[:254]}
+        # The audit trail keeps entries for good: what was typed is kept only if it looks
+        # like an email address, not a password typed in the wrong field.
+        typed = normalise_email(email)[:254]
+        actor, detail = actor_of(None), {"account": typed if "@" in typed else None}
     else:
         actor, detail = actor_of(user), {"reason": "wrong_password" if user.active
                                          else "account_disabled"}

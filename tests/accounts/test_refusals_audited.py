@@ -41,6 +41,12 @@ def test_an_unknown_account_and_a_disabled_one_are_audited_too(app, factory):
     [refused] = audit_entries(app, "session.sign_in_failed", disabled.id)
     assert refused.detail["reason"] == "account_disabled"
     assert GUESS not in _details(unknown)
+    # A password typed into the email field is not kept.
+    sign_in_with(client, GUESS, None, password=GUESS)
+    last = [entry for entry in audit_entries(app, "session.sign_in_failed")
+            if entry.user_id is None][-1]
+    assert last.detail["account"] is None
+    assert GUESS.lower() not in _details([last]).lower()
 
 
 def test_wrong_password_confirmations_are_audited(app, factory):
