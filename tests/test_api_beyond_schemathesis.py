@@ -54,10 +54,14 @@ def spec(client: ApiClient) -> dict[str, Any]:
     return response.json
 
 
+_SCHEMAS: dict[int, Any] = {}
+
+
 def conforms(app: Flask, method: str, path: str, response: TestResponse) -> None:
     """The response is one the document describes for the operation `path` reaches."""
-    schema = schemathesis.openapi.from_wsgi(SPEC_URL, app)
-    operation = schema.find_operation_by_path(method, path)
+    if id(app) not in _SCHEMAS:
+        _SCHEMAS[id(app)] = schemathesis.openapi.from_wsgi(SPEC_URL, app)
+    operation = _SCHEMAS[id(app)].find_operation_by_path(method, path)
     assert operation is not None, f"{method} {path} reaches no documented operation"
     operation.validate_response(response)  # raises, naming the mismatch
 
