@@ -10,9 +10,10 @@ What can go wrong, and what `verify_chain` calls it:
   another seal;
 * **truncated**: entries a checkpoint saw are gone from the end of the chain.
 
-A checkpoint is one line of JSON (entry id, seal, time) appended to a file outside the
-database (HOMELOG_AUDIT_CHECKPOINTS) by the scheduler every hour and by `flask audit
-checkpoint`, also written to the log; a backup records the head in its manifest too.
+A checkpoint is one line of JSON (entry id, seal, time, which database) appended to a
+file outside the database (HOMELOG_AUDIT_CHECKPOINTS) by the scheduler every hour and by
+`flask audit checkpoint`, also written to the log; a backup records the head in its
+manifest too.
 After a retention purge the chain starts from the purge's anchor, which must be named
 by a sealed retention entry in the chain that remains.
 """
@@ -43,6 +44,7 @@ class Checkpoint:
     entry_id: int
     entry_hash: str
     at: str
+    database: str = ""  # which database's chain (one file may serve several)
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,14 @@ def checkpoint_file() -> Path:
     return Path(current_app.config["HOMELOG_AUDIT_CHECKPOINTS"])
 
 
+def this_database() -> str:
+    """Which database the chain is in: its file, or its server and name (no credentials)."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:{Path(url.database or '').resolve()}"
+    return f"postgresql://{url.host}:{url.port or 5432}/{url.database}"
+
+
 def write_checkpoint(path: Path | None = None) -> Checkpoint | None:
     """Append the chain's head to the checkpoint file (and the log); None if the chain is
     empty."""
@@ -152,7 +162,7 @@ def write_checkpoint(path: Path | None = None) -> Checkpoint | None:
                               .order_by(AuditEntry.id.desc()).limit(1)).first()
     if head is None:
         return None
-    checkpoint = Checkpoint(head.id, head.entry_hash, utcnow().isoformat())
+    checkpoint = Checkpoint(head.id, head.entry_hash, utcnow().isoformat(), this_database())
     path = path or checkpoint_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as stream:
@@ -162,17 +172,26 @@ def write_checkpoint(path: Path | None = None) -> Checkpoint | None:
 
 
 def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
-    """Every checkpoint in the file (none if there is no file yet)."""
-    path = path or checkpoint_file()
+    """The checkpoints to check this chain against: those of this database in the
+    partnership's checkpoint file, or every one in a file given (a backup's, say, taken
+    of this chain when it was in another database)."""
+    lines = _lines(path or checkpoint_file())
+    checkpoints = [Checkpoint(**_fields(json.loads(line))) for line in lines]
+    if path is not None:
+        return checkpoints
+    here = this_database()
+    return [checkpoint for checkpoint in checkpoints if checkpoint.database == here]
+
+
+def _lines(path: Path) -> list[str]:
     if not path.exists():
         return []
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    return [Checkpoint(**_fields(json.loads(line))) for line in lines]
+    return [line for line in path.read_text().splitlines() if line.strip()]
 
 
 def _fields(raw: dict[str, Any]) -> dict[str, Any]:
     return {"entry_id": int(raw["entry_id"]), "entry_hash": str(raw["entry_hash"]),
-            "at": str(raw["at"])}
+            "at": str(raw["at"]), "database": str(raw.get("database", ""))}
 
 
 def checkpoint_job(now: dt.datetime, renew: Callable[[], None] = lambda: None

@@ -136,7 +136,7 @@ def test_a_chain_recomputed_with_the_key_is_caught_by_a_checkpoint(chain):
     assert f"BROKEN at entry {head}: recomputed (its seal differs from the one the " \
            "checkpoint of" in output
     checkpoint = json.loads(Path(chain.config["HOMELOG_AUDIT_CHECKPOINTS"]).read_text())
-    assert checkpoint["entry_id"] == head
+    assert checkpoint["entry_id"] == head and checkpoint["database"]
 
 
 def test_an_edited_entry_is_told_as_altered(chain):
@@ -160,3 +160,17 @@ def test_production_needs_an_audit_key_of_its_own(monkeypatch, tmp_path, key, co
         monkeypatch.setenv("HOMELOG_AUDIT_KEY", key)
     with pytest.raises(ConfigError, match=complaint):
         load_config(str(tmp_path))
+
+
+def test_one_checkpoint_file_serves_several_databases_each_against_its_own(chain):
+    _checkpoint(chain)
+    path = Path(chain.config["HOMELOG_AUDIT_CHECKPOINTS"])
+    other = {"entry_id": 10**6, "entry_hash": "0" * 64, "at": "2026-12-01T00:00:00+00:00",
+             "database": "postgresql://elsewhere:5432/homelog"}
+    with path.open("a") as stream:
+        stream.write(json.dumps(other) + "\n")
+    code, output = _verify(chain)
+    assert code == 0 and "1 checkpoint outside the database agrees" in output, output
+    # Given by name (a backup's, taken when the chain was elsewhere), every line counts.
+    named = chain.test_cli_runner().invoke(args=["audit", "verify", "--checkpoints", str(path)])
+    assert named.exit_code == 1 and "truncated" in named.output
