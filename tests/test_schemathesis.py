@@ -88,13 +88,6 @@ ADMINISTRATION = {
 # A new rubric version would change the domains every later test scores: the rubric is
 # fuzzed with invalid documents only (and the test checks the version did not move).
 NEGATIVE_ONLY = {"POST /api/v1/rubric"}
-# Problems already known and reported, each a (operation, check) pair: the case is still
-# sent and its other checks still apply; the problem is listed in the summary, not failed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("POST /api/v1/session/second-factor/confirm", "Server error"):
-        "a code with a non-ASCII character (e.g. \"é12345\") makes hmac.compare_digest raise "
-        "TypeError in homelog/accounts/second_factor.py _matching_step: 500",
-}
 SIGN_IN = "POST /api/v1/session"
 SIGN_OUT = "DELETE /api/v1/session"
 SLOW = {SIGN_IN, SIGN_OUT, "POST /api/v1/session/confirm", "POST /api/v1/users",
@@ -192,13 +185,9 @@ class Tally:
     replays: int = 0
     seconds: Counter[str] = field(default_factory=Counter)
     problems: dict[tuple[str, str], str] = field(default_factory=dict)
-    known: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def problem(self, label: str, kind: str, text: str) -> None:
-        if (label, kind) in KNOWN_BUGS:
-            self.known[(label, kind)] += 1
-        else:
-            self.problems.setdefault((label, kind), text[:MAX_SHOWN])
+        self.problems.setdefault((label, kind), text[:MAX_SHOWN])
 
 
 RESULTS: dict[tuple[str, str], Tally] = {}  # (database, person) -> tally
@@ -454,8 +443,6 @@ class Summary:
             write(f"{database}, as the {person}: {len(tally.operations)} operations, "
                   f"{sum(tally.examples.values())} examples and {tally.replays} replays in "
                   f"{sum(tally.seconds.values()):.1f}s; {len(tally.problems)} problem(s)")
-            for (label, kind), count in sorted(tally.known.items()):
-                write(f"  known bug, not failed ({count}x): {label}: {KNOWN_BUGS[label, kind]}")
         examples = sum(sum(t.examples.values()) + t.replays for t in RESULTS.values())
         operations = {label for tally in RESULTS.values() for label in tally.operations}
         write(f"in all: {len(operations)} operations, {examples} requests")
