@@ -35,19 +35,18 @@ os.environ.setdefault("HOMELOG_AUDIT_KEY", "bench-load-audit-key-not-for-product
 os.environ.setdefault("HOMELOG_REQUIRE_SECOND_FACTOR", "false")
 
 from tests.factories import unique  # noqa: E402
+from tests.reliability.live import new_database  # noqa: E402
 from tests.reliability.load import LoadResult, run_load  # noqa: E402
-from tests.support.postgres import start_postgres  # noqa: E402
+from tests.support.postgres import PostgresServer, start_postgres  # noqa: E402
 
 
-def _run(database: str, args: argparse.Namespace, server: object | None) -> LoadResult:
+def _run(database: str, args: argparse.Namespace, server: PostgresServer | None
+         ) -> LoadResult:
     with tempfile.TemporaryDirectory(prefix=f"homelog-load-{database}-") as folder:
         workdir = Path(folder)
-        if database == "sqlite":
-            url = f"sqlite:///{workdir / 'homelog.sqlite3'}"
-        else:
-            url = server.create_database(unique("load").replace("-", "_").lower())  # type: ignore[attr-defined]
-        return run_load(database, url, workdir, phones=args.phones, visits=args.visits,
-                        photos=args.photos, workers=args.workers)
+        return run_load(new_database(database, workdir, server, unique("load")), workdir,
+                        phones=args.phones, visits=args.visits, photos=args.photos,
+                        workers=args.workers)
 
 
 def main() -> int:
@@ -67,8 +66,7 @@ def main() -> int:
             print(result.summary())
             print(f"  rows: {result.visit_rows} visits, {result.photo_rows} photos, "
                   f"{result.photo_file_rows} photo files, {result.visit_audit_entries} + "
-                  f"{result.photo_audit_entries} audit entries (visit.create + photo.create); "
-                  f"set-up {result.setup_seconds:.1f} s")
+                  f"{result.photo_audit_entries} audit entries (visit.create + photo.create)")
             for error in result.errors[:10]:
                 print(f"  error: {error}")
             failed = failed or bool(result.errors or result.lost or result.duplicated)

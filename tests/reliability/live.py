@@ -27,8 +27,10 @@ from PIL import Image
 
 from homelog import create_app
 from homelog.extensions import db
+from tests.support.postgres import PostgresServer, as_role
 
 REPO = Path(__file__).resolve().parents[2]
+OWNER_ROLE, APP_ROLE = "homelog_owner", "homelog_app"  # the roles tests/conftest.py uses
 SECRET = "reliability-tests-secret-key-not-for-production"
 DOMAINS = ("kitchen", "food", "floors", "bathroom", "sleep", "hazards", "air", "warmth",
            "animals", "presentation")
@@ -40,22 +42,54 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def checkpoints(media: Path) -> str:
+    """This database's own audit checkpoint file (one shared by several databases would
+    hold heads that are not this chain's)."""
+    return str(media.parent / "audit-checkpoints.jsonl")
+
+
 def settings(database_url: str, media: Path, **extra: str) -> dict[str, str]:
     """The environment the server runs with (and the app here is built from)."""
     return {"HOMELOG_DATABASE_URL": database_url, "HOMELOG_MEDIA_DIR": str(media),
+            "HOMELOG_AUDIT_CHECKPOINTS": checkpoints(media),
             "HOMELOG_SECRET_KEY": os.environ.get("HOMELOG_SECRET_KEY", SECRET),
             "HOMELOG_ENV": "production", "HOMELOG_COOKIE_SECURE": "0",  # plain HTTP, loopback
             "HOMELOG_REQUIRE_SECOND_FACTOR": "false", **extra}
 
 
-def migrated_app(database_url: str, media: Path) -> Flask:
+@dataclass(frozen=True)
+class Database:
+    """A new database: migrations run as its owner, the app connects as `app_url` (on
+    PostgreSQL a role that owns nothing, as in production; see tests/conftest.py)."""
+
+    kind: str
+    owner_url: str
+    app_url: str
+
+
+def new_database(kind: str, folder: Path, server: PostgresServer | None, name: str
+                 ) -> Database:
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'homelog.sqlite3'}"
+        return Database(kind, url, url)
+    assert server is not None
+    for role in (OWNER_ROLE, APP_ROLE):
+        server.ensure_role(role)
+    url = server.create_database(name.replace("-", "_").lower(), owner=OWNER_ROLE)
+    return Database(kind, url, as_role(url, APP_ROLE))
+
+
+def migrated_app(database: Database, media: Path) -> Flask:
     """The app on this database, migrated for real; for filling it through the services."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "HOMELOG_MEDIA_DIR": str(media)})
-    with app.app_context():
+    config = {"TESTING": True, "HOMELOG_MEDIA_DIR": str(media),
+              "HOMELOG_AUDIT_CHECKPOINTS": checkpoints(media)}
+    owner = create_app({**config, "SQLALCHEMY_DATABASE_URI": database.owner_url,
+                        "HOMELOG_DATABASE_APP_ROLE":
+                            APP_ROLE if database.kind == "postgresql" else ""})
+    with owner.app_context():
         upgrade()
-        db.session.remove()
-    return app
+        db.engine.dispose()
+    return create_app({**config, "SQLALCHEMY_DATABASE_URI": database.app_url})
 
 
 class Gunicorn:
@@ -150,13 +184,20 @@ class Phone:
         self.http = requests.Session()
         self.csrf = ""
 
-    def sign_in(self, email: str, password: str) -> None:
-        response = self.http.post(f"{self.base_url}/api/v1/session",
-                                  json={"email": email, "password": password},
-                                  timeout=self.timeout)
+    def sign_in(self, email: str, password: str, attempts: int = 3) -> int:
+        """Sign in; a 503 (busy) is retried after its Retry-After, as the app does.
+        Returns how many times it was busy."""
+        for busy in range(attempts):
+            response = self.http.post(f"{self.base_url}/api/v1/session",
+                                      json={"email": email, "password": password},
+                                      timeout=self.timeout)
+            if response.status_code != 503 or busy == attempts - 1:
+                break
+            time.sleep(int(response.headers.get("Retry-After", "1")))  # the server's wish
         if response.status_code != 201:
             raise RuntimeError(f"sign-in answered {response.status_code}: {response.text}")
         self.csrf = response.json()["csrf_token"]
+        return busy
 
     def _send(self, method: str, path: str, key: str | None = None, timeout: float | None = None,
               **kwargs: Any) -> Answer:

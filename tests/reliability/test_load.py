@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import unique
+from tests.reliability.live import new_database
 from tests.reliability.load import run_load
 from tests.support.databases import databases
 
@@ -23,13 +24,9 @@ PHONES, VISITS, PHOTOS, WORKERS = 50, 20, 2, 4
 def test_fifty_phones_sync_at_once_and_nothing_is_lost_or_duplicated(
         database: str, request: pytest.FixtureRequest, tmp_path: Path,
         report_figure: Callable[[str], None]) -> None:
-    if database == "sqlite":
-        url = f"sqlite:///{tmp_path / 'homelog.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(
-            unique("load").replace("-", "_").lower())
-    result = run_load(database, url, tmp_path, phones=PHONES, visits=VISITS, photos=PHOTOS,
-                      workers=WORKERS)
+    server = request.getfixturevalue("postgres_server") if database != "sqlite" else None
+    result = run_load(new_database(database, tmp_path, server, unique("load")), tmp_path,
+                      phones=PHONES, visits=VISITS, photos=PHOTOS, workers=WORKERS)
     report_figure(result.summary())
 
     assert result.errors == [], result.errors[:10]

@@ -138,7 +138,9 @@ def test_a_scheduler_killed_mid_run_and_run_again_alerts_and_emails_each_thing_o
         database: str, mail_server: tuple[int, HoldingMailbox], tmp_path: Path,
         repo_root: Path) -> None:
     port, mailbox = mail_server
-    smtp = {"HOMELOG_SMTP_PORT": str(port)}
+    # (and the scheduler checkpoints this database's audit chain in a file of its own)
+    smtp = {"HOMELOG_SMTP_PORT": str(port),
+            "HOMELOG_AUDIT_CHECKPOINTS": str(tmp_path / "audit-checkpoints.jsonl")}
 
     # 1. The engine killed after its first batch of three families.
     first = _flask(repo_root, database, "analyse",

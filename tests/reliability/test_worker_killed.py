@@ -43,6 +43,7 @@ from tests.reliability.live import (
     Gunicorn,
     Phone,
     migrated_app,
+    new_database,
     new_key,
     settings,
     small_jpeg,
@@ -69,25 +70,23 @@ class Served:
 def served(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp(f"killed-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'homelog.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(
-            unique("killed").replace("-", "_").lower())
+    server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else None
+    database = new_database(request.param, folder, server, unique("killed"))
     media, pause_dir = folder / "media", folder / "pause"
     pause_dir.mkdir()
-    app = migrated_app(url, media)
+    app = migrated_app(database, media)
     factory = Factory(app)
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    server = Gunicorn(settings(url, media, HOMELOG_TEST_PAUSE_DIR=str(pause_dir)),
-                      folder / "gunicorn.log", workers=2)
+    gunicorn = Gunicorn(settings(database.app_url, media,
+                                 HOMELOG_TEST_PAUSE_DIR=str(pause_dir)),
+                        folder / "gunicorn.log", workers=2)
     try:
-        phone = Phone(server.url)
+        phone = Phone(gunicorn.url)
         phone.sign_in(practitioner.email, PASSWORD)
-        yield Served(app, server, pause_dir, media, family.id, phone)
+        yield Served(app, gunicorn, pause_dir, media, family.id, phone)
     finally:
-        server.stop()
+        gunicorn.stop()
         with app.app_context():
             db.engine.dispose()
 
