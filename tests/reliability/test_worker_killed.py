@@ -15,11 +15,13 @@ audit chain verifies.
 Known and tolerated: a photo upload killed before its commit leaves its two rendition
 files on disk with no row referring to them (files cannot join the transaction, and the
 process that would have removed them on rollback is dead). Nothing refers to them and
-nothing serves them; a sweep of unreferenced files removes them. The test counts them.
+nothing serves them; the retention purge's sweep removes them once they are a day old
+(homelog/retention/services.py). The test counts them and sweeps them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import signal
@@ -36,6 +38,7 @@ from sqlalchemy import func, select
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from homelog.photos.models import Photo, PhotoFile
+from homelog.retention.services import sweep_orphan_files
 from homelog.visits.models import Visit
 from tests.factories import Factory, unique
 from tests.reliability.live import (
@@ -49,6 +52,7 @@ from tests.reliability.live import (
     small_jpeg,
     visit_body,
 )
+from tests.support import clock
 from tests.support.api_client import PASSWORD
 from tests.support.databases import databases
 
@@ -243,3 +247,13 @@ def test_a_photo_upload_killed_mid_request_is_stored_once_by_the_retry(
     assert _files_on_disk(served.media) - on_disk_before == orphans | {k for k, _ in files}
     assert phone.get(f"/api/v1/photos/{photo_id}?size=thumb").status == 200
     _chain_intact(served.app)
+
+    # The retention sweep removes the killed upload's files once they are a day old, and
+    # nothing a photo refers to.
+    with served.app.app_context():
+        swept = sweep_orphan_files(clock.now() + dt.timedelta(days=2))
+        db.session.commit()
+        db.session.remove()
+    assert swept == len(orphans)
+    assert not orphans & _files_on_disk(served.media)
+    assert _referenced_files_intact(served) == referenced
