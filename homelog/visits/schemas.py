@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
-from homelog.core.time import to_utc
+from homelog.core.time import local_date, to_utc
 from homelog.rubric.schemas import RubricOutSchema
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 
@@ -17,9 +17,11 @@ class AwareDateTime(fields.DateTime):
     def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return to_utc(parsed)
-        except OverflowError as error:  # e.g. 9999-12-31T23:59-01:00 has no UTC equivalent
+            instant = to_utc(parsed)  # 9999-12-31T23:59-01:00 has no UTC equivalent,
+            local_date(instant)  # and in London 0001-01-01T00:00Z is still year 0
+        except OverflowError as error:
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from error
+        return instant
 
 
 def _present(**options: object) -> UniqueList:
