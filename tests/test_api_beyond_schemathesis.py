@@ -15,7 +15,7 @@ what it does not; these are the cases it cannot express:
 - hostile bodies that are not JSON values a schema could describe (nesting 100,000 deep, an
   integer of 5,000 digits, bytes that are not UTF-8, a JSON body labelled text/plain, more
   than the server accepts) and fixed values that once failed (NUL, half a surrogate pair,
-  instants whose offset takes them past year 9999 or before year 1, ids past 64 bits),
+  instants past year 9999 or before year 1 in UTC or in London, ids past 64 bits),
   replayed every run rather than left to chance: never a 5xx, always the documented error.
 
 Behaviour the old hand-written flows checked that needs a particular state (replays with an
