@@ -18,6 +18,7 @@ from homelog.alerts.jobs import init_alert_jobs
 from homelog.alerts.services import init_alerts
 from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
+from homelog.audit.refusals import init_refusal_audit
 from homelog.audit.verify import checkpoint_job
 from homelog.config import load_config
 from homelog.core.api import Api
@@ -101,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_jobs(app)
     init_alerts(app)
     init_alert_jobs(app)
+    init_refusal_audit(app)  # after init_transactions: its entries join the commit
     register_job(app, Job("audit_checkpoint", checkpoint_job,
                           every=lambda values: dt.timedelta(hours=1)))
     return app

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from homelog.accounts.models import Role, User
 from homelog.accounts.services import actor_of
 from homelog.alerts.models import InboxEntry, OutboxMessage
-from homelog.audit.services import record
+from homelog.audit.services import record, record_each
 from homelog.core.errors import not_found
 from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine.analysis import Severity
@@ -481,15 +481,18 @@ def _item(row: Any) -> InboxItem:
 
 
 def inbox(user: User, unread_only: bool, limit: int) -> list[InboxItem]:
-    """The user's inbox, newest first; the listing is audited (which families it named)."""
+    """The user's inbox, newest first; the listing is audited on each family it named."""
     query = _INBOX.where(InboxEntry.user_id == user.id)
     if unread_only:
         query = query.where(InboxEntry.read_at.is_(None))
     rows = db.session.execute(
         query.order_by(InboxEntry.created_at.desc(), InboxEntry.id.desc()).limit(limit)).all()
     items = [_item(row) for row in rows]
-    record(actor_of(user), "inbox.view", basis="own_inbox",
-           detail={"family_ids": sorted({item.family["id"] for item in items})})
+    if items:
+        record_each(actor_of(user), "inbox.view", [item.family["id"] for item in items],
+                    basis="own_inbox")
+    else:  # an empty inbox showed no family, but it was looked at
+        record(actor_of(user), "inbox.view", basis="own_inbox")
     return items
 
 

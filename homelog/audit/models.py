@@ -29,6 +29,8 @@ class AuditEntry(db.Model):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The client's network address, for entries made during a request.
+    address: Mapped[str | None] = mapped_column(String(64))
     # Sealed with the audit key (HMAC-SHA256); false only for entries from before it.
     keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

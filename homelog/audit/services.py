@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import LargeBinary, String, bindparam, func, select, true
 from sqlalchemy.sql.dml import Insert
 
@@ -34,7 +34,7 @@ from homelog.extensions import db
 
 GENESIS = "0" * 64
 _CONTENT_COLUMNS = ("at", "user_id", "agency_id", "action", "family_id", "target_type",
-                    "target_id", "basis", "detail")
+                    "target_id", "basis", "detail", "address")
 
 
 def _content_parameters() -> list[Any]:
@@ -66,9 +66,10 @@ def _sqlite_append() -> Insert:
 # Every audited request runs one of these, so they are built once: one statement either way.
 _APPEND = {
     "sqlite": _sqlite_append(),
-    # Lock, head, seal and insert in one round trip (the function is in migration 0012).
+    # Lock, head, seal and insert in one round trip (the function is in migration 0013).
     "postgresql": select(func.homelog_audit_append(
-        *_content_parameters(), bindparam("canonical", type_=String), *_key_parameters())),
+        *_content_parameters()[:-1], bindparam("canonical", type_=String), *_key_parameters(),
+        _content_parameters()[-1])),
 }
 
 
@@ -119,7 +120,7 @@ def content_of(entry: AuditEntry) -> dict[str, Any]:
     """What an entry's seal covers, read back from the entry."""
     return _content(entry.at, Actor(entry.user_id, entry.agency_id), entry.action,
                     entry.family_id, entry.target_type, entry.target_id, entry.basis,
-                    entry.detail)
+                    entry.detail, entry.address)
 
 
 def _content(
@@ -131,8 +132,9 @@ def _content(
     target_id: int | None,
     basis: str,
     detail: dict[str, Any] | None,
+    address: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    content = {
         "at": at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds"),
         "user_id": actor.user_id,
         "agency_id": actor.agency_id,
@@ -143,6 +145,15 @@ def _content(
         "basis": basis,
         "detail": detail,
     }
+    if address is not None:  # entries without one (and older ones) keep their old seals
+        content["address"] = address
+    return content
+
+
+def _address() -> str | None:
+    """The client's network address, as the trusted proxies report it (None outside a
+    request)."""
+    return (request.remote_addr or "unknown")[:64] if has_request_context() else None
 
 
 def record(
@@ -164,8 +175,18 @@ def record(
     if has_request_context() and g.get("homelog_audit_background"):
         return
     at = utcnow()
-    content = _content(at, actor, action, family_id, target_type, target_id, basis, detail)
+    content = _content(at, actor, action, family_id, target_type, target_id, basis, detail,
+                       _address())
     (keep_even_if_request_fails if kept else at_commit)(lambda: _append(content, at))
+
+
+def record_each(actor: Actor, action: str, family_ids: list[int], *, basis: str,
+                detail: dict[str, Any] | None = None) -> None:
+    """One entry per family, for a read that showed several (a list, a caseload), so each
+    family's "who has viewed" has it."""
+    for family_id in dict.fromkeys(family_ids):
+        record(actor, action, basis=basis, family_id=family_id, target_type="family",
+               target_id=family_id, detail=detail)
 
 
 def leave_background_request_unaudited() -> None:
@@ -181,7 +202,8 @@ def _append(content: dict[str, Any], at: dt.datetime) -> None:
     # so the head is read under the lock, in the same statement that appends.
     inner_pad, outer_pad = _pads()
     connection.execute(_APPEND[connection.dialect.name],
-                       {**content, "at": at, "canonical": _canonical(content).decode(),
+                       {"address": None, **content, "at": at,
+                        "canonical": _canonical(content).decode(),
                         "inner_pad": inner_pad, "outer_pad": outer_pad})
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from homelog.accounts.models import Agency, Role, User
 from homelog.accounts.services import actor_of
 from homelog.audit.models import AuditEntry
-from homelog.audit.services import record
+from homelog.audit.refusals import refused_family
+from homelog.audit.services import record, record_each
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.time import local_today, utcnow
 from homelog.extensions import db
@@ -145,8 +146,11 @@ def admit(
     detail: dict[str, Any] | None = None,
 ) -> FamilyAccess:
     """open_family's rule for a membership read by the caller (see membership_statement):
-    404 outside the core group, otherwise the access recorded."""
+    404 outside the core group (the attempt recorded on the family, if it exists),
+    otherwise the access recorded."""
     if access is None:
+        if db.session.get(Family, family_id) is not None:
+            refused_family(family_id)
         raise not_found(NOT_FOUND_MESSAGE)
     if action is None:
         return access
@@ -252,9 +256,9 @@ def families_of(user: User) -> list[Family]:
 
 
 def record_family_list_view(user: User, families: list[Family]) -> None:
-    """Audit a listing of families (which references were shown)."""
-    record(actor_of(user), "family.list", basis="core_group_member",
-           detail={"family_ids": [family.id for family in families]})
+    """Audit a listing of families: one entry on each family shown."""
+    record_each(actor_of(user), "family.list", [family.id for family in families],
+                basis="core_group_member")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from homelog.accounts.models import User
 from homelog.accounts.services import actor_of
-from homelog.audit.services import record
+from homelog.audit.services import record, record_each
 from homelog.core.errors import invalid
 from homelog.core.time import local_today
 from homelog.extensions import db
@@ -48,11 +48,11 @@ def _family_entry(family: Family, rubric: Any, today: dt.date) -> dict[str, Any]
 
 def offline_kit(user: User) -> dict[str, Any]:
     """The rubric in force and, for each family whose core group `user` is in, the minimum
-    needed to record a visit offline. Audited as one read of those families."""
+    needed to record a visit offline. Audited on each of those families."""
     rubric = current_rubric()
     families = families_of(user)
-    record(actor_of(user), "offline_kit.view", basis="core_group_member",
-           detail={"family_ids": [family.id for family in families]})
+    record_each(actor_of(user), "offline_kit.view", [family.id for family in families],
+                basis="core_group_member")
     today = local_today()
     return {
         "rubric": {"version": rubric.version, **rubric.content},

@@ -39,7 +39,7 @@ def test_reading_a_family_its_timeline_and_a_visit_each_leave_an_entry(app, clie
     assert (new[2].target_type, new[2].target_id) == ("visit", visit_id)
 
 
-def test_refused_reads_leave_no_family_entry_and_change_nothing(app, client, factory):
+def test_refused_reads_are_recorded_as_refusals_and_change_nothing(app, client, factory):
     outsider = factory.user()
     family = factory.family()
     client.sign_in(outsider.email)
@@ -50,7 +50,10 @@ def test_refused_reads_leave_no_family_entry_and_change_nothing(app, client, fac
     assert refused.status_code == 404
     assert "items" not in refused.json and "core group" in refused.json["error"]["message"]
     assert client.get("/api/v1/families/999999999/timeline").status_code == 404
-    assert len(entries_for(app, family.id)) == before
+    # Each attempt is on the family's record as a refusal, never as a read.
+    after = entries_for(app, family.id)[before:]
+    assert [(entry.action, entry.user_id, entry.basis) for entry in after] == [
+        ("request.refused", outsider.id, "refused")] * 2
 
 
 def test_a_family_with_nothing_recorded_shows_an_empty_timeline_and_is_audited(

@@ -56,7 +56,8 @@ def test_a_manager_opens_a_family_with_a_reason_and_every_read_is_audited(
     user_id = opened.json["core_group"][0]["user_id"]  # the lead; the manager is not listed
     assert user_id == family.lead.id
     manager_id = granted_by(app, family.id)
-    actions = _entries(app, family.id, manager_id)
+    refused, *actions = _entries(app, family.id, manager_id)
+    assert refused == ("request.refused", "refused")  # the first try, before the grant
     assert actions[0] == ("family.break_glass", "break_glass")
     assert {basis for _, basis in actions} == {"break_glass"}
     assert {"family.view", "timeline.view", "concerns.view", "flags.view", "trends.view",

@@ -66,7 +66,8 @@ def test_reading_the_kit_is_audited_with_the_families_it_held(app, client, facto
     assert client.get("/api/v1/offline-kit").status_code == 200
     entry = audit_entries(app, "offline_kit.view")[-1]
     assert entry.user_id == practitioner.id
-    assert entry.detail == {"family_ids": [family.id]}
+    assert entry.family_id == family.id  # on the family's own record
+    assert entry.address == "127.0.0.1"
 
 
 def test_the_kit_needs_a_session(client):
