@@ -20,6 +20,7 @@ from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
 from homelog.audit.refusals import init_refusal_audit
 from homelog.audit.verify import checkpoint_job
+from homelog.audit.views import blp as audit_blp
 from homelog.config import load_config
 from homelog.core.api import Api
 from homelog.core.cli import backup_command, restore_command
@@ -87,7 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp,
                       photos_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (engine_blp, alerts_blp, exports_blp, retention_blp):
+    for blueprint in (engine_blp, alerts_blp, exports_blp, retention_blp, audit_blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)  # after smorest, so ours answer every error
     init_web(app)  # the phone app at "/"; after the API, whose addresses it leaves alone

@@ -48,6 +48,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.SecondFactorResource", "POST"): _all(201),  # each sets up their own
     ("accounts.SecondFactorConfirmResource", "POST"): _all(422),  # a wrong first code
     ("accounts.UserSecondFactorResource", "DELETE"): _admin_only(204),
+    ("accounts.UserPasswordLinkResource", "POST"): _admin_only(201),
+    ("accounts.OwnPasswordResource", "POST"): _all(422),  # a wrong current password
+    ("accounts.PasswordResetResource", "POST"): _all(202, anonymous=202),  # same for all
+    ("accounts.SetPasswordResource", "POST"): _all(422, anonymous=422),  # no such link
     ("accounts.UsersResource", "GET"): _all(200),
     ("accounts.UsersResource", "POST"): _admin_only(201),
     ("accounts.UserResource", "PATCH"): _admin_only(200),
@@ -91,6 +95,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("exports.SummaryCsvResource", "GET"): _family_scoped(200),
     ("exports.VisitsCsvResource", "GET"): _family_scoped(200),
     ("exports.AgreementPdfResource", "GET"): _family_scoped(409),  # no agreement recorded here
+    ("audit.AccountLogResource", "GET"): _admin_only(200),
     ("retention.LegalHoldResource", "GET"): _family_scoped(200),
     ("retention.LegalHoldResource", "POST"): _family_scoped(403),  # lead or manager only
     ("retention.LiftLegalHoldResource", "POST"): _family_scoped(403),
@@ -123,9 +128,14 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("accounts.SessionResource", "POST"): {"email": "nobody@test.homelog.test",
                                                "password": "wrong password"},
         ("accounts.UsersResource", "POST"): {
-            "email": f"{unique('new')}@test.homelog.test", "name": "New", "password": PASSWORD,
+            "email": f"{unique('new')}@test.homelog.test", "name": "New",
             "agency_id": world.agency_id, "role": "practitioner", "profession": "midwife"},
         ("accounts.ConfirmResource", "POST"): {"password": PASSWORD},
+        ("accounts.OwnPasswordResource", "POST"): {"current_password": "not it",
+                                                   "new_password": "violet kettle stairs"},
+        ("accounts.PasswordResetResource", "POST"): {"email": "nobody@test.homelog.test"},
+        ("accounts.SetPasswordResource", "POST"): {"token": "no-such-link",
+                                                   "password": "violet kettle stairs"},
         ("accounts.SecondFactorConfirmResource", "POST"): {"code": "not-a-code"},
         ("accounts.UserResource", "PATCH"): {"active": False},
         ("accounts.AgenciesResource", "POST"): {"name": unique("Agency"), "kind": "health"},

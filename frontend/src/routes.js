@@ -7,6 +7,7 @@ import { Exports } from './family/Exports.jsx';
 import { PhotosScreen } from './family/Photos.jsx';
 import { TimelineScreen } from './family/Timeline.jsx';
 import { WhoViewedScreen } from './family/WhoViewed.jsx';
+import { AccountLog } from './screens/AccountLog.jsx';
 import { BreakGlass } from './screens/BreakGlass.jsx';
 import { Families } from './screens/Families.jsx';
 import { Inbox } from './screens/Inbox.jsx';
@@ -28,6 +29,7 @@ export const routes = [
   { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },
   { path: '/families/:familyId/viewed', screen: WhoViewedScreen, nav: 'families' },
   { path: '/break-glass', screen: BreakGlass, nav: 'families' },
+  { path: '/account-log', screen: AccountLog, nav: 'families' },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '.*', screen: NotFound },

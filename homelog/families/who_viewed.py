@@ -47,6 +47,13 @@ ACTION_WORDS = {
     "photo.create": "Added a photo",
     "photo.purge": "Removed a photo",
     "outbox.discard": "Discarded an unsent record from their phone",
+    "request.refused": "Tried to open the family's records (refused)",
+    "family.list": "Saw the family in a list of families",
+    "offline_kit.view": "Took the family onto their phone for visits without signal",
+    "inbox.view": "Saw the family in their inbox",
+    "legal_hold.view": "Looked at the legal hold",
+    "legal_hold.place": "Placed a legal hold",
+    "legal_hold.lift": "Lifted the legal hold",
 }
 _EXPORT_WORDS = {
     ("summary", "pdf"): "Exported the summary PDF",
@@ -62,6 +69,7 @@ BASIS_WORDS = {
     "administrator": "Administrator",
     "own_outbox": "Their own phone",
     "refused": "None (refused)",
+    "own_inbox": "Their own inbox",
 }
 
 

@@ -13,6 +13,9 @@ export function Families({ user }) {
       {user?.role === 'manager' && (
         <p><a href="/break-glass">Open a family you are not in</a></p>
       )}
+      {user?.role === 'administrator' && (
+        <p><a href="/account-log">Account log: sign-ins, refusals and changes</a></p>
+      )}
       {caseload.error?.offline ? <OfflineFamilies /> : (
       <Loaded state={caseload} what="Loading your families">
         {(entries) => entries.length === 0
