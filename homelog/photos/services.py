@@ -193,8 +193,10 @@ def add_photo(
     _check_window(visit, now)
     _check_fields(visit, upload)
     renditions = _renditions(upload)
-    begin_writes()  # only now, after the slow image work, take the write lock
+    # The files are written (and flushed to disk) before the write lock is taken, so other
+    # writers wait for the rows alone; a rollback still removes them (storage.py).
     stored = _store(renditions)
+    begin_writes()
     photo = _new_photo(access, visit, submission, upload, renditions, stored, now)
     try:
         with db.session.begin_nested():
