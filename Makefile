@@ -21,7 +21,7 @@ TEST_STAMP := $(VENV)/.installed-test
 LINT_PATHS := $(wildcard homelog tests bench)
 # The benchmark entry points (bench/seed.py and bench/profile_requests.py are helpers
 # run by hand; see bench/README.md). e.g. make bench BENCH=bench/api.py BENCH_ARGS='--databases sqlite'
-BENCH ?= bench/api.py bench/photos.py bench/engine.py bench/concerns.py bench/exports.py bench/frontend.py
+BENCH ?= bench/api.py bench/photos.py bench/engine.py bench/concerns.py bench/exports.py bench/frontend.py bench/load.py
 BENCH_ARGS ?=
 
 # Debian packages, installed (as root) only when missing. The tests and
