@@ -19,10 +19,10 @@ what it does not; these are the cases it cannot express:
   replayed every run rather than left to chance: never a 5xx, always the documented error.
 
 Behaviour the old hand-written flows checked that needs a particular state (replays with an
-Idempotency-Key, a reference in use, amending twice, a recent sign-in for exports, the
-rubric sent again unchanged) is tested with each feature (tests/visits, tests/families,
-tests/exports, tests/rubric, tests/photos); the fuzzing checks each such answer against
-the document as it meets it.
+Idempotency-Key, a reference in use, amending twice, a recent sign-in for exports, photos
+that are not photos) is tested with each feature (tests/visits, tests/families,
+tests/exports, tests/photos), and the rubric sent again unchanged by the access matrix;
+the fuzzing checks each such answer against the document as it meets it.
 """
 
 from __future__ import annotations
