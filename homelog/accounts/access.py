@@ -28,13 +28,18 @@ from homelog.extensions import login_manager
 
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in cannot carry a token it has not been given yet.
-_CSRF_EXEMPT = {("accounts.SessionResource", "POST")}
+# Nor can asking for, or using, a link to set a forgotten password (which needs no session).
+_CSRF_EXEMPT = {("accounts.SessionResource", "POST"),
+                ("accounts.PasswordResetResource", "POST"),
+                ("accounts.SetPasswordResource", "POST")}
 # What a session that must set up two-step sign-in first may do.
 _ENROLMENT_ENDPOINTS = {
     ("accounts.SessionResource", "GET"),
     ("accounts.SessionResource", "DELETE"),
     ("accounts.SecondFactorResource", "POST"),
     ("accounts.SecondFactorConfirmResource", "POST"),
+    ("accounts.PasswordResetResource", "POST"),
+    ("accounts.SetPasswordResource", "POST"),
     ("api-docs.openapi_json", "GET"),
     ("health.health", "GET"),
 }

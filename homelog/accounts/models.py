@@ -170,3 +170,23 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))  # SHA-256: the codes are random
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordLink(db.Model):
+    """A one-time link to set a password: emailed for a forgotten password ("reset"), or
+    to a new account that has none yet ("welcome").
+
+    Only a hash of the token is kept. A link ends when used, when a newer link for the same
+    user is made, or at `expires_at`; `ended_at` and `end_reason` say which.
+    """
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256: random token
+    purpose: Mapped[str] = mapped_column(String(16))  # reset, welcome
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # used, superseded

@@ -85,9 +85,46 @@ class UserInSchema(StrictSchema):
     agency_id = Id(required=True)
     role = fields.Enum(Role, by_value=True, required=True)
     profession = fields.Enum(Profession, by_value=True, required=True)
-    password = fields.String(required=True)
     manager_id = Id(load_default=None, allow_none=True)
 
 
 class UserChangeSchema(StrictSchema):
     active = StrictBoolean(required=True)
+
+
+class CreatedUserOutSchema(AdminUserOutSchema):
+    password_link_emailed = fields.Boolean(metadata={
+        "description": "The new user was emailed a link to set their password."})
+    password_link = fields.String(allow_none=True, metadata={
+        "description": "Only where Homelog cannot send email: a one-time link to set the "
+                       "password, for the administrator to hand over (it is not a password; "
+                       "it expires). Null when it was emailed."})
+    password_link_expires_at = fields.DateTime()
+
+
+class PasswordLinkOutSchema(OutSchema):
+    emailed = fields.Boolean(metadata={"description": "The link was emailed to the user."})
+    link = fields.String(allow_none=True, metadata={
+        "description": "Only where Homelog cannot send email: the link to hand over."})
+    expires_at = fields.DateTime()
+
+
+class ChangePasswordSchema(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class ResetRequestSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class ResetRequestedOutSchema(OutSchema):
+    email_enabled = fields.Boolean(metadata={
+        "description": "Whether Homelog sends email. When false no link was sent: an "
+                       "administrator must send a new link."})
+    message = fields.String()
+
+
+class SetPasswordSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))

@@ -77,12 +77,21 @@ class NewUser:
     agency_id: int
     role: Role
     profession: Profession
-    password: str
+    password: str | None = None  # None: no working password until a link sets one
     manager_id: int | None = None
 
 
+# A stored password hash that no password matches: an account nobody can sign in to yet.
+NO_PASSWORD_PREFIX = "!"
+
+
 def create_user(new: NewUser) -> User:
-    """Add a user after checking the email is free, the agency exists and the password is sound."""
+    """Add a user after checking the email is free, the agency exists and the password is sound.
+
+    With no password the account has none that works: its owner sets one with a link
+    (accounts/password_links.py, which is how administrators add people). A known password
+    is for the demo, tests and the operator's first administrator (`flask users create`).
+    """
     email = normalise_email(new.email)
     if "@" not in email:
         raise invalid({"email": ["Enter an email address."]})
@@ -90,9 +99,15 @@ def create_user(new: NewUser) -> User:
         raise ApiError(409, "user_exists", "A user with this email already exists.")
     if db.session.get(Agency, new.agency_id) is None:
         raise invalid({"agency_id": ["No such agency."]})
-    problems = policy_problems(new.password, email)
-    if problems:
-        raise invalid({"password": problems})
+    if new.manager_id is not None and db.session.get(User, new.manager_id) is None:
+        raise invalid({"manager_id": ["No such user."]})
+    if new.password is None:
+        password_hash = NO_PASSWORD_PREFIX + secrets.token_hex(16)
+    else:
+        problems = policy_problems(new.password, email)
+        if problems:
+            raise invalid({"password": problems})
+        password_hash = hash_password(new.password)
     user = User(
         email=email,
         name=new.name.strip(),
@@ -100,7 +115,7 @@ def create_user(new: NewUser) -> User:
         role=new.role,
         profession=new.profession,
         manager_id=new.manager_id,
-        password_hash=hash_password(new.password),
+        password_hash=password_hash,
         active=True,
         created_at=utcnow(),
     )
@@ -298,13 +313,13 @@ def set_active(actor: User | None, user: User, active: bool) -> User:
     return user
 
 
-def end_all_sessions(user: User, reason: str) -> None:
-    """End every live session of the user's at once."""
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
-    )
+def end_all_sessions(user: User, reason: str, keep_session_id: int | None = None) -> None:
+    """End every live session of the user's at once (but `keep_session_id`, if given)."""
+    query = update(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.ended_at.is_(None))
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
 
 
 def finish_enrolment(user: User, session: LiveSession, code: str) -> list[str]:

@@ -8,7 +8,7 @@ from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_login import login_required
 
-from homelog.accounts import reauth, second_factor, services
+from homelog.accounts import password_links, reauth, second_factor, services
 from homelog.accounts.access import (
     SESSION_COOKIE,
     current_session,
@@ -20,13 +20,19 @@ from homelog.accounts.schemas import (
     AdminUserOutSchema,
     AgencyInSchema,
     AgencyOutSchema,
+    ChangePasswordSchema,
     ConfirmedOutSchema,
     ConfirmPasswordSchema,
+    CreatedUserOutSchema,
     DirectoryQuerySchema,
     EnrolmentCodeSchema,
     EnrolmentOutSchema,
+    PasswordLinkOutSchema,
     RecoveryCodesOutSchema,
+    ResetRequestedOutSchema,
+    ResetRequestSchema,
     SessionOutSchema,
+    SetPasswordSchema,
     SignInSchema,
     UserChangeSchema,
     UserInSchema,
@@ -155,10 +161,26 @@ class UsersResource(MethodView):
     @require_role(Role.ADMINISTRATOR)
     @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(UserInSchema)
-    @blp.response(201, AdminUserOutSchema)
-    def post(self, data: dict[str, Any]) -> User:
-        """Add a user (administrators)."""
-        return services.create_user(services.NewUser(**data))
+    @blp.response(201, CreatedUserOutSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a user (administrators). No password is given or shown: the new user is
+        emailed a one-time link to set theirs; where Homelog cannot send email, the link is
+        in the answer for the administrator to hand over (it expires)."""
+        invitation = password_links.invite_user(signed_in_user(), services.NewUser(**data))
+        return _Created(invitation)
+
+
+class _Created:
+    """A new user as CreatedUserOutSchema reads it: the user and how their link went."""
+
+    def __init__(self, invitation: password_links.Invitation) -> None:
+        self._user = invitation.user
+        self.password_link_emailed = invitation.emailed
+        self.password_link = invitation.link
+        self.password_link_expires_at = invitation.expires_at
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._user, name)
 
 
 @blp.route("/users/<id:user_id>")
@@ -187,6 +209,73 @@ class UserSecondFactorResource(MethodView):
         if user is None:
             raise not_found("No such user.")
         services.reset_second_factor(signed_in_user(), user)
+        return Response(status=204)
+
+
+@blp.route("/users/<id:user_id>/password-link")
+class UserPasswordLinkResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.response(201, PasswordLinkOutSchema)
+    def post(self, user_id: int) -> dict[str, Any]:
+        """Send a user a new one-time link to set their password (administrators), for
+        when they cannot reset it themselves. Emailed where Homelog sends email, otherwise
+        returned to hand over. Their password is unchanged until the link is used. Audited."""
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise not_found("No such user.")
+        sent = password_links.send_new_link(signed_in_user(), user)
+        return {"emailed": sent.emailed, "link": sent.link, "expires_at": sent.expires_at}
+
+
+@blp.route("/session/password")
+class OwnPasswordResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(ChangePasswordSchema)
+    @blp.response(204)
+    def post(self, data: dict[str, Any]) -> Response:
+        """Change your own password, giving your current one. Your other sessions end (this
+        one goes on). A wrong current password is 422 naming `current_password` (a few in a
+        row end this session too, 401); a weak new one is 422 naming `new_password`."""
+        password_links.change_own_password(signed_in_user(), current_session(),
+                                           data["current_password"], data["new_password"])
+        return Response(status=204)
+
+
+@blp.route("/password-reset")
+class PasswordResetResource(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(ResetRequestSchema)
+    @blp.response(202, ResetRequestedOutSchema)
+    @blp.alt_response(429, schema=ErrorSchema, headers=_RETRY_AFTER, description=(
+        "Too many requests from this address lately: wait (Retry-After, in seconds)"))
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Forgot your password: if an active account has this email, a one-time link to
+        set a new one is emailed (it works for an hour). The answer is the same for every
+        email. Where Homelog cannot send email (`email_enabled` false), nothing is sent:
+        ask an administrator for a link."""
+        password_links.request_reset(data["email"])
+        if password_links.mail_configured():
+            message = ("If this email belongs to a Homelog account, we have sent it a link "
+                       "to set a new password. It works for an hour.")
+        else:
+            message = ("Homelog cannot send email here. Ask your administrator to send you a "
+                       "link to set a new password.")
+        return {"email_enabled": password_links.mail_configured(), "message": message}
+
+
+@blp.route("/password-reset/complete")
+class SetPasswordResource(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(SetPasswordSchema)
+    @blp.response(204)
+    def post(self, data: dict[str, Any]) -> Response:
+        """Set a password with the token of a one-time link (a forgotten password, or a new
+        account). Every session of the account's ends. A link expired, used or replaced by a
+        newer one is 422 `link_not_valid` naming `token`; a weak password is 422 naming
+        `password` (the link still works)."""
+        password_links.set_password_with_link(data["token"], data["password"])
         return Response(status=204)
 
 

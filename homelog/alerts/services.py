@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.accounts.models import Role, User
 from homelog.accounts.services import actor_of
+from homelog.accounts.signals import AccountEmail, account_email_wanted
 from homelog.alerts.models import InboxEntry, OutboxMessage
 from homelog.audit.services import record, record_each
 from homelog.core.errors import not_found
@@ -509,11 +510,24 @@ def mark_read(user: User, entry_id: int, now: dt.datetime) -> InboxItem:
     return _item(row)
 
 
+def queue_account_email(email: AccountEmail, now: dt.datetime) -> None:
+    """Queue an email about a person's own account (a link to set their password): sent
+    by the outbox like every alert, once (its dedupe key)."""
+    _queue_email(email.dedupe_key, email.user_id, email.to, "account", email.subject,
+                 email.body, now)
+
+
+def _on_account_email_wanted(app: Flask, email: AccountEmail, now: dt.datetime,
+                             **_: Any) -> None:
+    queue_account_email(email, now)
+
+
 def init_alerts(app: Flask) -> None:
     """Listen for flags the engine opens, and say at start-up whether email is on."""
     flags_opened.connect(_on_flags_opened, sender=app, weak=False)
     concerns_changed.connect(_on_concerns_changed, sender=app, weak=False)
     break_glass_opened.connect(_on_break_glass_opened, sender=app, weak=False)
+    account_email_wanted.connect(_on_account_email_wanted, sender=app, weak=False)
     config = app.config
     if config["HOMELOG_SMTP_HOST"]:
         log.info("Email alerts on: sending through %s:%s as %s.", config["HOMELOG_SMTP_HOST"],
