@@ -3,7 +3,7 @@ import re
 from marshmallow import ValidationError, fields, validate, validates
 
 from homelog.accounts.schemas import AgencyOutSchema
-from homelog.core.schemas import MAX_ID, Id, OutSchema, StrictSchema
+from homelog.core.schemas import MAX_ID, Id, OutSchema, StrictSchema, WholeMatch
 from homelog.families.break_glass import REASON_MAX_CHARS
 from homelog.families.services import PLAN_CATEGORIES
 
@@ -29,8 +29,8 @@ class FamilyInSchema(StrictSchema):
     reference = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=40),
-                  validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-/]*\Z",
-                                  error="Use letters, digits, '-' and '/' only.")],
+                  WholeMatch(r"[A-Za-z0-9][A-Za-z0-9\-/]*",
+                             error="Use letters, digits, '-' and '/' only.")],
     )
     address = fields.String(load_default="", validate=validate.Length(max=500))
     children = fields.List(fields.Nested(ChildInSchema), required=True,
