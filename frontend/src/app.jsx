@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { match, usePath } from './router.js';
 import { navItems, routes } from './routes.js';
+import { SetPassword } from './screens/Password.jsx';
 import { SignIn } from './screens/SignIn.jsx';
 import { EnrolFirst, TwoStepPrompt } from './screens/TwoStep.jsx';
 import { loadSession, signOut, useSession } from './session.js';
@@ -11,6 +12,8 @@ import { applyUpdate, useUpdateReady } from './updates.js';
 export function App() {
   const session = useSession();
   const path = usePath();
+  // A link to set a password works signed in or not (setting it signs everyone out).
+  if (path === '/set-password') return <SetPassword />;
   if (session.status === 'loading') return <p class="loading" role="status">Opening Homelog…</p>;
   if (!session.user) {
     if (session.status === 'offline') return <Offline />;
@@ -53,6 +56,7 @@ function TopBar({ user, offline }) {
           <span class="who-name">{user.name}</span>
           <span class="who-agency">{user.agency?.name}</span>
         </p>
+        <a href="/account/password" class="button button-quiet">Password</a>
         <button type="button" class="button button-quiet" onClick={onSignOut} disabled={busy}>
           Sign out
         </button>

@@ -12,6 +12,7 @@ import { BreakGlass } from './screens/BreakGlass.jsx';
 import { Families } from './screens/Families.jsx';
 import { Inbox } from './screens/Inbox.jsx';
 import { NotFound } from './screens/NotFound.jsx';
+import { ChangePassword } from './screens/Password.jsx';
 import { RecordEvent } from './screens/RecordEvent.jsx';
 import { RecordVisit } from './screens/RecordVisit.jsx';
 import { Visit } from './screens/Visit.jsx';
@@ -32,6 +33,7 @@ export const routes = [
   { path: '/account-log', screen: AccountLog, nav: 'families' },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
+  { path: '/account/password', screen: ChangePassword },
   { path: '.*', screen: NotFound },
 ];
 

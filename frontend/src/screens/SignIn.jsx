@@ -3,11 +3,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import { SECOND_FACTOR_REQUIRED, signIn } from '../session.js';
+import { ForgotPassword } from './Password.jsx';
 
 export function SignIn({ notice }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [askCode, setAskCode] = useState(false);
+  const [forgot, setForgot] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
 
@@ -28,6 +30,15 @@ export function SignIn({ notice }) {
     setError(null);
   };
 
+  if (forgot) {
+    return (
+      <main class="screen screen-narrow sign-in">
+        <p class="brand" aria-hidden="true">Homelog</p>
+        <ScreenTitle>Forgot your password?</ScreenTitle>
+        <ForgotPassword onBack={() => setForgot(false)} />
+      </main>
+    );
+  }
   return (
     <main class="screen screen-narrow sign-in">
       <p class="brand" aria-hidden="true">Homelog</p>
@@ -53,6 +64,10 @@ export function SignIn({ notice }) {
             <ErrorMessage error={error} />
             <button type="submit" class="button button-wide" disabled={busy}>
               {busy ? 'Signing in…' : 'Sign in'}
+            </button>
+            <button type="button" class="button button-secondary button-wide"
+                    onClick={() => setForgot(true)}>
+              Forgot your password?
             </button>
           </form>
         )}
