@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from homelog.accounts import second_factor, services
+from homelog.accounts import password_links, second_factor, services
 from homelog.accounts.models import Profession, Role
 from homelog.core.errors import ApiError
 from homelog.extensions import db
@@ -44,7 +44,12 @@ def create_agency(name: str, kind: str) -> None:
 @with_appcontext
 def create_user(email: str, name: str, agency_name: str, role: str, profession: str,
                 password: str) -> None:
-    """Add a user."""
+    """Add a user with a password typed here: for the operator's first administrator.
+
+    Whoever runs this is the server's operator, not an administrator in the app. People
+    are otherwise added in the app (POST /api/v1/users), where nobody sets or sees their
+    password: they are sent a link to set it.
+    """
     agency = services.find_agency(agency_name)
     if agency is None:
         raise click.ClickException(f"No agency called {agency_name!r}.")
@@ -57,6 +62,23 @@ def create_user(email: str, name: str, agency_name: str, role: str, profession: 
         _fail(error)
     db.session.commit()
     click.echo(f"User {user.id}: {user.email} ({user.role.value}, {agency.name})")
+
+
+@users_cli.command("password-link")
+@click.argument("email")
+@with_appcontext
+def password_link(email: str) -> None:
+    """Send a user a one-time link to set their password (printed if mail is off). Audited."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    sent = password_links.send_new_link(None, user)
+    db.session.commit()
+    if sent.emailed:
+        click.echo(f"Emailed {user.email} a link to set their password.")
+    else:
+        click.echo(f"Mail is not configured. Hand {user.email} this link (it works once, "
+                   f"until {sent.expires_at:%Y-%m-%d %H:%M} UTC):\n{sent.link}")
 
 
 @users_cli.command("disable")
