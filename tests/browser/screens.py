@@ -36,6 +36,19 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     expect(page.get_by_role("heading", name="My families", level=1)).to_be_visible()
 
 
+def check_phone_fit(page: Page, width: int = 360) -> None:
+    """Every visible control in the screen is a touch target at least 44 px tall, and
+    nothing is wider than the phone."""
+    too_small = page.evaluate("""() => [...document.querySelectorAll(
+        'main a, main button, main select, main input')]
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => [el.textContent.trim() || el.tagName, el.getBoundingClientRect()])
+        .filter(([, box]) => box.height < 44)
+        .map(([name, box]) => `${name}: ${box.height}px`)""")
+    assert not too_small, too_small
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
+
+
 def screenshot(page: Page, output_dir: Path, name: str) -> Path:
     """The whole screen as a phone shows it, under <output>/screenshots/<name>.png."""
     path = output_dir / "screenshots" / f"{name}.png"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from homelog.accounts.models import Profession, Role
-from tests.browser.screens import check_accessibility, screenshot, sign_in
+from tests.browser.screens import check_accessibility, check_phone_fit, screenshot, sign_in
 from tests.support.api_client import ApiClient
 
 
@@ -26,13 +26,6 @@ def test_an_administrator_reads_the_refused_sign_ins_on_a_phone(page: Page, live
     assert cards.count() >= 2
     expect(cards.first).to_contain_text(f"User {target.id}")
 
-    too_small = page.evaluate("""() => [...document.querySelectorAll(
-        'main a, main button, main select, main input')]
-        .filter((el) => el.offsetParent !== null)
-        .map((el) => [el.textContent.trim() || el.tagName, el.getBoundingClientRect()])
-        .filter(([, box]) => box.height < 44)
-        .map(([name, box]) => `${name}: ${box.height}px`)""")
-    assert not too_small, too_small
-    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 360
+    check_phone_fit(page)
     check_accessibility(page, "account log")
     screenshot(page, output_dir, "account-log")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from homelog.audit.services import Actor, record
 from homelog.extensions import db
-from tests.browser.screens import check_accessibility, screenshot, sign_in
+from tests.browser.screens import check_accessibility, check_phone_fit, screenshot, sign_in
 
 
 def _views(app, family, user, count):
@@ -46,14 +46,7 @@ def test_the_lead_reads_who_has_viewed_on_a_phone(page: Page, live_app, factory,
     for text in cards.all_inner_texts():
         assert "Test practitioner" in text
 
-    too_small = page.evaluate("""() => [...document.querySelectorAll(
-        'main a, main button, main select, main input')]
-        .filter((el) => el.offsetParent !== null)
-        .map((el) => [el.textContent.trim() || el.tagName, el.getBoundingClientRect()])
-        .filter(([, box]) => box.height < 44)
-        .map(([name, box]) => `${name}: ${box.height}px`)""")
-    assert not too_small, too_small
-    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 360
+    check_phone_fit(page)
     check_accessibility(page, "who has viewed")
     screenshot(page, output_dir, "who-viewed")
 

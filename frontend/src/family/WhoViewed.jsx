@@ -1,8 +1,9 @@
 // Who has viewed this family: every access to its record (who, agency, when, what, on what
 // basis), newest first, a page at a time, for everybody or one person. Lead and managers.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
+import { usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
@@ -18,38 +19,12 @@ export function WhoViewedScreen({ params }) {
 
 function WhoViewed({ familyId }) {
   const [person, setPerson] = useState('');
-  const [before, setBefore] = useState(null);
-  const [entries, setEntries] = useState([]);
-  const [people, setPeople] = useState([]);
-  const [next, setNext] = useState(null);
-  const [error, setError] = useState(null);
-  const [loading, setLoading] = useState(true);
-  const [round, setRound] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    get(`/families/${familyId}/who-viewed${query({ person, before, limit: PER_PAGE })}`,
-      { signal: controller.signal })
-      .then((page) => {
-        setEntries((previous) => (before === null ? page.entries : [...previous, ...page.entries]));
-        setPeople(page.people);
-        setNext(page.next_before);
-        setLoading(false);
-      }, (problem) => {
-        if (controller.signal.aborted) return;
-        setError(problem);
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [familyId, person, before, round]);
-
-  const choose = (value) => {
-    setEntries([]);
-    setBefore(null);
-    setPerson(value);
-  };
+  const pages = usePages((before, signal) => get(
+    `/families/${familyId}/who-viewed${query({ person, before, limit: PER_PAGE })}`,
+    { signal }), [familyId, person]);
+  const { entries, error, loading, next } = pages;
+  const people = pages.page?.people ?? [];
+  const choose = (value) => setPerson(value);
 
   return (
     <>
@@ -69,11 +44,11 @@ function WhoViewed({ familyId }) {
       <ul class="cards viewings" aria-label="Who has viewed this family">
         {entries.map((entry) => <Viewing key={entry.id} entry={entry} />)}
       </ul>
-      {error && <ErrorMessage error={error} retry={() => setRound((value) => value + 1)} />}
+      {error && <ErrorMessage error={error} retry={pages.retry} />}
       {loading && <Loading what="Loading who has viewed" />}
       {!loading && next !== null && (
         <button type="button" class="button button-secondary button-wide"
-                onClick={() => setBefore(next)}>
+                onClick={pages.more}>
           Show older
         </button>
       )}

@@ -1,9 +1,10 @@
 // The account log, for administrators: sign-ins and refused sign-ins, wrong codes, refused
 // requests and changes to people and settings, newest first, a page at a time. Nothing
 // about any family is in it.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
+import { usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
 
 const PER_PAGE = 50;
@@ -18,31 +19,10 @@ const SHOWS = [
 
 export function AccountLog({ user }) {
   const [action, setAction] = useState('');
-  const [before, setBefore] = useState(null);
-  const [entries, setEntries] = useState([]);
-  const [next, setNext] = useState(null);
-  const [error, setError] = useState(null);
-  const [loading, setLoading] = useState(true);
-  const [round, setRound] = useState(0);
-
-  useEffect(() => {
-    if (user?.role !== 'administrator') return undefined;
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    get(`/audit/account-log${query({ action, before, limit: PER_PAGE })}`,
-      { signal: controller.signal })
-      .then((page) => {
-        setEntries((previous) => (before === null ? page.entries : [...previous, ...page.entries]));
-        setNext(page.next_before);
-        setLoading(false);
-      }, (problem) => {
-        if (controller.signal.aborted) return;
-        setError(problem);
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [action, before, round, user?.role]);
+  const pages = usePages((before, signal) => (user?.role === 'administrator'
+    ? get(`/audit/account-log${query({ action, before, limit: PER_PAGE })}`, { signal })
+    : Promise.resolve({ entries: [], next_before: null })), [action, user?.role]);
+  const { entries, error, loading, next } = pages;
 
   if (user?.role !== 'administrator') {
     return (
@@ -52,11 +32,7 @@ export function AccountLog({ user }) {
       </>
     );
   }
-  const choose = (value) => {
-    setEntries([]);
-    setBefore(null);
-    setAction(value);
-  };
+  const choose = (value) => setAction(value);
   return (
     <>
       <ScreenTitle>Account log</ScreenTitle>
@@ -84,11 +60,11 @@ export function AccountLog({ user }) {
           </li>
         ))}
       </ul>
-      {error && <ErrorMessage error={error} retry={() => setRound((value) => value + 1)} />}
+      {error && <ErrorMessage error={error} retry={pages.retry} />}
       {loading && <Loading what="Loading the account log" />}
       {!loading && next !== null && (
         <button type="button" class="button button-secondary button-wide"
-                onClick={() => setBefore(next)}>
+                onClick={pages.more}>
           Show older
         </button>
       )}
