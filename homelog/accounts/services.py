@@ -43,8 +43,9 @@ def actor_of(user: User | None) -> Actor:
     return Actor(user.id, user.agency_id)
 
 
-def create_agency(name: str, kind: str) -> Agency:
-    """Add an agency; names are unique across the partnership."""
+def create_agency(name: str, kind: str, actor: User | None = None) -> Agency:
+    """Add an agency; names are unique across the partnership. Audited (`actor` None: the
+    command line or the demo)."""
     name = name.strip()
     if not name:
         raise invalid({"name": ["Give the agency a name."]})
@@ -53,6 +54,8 @@ def create_agency(name: str, kind: str) -> Agency:
     agency = Agency(name=name, kind=kind.strip() or "other", created_at=utcnow())
     db.session.add(agency)
     db.session.flush()
+    record(actor_of(actor), "agency.create", basis="administrator", target_type="agency",
+           target_id=agency.id, detail={"name": name, "kind": agency.kind})
     return agency
 
 

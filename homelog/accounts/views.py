@@ -294,4 +294,4 @@ class AgenciesResource(MethodView):
     @blp.response(201, AgencyOutSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Add an agency (administrators)."""
-        return services.create_agency(data["name"], data["kind"])
+        return services.create_agency(data["name"], data["kind"], signed_in_user())

@@ -27,6 +27,16 @@ ACTION_WORDS = {
     "retention.purge": "Removed records past their retention period",
     "family.list": "Listed their families",
     "inbox.view": "Opened their inbox",
+    "agency.create": "Added an agency",
+    "user.create": "Added a person",
+    "user.enable": "Let a person sign in again",
+    "user.disable": "Stopped a person signing in",
+    "user.second_factor_enrolled": "Set up two-step sign-in",
+    "user.second_factor_reset": "Reset a person's two-step sign-in",
+    "user.password_changed": "Changed their password",
+    "user.password_set": "Set their password from a link",
+    "user.password_reset_requested": "Asked for a password link",
+    "user.password_link_sent": "Sent a person a link to set their password",
 }
 
 

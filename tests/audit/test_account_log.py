@@ -38,3 +38,17 @@ def test_administrators_see_refused_sign_ins_and_no_familys_entries(app, factory
     assert "session.start" in {entry["action"] for entry in mine["entries"]}
     assert "family.view" not in {entry["action"] for entry in mine["entries"]}
     assert reader.get("/api/v1/audit/account-log").status_code == 403
+
+
+def test_a_new_agency_is_in_the_account_log_with_who_added_it(app, factory):
+    administrator = factory.user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR)
+    admin = ApiClient(app)
+    assert admin.sign_in(administrator.email).status_code == 201
+    made = admin.post("/api/v1/agencies", json={"name": f"Agency {administrator.id} housing",
+                                                "kind": "housing"})
+    assert made.status_code == 201, made.json
+    log = admin.get("/api/v1/audit/account-log", query_string={"action": "agency.create",
+                                                               "limit": 1}).json
+    (entry,) = log["entries"]
+    assert (entry["user_id"], entry["what"], entry["detail"]["name"]) == (
+        administrator.id, "Added an agency", f"Agency {administrator.id} housing")
