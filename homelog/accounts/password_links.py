@@ -34,6 +34,7 @@ from homelog.accounts.services import (
 )
 from homelog.accounts.signals import AccountEmail, account_email_wanted
 from homelog.accounts.throttle import (
+    RESET_PREFIX,
     check_sign_in_allowed,
     client_address,
     record_sign_in_failure,
@@ -127,10 +128,11 @@ def request_reset(email: str) -> None:
     """Someone forgot their password: email a link if the account exists and is active.
 
     The answer is the same whether or not it does (nobody learns who has an account).
-    Each request counts towards sign-in throttling by address (so an address cannot try
-    every email), and at most MAX_RESET_LINKS_PER_HOUR links are sent to one person an hour.
+    Requests are throttled like sign-ins, per address and per email (counted apart from
+    sign-ins, so an address cannot try every email), and at most MAX_RESET_LINKS_PER_HOUR
+    links are sent to one person an hour.
     """
-    account = f"reset:{email.strip().lower()}"
+    account = f"{RESET_PREFIX}{email.strip().lower()}"
     try:
         check_sign_in_allowed(account)
     except ApiError as refused:

@@ -46,14 +46,22 @@ def _window() -> dt.timedelta:
     return dt.timedelta(minutes=current_app.config["HOMELOG_SIGN_IN_WINDOW_MINUTES"])
 
 
+# Requests for a link to reset a password are counted in the same table, under this prefix,
+# and apart from sign-ins: asking for links does not use up an address's sign-ins.
+RESET_PREFIX = "reset:"
+
+
 def check_sign_in_allowed(email: str) -> None:
     """Refuse (429, with Retry-After) a sign-in from an address or for an account that has
-    failed too often lately; call before checking the password."""
+    failed too often lately; call before checking the password. (For an `email` starting
+    with RESET_PREFIX: requests for reset links, counted apart from sign-ins.)"""
     config = current_app.config
     since = utcnow() - _window()
     address = client_address()
+    resets = SignInFailure.account.startswith(RESET_PREFIX, autoescape=True)
     recent = select(func.count(), func.min(SignInFailure.at)).where(
-        SignInFailure.at > since, SignInFailure.address == address)
+        SignInFailure.at > since, SignInFailure.address == address,
+        resets if _account(email).startswith(RESET_PREFIX) else ~resets)
     per_address = db.session.execute(recent).one()
     per_account = db.session.execute(
         recent.where(SignInFailure.account == _account(email))).one()
