@@ -196,8 +196,10 @@ def _purge_photos(cutoff: dt.datetime, visits: dict[int, int]) -> tuple[int, set
     """Remove photos past their period or of visits being purged; returns how many, and
     their files' keys (removed once the transaction commits)."""
     old = select(Visit.id).where(Visit.visited_at < cutoff, _not_held(Visit.family_id))
-    photo_ids = list(db.session.execute(select(Photo.id).where(
-        or_(Photo.visit_id.in_(old), Photo.visit_id.in_(list(visits) or [0])))).scalars())
+    going = Photo.visit_id.in_(old)
+    if visits:  # and every photo of a visit that goes, whatever the photos' own period
+        going = or_(going, Photo.visit_id.in_(list(visits)))
+    photo_ids = list(db.session.execute(select(Photo.id).where(going)).scalars())
     if not photo_ids:
         return 0, set()
     store = photo_store()
