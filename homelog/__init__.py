@@ -15,6 +15,7 @@ from homelog.accounts.access import init_access
 from homelog.accounts.cli import agencies_cli, users_cli
 from homelog.accounts.views import blp as accounts_blp
 from homelog.alerts.jobs import init_alert_jobs
+from homelog.alerts.notices import init_notices
 from homelog.alerts.services import init_alerts
 from homelog.alerts.views import blp as alerts_blp
 from homelog.audit.cli import audit_cli
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_engine(app)
     init_jobs(app)
     init_alerts(app)
+    init_notices(app)
     init_alert_jobs(app)
     init_refusal_audit(app)  # after init_transactions: its entries join the commit
     register_job(app, Job("audit_checkpoint", checkpoint_job,

@@ -1,9 +1,9 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -103,9 +103,33 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        with _sqlite_foreign_keys_off(connection), context.begin_transaction():
             context.run_migrations()
             _grant_application_role(connection)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite's own procedure for changing a table other tables refer to (rebuilding it,
+    as Alembic's batch mode does): foreign keys off around the change, which the pragma
+    allows only outside a transaction, then every reference checked before they are on
+    again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's own connection: SQLAlchemy's would open a transaction first
+    # (core/db.py begins each one itself), inside which the pragma does nothing.
+    if connection.in_transaction():
+        connection.commit()
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"The migration left rows referring to nothing: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _grant_application_role(connection):

@@ -39,10 +39,13 @@ class InboxFlagSchema(OutSchema):
 
 class InboxNewsSchema(OutSchema):
     change = fields.String(metadata={
-        "enum": ["new", "back", "worse", "better", "resolved", "break_glass"],
+        "enum": ["new", "back", "worse", "better", "resolved", "break_glass",
+                 "reference_shared"],
         "description": "back: a concern responded to and closed lately, come back worse "
                        "than it was then. break_glass: a manager opened the family; the "
-                       "title names them and the sentence is the reason they gave."})
+                       "title names them and the sentence is the reason they gave. "
+                       "reference_shared: someone (the title) opened a new family with "
+                       "this family's reference."})
     title = fields.String(metadata={"description": "What the concern is about."})
     severity = fields.String(metadata={"description": "The concern's (for resolved: what "
                                                       "it was)."})
@@ -52,14 +55,17 @@ class InboxNewsSchema(OutSchema):
 class InboxEntrySchema(OutSchema):
     id = fields.Integer()
     kind = fields.String(metadata={
-        "enum": ["news", "opened", "reopened", "escalated", "escalated_glass", "break_glass"],
+        "enum": ["news", "opened", "reopened", "escalated", "escalated_glass", "break_glass",
+                 "reference_shared"],
         "description": "news: what an engine run changed in one of your families' concerns "
                        "(one entry per family per run); opened or reopened: an immediate "
                        "concern, told at once on its own; escalated: a flag passed to you; "
                        "escalated_glass: a flag passed to you for a family whose core group "
                        "you are not in (open it by break-glass, with its reference); "
                        "break_glass: a manager opened your family by break-glass (news says "
-                       "who and why)."})
+                       "who and why); reference_shared: a new family was opened with the "
+                       "reference of your family, by someone who cannot open yours (news "
+                       "says who)."})
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
     family = fields.Nested(InboxFamilySchema)

@@ -39,7 +39,6 @@ from homelog.engine.parameters import current_values
 from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
-from homelog.families.signals import BreakGlassOpening, break_glass_opened
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def _insert_ignoring_duplicates(model: type[Any], rows: list[dict[str, Any]]) ->
     db.session.execute(insert(model).on_conflict_do_nothing(), rows)
 
 
-def _queue_email(dedupe_key: str, user_id: int, to: str, kind: str, subject: str, body: str,
+def queue_email(dedupe_key: str, user_id: int, to: str, kind: str, subject: str, body: str,
                  now: dt.datetime) -> None:
     _insert_ignoring_duplicates(OutboxMessage, [{
         "dedupe_key": dedupe_key, "user_id": user_id, "to_address": to, "kind": kind,
@@ -107,7 +106,7 @@ def _immediate_email(family_id: int) -> tuple[str, str]:
 # RETURNING: the ids are not needed, psycopg sends the rows in one pipeline, and a
 # statement with thousands of placeholders costs more to prepare on the client than the
 # rows cost to insert (400 entries: 56 -> 39 ms; 6,000: 1.6 -> 0.7 s on PostgreSQL).
-_INSERT_ENTRIES = insert(InboxEntry.__table__)
+INSERT_ENTRIES = insert(InboxEntry.__table__)
 
 
 def _group(family_id: int,
@@ -141,10 +140,10 @@ def announce_flags(flags: list[OpenedFlag], now: dt.datetime,
             subject, body = _immediate_email(family_id)
             for flag in urgent:
                 for user_id, email in group:
-                    _queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
+                    queue_email(f"flag:{flag.id}:user:{user_id}", user_id, email,
                                  "immediate", subject, body, now)
     if entries:  # the flags are new, so their entries are too: a plain insert
-        db.session.execute(_INSERT_ENTRIES, entries)
+        db.session.execute(INSERT_ENTRIES, entries)
     return len(entries)
 
 
@@ -179,7 +178,7 @@ def announce_news(news: dict[int, list[NewsItem]], now: dt.datetime,
                 entry.news, entry.created_at = merged_news(entry.news or [], said), now
             told += 1
     if fresh:
-        db.session.execute(_INSERT_ENTRIES, fresh)
+        db.session.execute(INSERT_ENTRIES, fresh)
     db.session.flush()
     return told
 
@@ -320,7 +319,7 @@ def _queue_digest(key: str, user: User,
                              for family, items in news.items()})
     families = len(news)
     subject = f"Homelog: news for {families} of your famil{'ies' if families != 1 else 'y'}"
-    _queue_email(key, user.id, user.email, "digest", subject, body, now)
+    queue_email(key, user.id, user.email, "digest", subject, body, now)
     return True
 
 
@@ -405,52 +404,10 @@ def escalate(flag_id: int, now: dt.datetime) -> list[int]:
     if email_enabled():
         for manager, inside in managers:
             subject, body = _escalation_email(flag.family_id, hours, inside)
-            _queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,
+            queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,
                          "escalation", subject, body, now)
     db.session.flush()
     return [manager.id for manager, _ in managers]
-
-
-# --- break-glass: the family's lead is told at once ------------------------------------------
-
-def _to_tell_of_break_glass(family_id: int) -> list[tuple[int, str]]:
-    """The family's active leads; failing those, whoever runs its core group."""
-    group = db.session.execute(
-        select(User.id, User.email, CoreGroupMember.is_lead, User.role)
-        .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
-        .where(CoreGroupMember.family_id == family_id, User.active.is_(True))
-        .order_by(User.id)).all()
-    leads = [(user_id, email) for user_id, email, is_lead, _ in group if is_lead]
-    return leads or [(user_id, email) for user_id, email, _, role in group
-                     if role in (Role.LEAD_SOCIAL_WORKER, Role.MANAGER)]
-
-
-def announce_break_glass(opening: BreakGlassOpening, now: dt.datetime) -> int:
-    """Put a "break_glass" entry in the inbox of the family's lead at once: who opened the
-    family and the reason they gave (an email, naming no family, points to it)."""
-    told = _to_tell_of_break_glass(opening.family_id)
-    said = [{"change": "break_glass", "title": opening.manager, "severity": "",
-             "sentence": opening.reason}]
-    if told:
-        db.session.execute(_INSERT_ENTRIES, [
-            {"user_id": user_id, "family_id": opening.family_id, "flag_id": None,
-             "kind": "break_glass", "news": said, "created_at": now, "digested_at": now}
-            for user_id, _ in told])
-    if email_enabled():
-        body = ("A manager outside the core group has opened one of your families by "
-                f"break-glass. Your Homelog inbox says who and why:\n{inbox_link()}\n\n"
-                f"{NO_DETAIL}\n")
-        for user_id, email in told:
-            _queue_email(f"break-glass:{opening.family_id}:{opening.manager_id}:"
-                         f"{now.isoformat()}:user:{user_id}", user_id, email, "break_glass",
-                         "Homelog: one of your families was opened by break-glass", body, now)
-    db.session.flush()
-    return len(told)
-
-
-def _on_break_glass_opened(app: Flask, opening: BreakGlassOpening, now: dt.datetime,
-                           **_: Any) -> None:
-    announce_break_glass(opening, now)
 
 
 # --- the inbox -------------------------------------------------------------------------------
@@ -513,7 +470,7 @@ def mark_read(user: User, entry_id: int, now: dt.datetime) -> InboxItem:
 def queue_account_email(email: AccountEmail, now: dt.datetime) -> None:
     """Queue an email about a person's own account (a link to set their password): sent
     by the outbox like every alert, once (its dedupe key)."""
-    _queue_email(email.dedupe_key, email.user_id, email.to, "account", email.subject,
+    queue_email(email.dedupe_key, email.user_id, email.to, "account", email.subject,
                  email.body, now)
 
 
@@ -526,7 +483,6 @@ def init_alerts(app: Flask) -> None:
     """Listen for flags the engine opens, and say at start-up whether email is on."""
     flags_opened.connect(_on_flags_opened, sender=app, weak=False)
     concerns_changed.connect(_on_concerns_changed, sender=app, weak=False)
-    break_glass_opened.connect(_on_break_glass_opened, sender=app, weak=False)
     account_email_wanted.connect(_on_account_email_wanted, sender=app, weak=False)
     config = app.config
     if config["HOMELOG_SMTP_HOST"]:

@@ -31,6 +31,7 @@ from homelog.families.services import (
     BREAK_GLASS_ACTION,
     FamilyAccess,
     break_glass_duration,
+    described,
     membership,
 )
 from homelog.families.signals import BreakGlassOpening, break_glass_opened
@@ -41,11 +42,17 @@ REASON_MAX_CHARS = 1000
 
 @dataclass(frozen=True)
 class BreakGlassGrant:
-    """What a manager is given: the family to open, and when the access ends."""
+    """What a manager is given: the family to open, and when the access ends.
+
+    References are not unique (a family opened by someone who could not see an earlier
+    one with its reference keeps it), so one grant may open several families: `family_id`
+    is the one opened last, and `families` lists each (id and opened-on date).
+    """
 
     family_id: int
     reference: str
     until: dt.datetime
+    families: list[dict[str, object]]
 
 
 def _checked_reason(reason: str) -> str:
@@ -65,17 +72,20 @@ def _record_refusal(user: User, why: str, reference: str) -> None:
            detail={"why": why, "reference": reference.strip()[:40]})
 
 
-def _family_by_reference(user: User, reference: str) -> Family:
-    family = db.session.execute(
-        select(Family).where(Family.reference == reference.strip())).scalar_one_or_none()
-    if family is None:
+def _families_by_reference(user: User, reference: str) -> list[Family]:
+    """The families with this reference whose core group the manager is not in."""
+    found = list(db.session.execute(
+        select(Family).where(Family.reference == reference.strip())
+        .order_by(Family.opened_on.desc(), Family.id.desc())).scalars())
+    if not found:
         _record_refusal(user, "no_such_reference", reference)
         raise not_found("No family has this reference. Check it and try again.")
-    return family
-
-
-def _described(user: User) -> str:
-    return f"{user.name}, {user.profession_label}, {user.agency.name}"
+    outside = [family for family in found
+               if (access := membership(user, family.id)) is None or access.by_break_glass]
+    if not outside:
+        raise ApiError(409, "in_core_group", "You are in this family's core group: open it "
+                       "from your families.")
+    return outside
 
 
 def open_by_break_glass(user: User, reference: str, reason: str) -> BreakGlassGrant:
@@ -83,28 +93,28 @@ def open_by_break_glass(user: User, reference: str, reason: str) -> BreakGlassGr
 
     403 for anyone but a manager (before any family is looked up); 422 naming `reason`
     without a real reason; 404 for a reference no family has (both refusals stay on the
-    record, as family.break_glass_refused, for an administrator); 409 for a family whose core
-    group the manager is in (nothing to break). The grant is recorded and the family's
-    lead is told at once (families.signals.break_glass_opened). Asking again while a
+    record, as family.break_glass_refused, for an administrator); 409 when the manager is
+    in the core group of every family with it (nothing to break). Each family with the
+    reference that the manager is not in is granted: recorded, and its lead told at once
+    (families.signals.break_glass_opened). Asking again while a
     grant runs starts a new one, with its own reason.
     """
     if user.role != Role.MANAGER:
         _record_refusal(user, "not_a_manager", reference)
         raise ApiError(403, "forbidden", "Only a manager can open a family they are not in.")
     reason = _checked_reason(reason)
-    family = _family_by_reference(user, reference)
-    access = membership(user, family.id)
-    if access is not None and not access.by_break_glass:
-        raise ApiError(409, "in_core_group", "You are in this family's core group: open it "
-                       "from your families.")
+    families = _families_by_reference(user, reference)
     now = utcnow()
     until = now + break_glass_duration()
-    record(actor_of(user), BREAK_GLASS_ACTION, basis="break_glass", family_id=family.id,
-           target_type="family", target_id=family.id,
-           detail={"reason": reason, "until": until.isoformat(timespec="seconds")})
-    opening = BreakGlassOpening(family.id, user.id, _described(user), reason, until)
-    break_glass_opened.send(current_app._get_current_object(), opening=opening, now=now)
-    return BreakGlassGrant(family.id, family.reference, until)
+    for family in families:
+        record(actor_of(user), BREAK_GLASS_ACTION, basis="break_glass", family_id=family.id,
+               target_type="family", target_id=family.id,
+               detail={"reason": reason, "until": until.isoformat(timespec="seconds")})
+        opening = BreakGlassOpening(family.id, user.id, described(user), reason, until)
+        break_glass_opened.send(current_app._get_current_object(), opening=opening, now=now)
+    return BreakGlassGrant(families[0].id, families[0].reference, until,
+                           [{"id": family.id, "opened_on": family.opened_on}
+                            for family in families])
 
 
 def break_glass_until(user: User, access: FamilyAccess) -> dt.datetime | None:

@@ -15,7 +15,7 @@ class Family(db.Model):
     __tablename__ = "family"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(Text, default="")
     opened_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")

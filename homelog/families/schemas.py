@@ -114,10 +114,19 @@ class BreakGlassInSchema(StrictSchema):
                                                     "characters); the family's lead reads it."})
 
 
+class GrantedFamilySchema(OutSchema):
+    id = fields.Integer()
+    opened_on = fields.Date()
+
+
 class BreakGlassGrantSchema(OutSchema):
-    family_id = fields.Integer()
+    family_id = fields.Integer(metadata={"description": "The family opened last of those "
+                                                        "with this reference."})
     reference = fields.String()
     until = fields.DateTime(metadata={"description": "When the access ends."})
+    families = fields.List(fields.Nested(GrantedFamilySchema), metadata={
+        "description": "Every family with this reference now open to you (more than one "
+                       "when families were opened with the same reference), newest first."})
 
 
 class ViewerAgencySchema(OutSchema):

@@ -19,14 +19,13 @@ from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.time import local_today, utcnow
 from homelog.extensions import db
 from homelog.families.models import Child, CoreGroupMember, Family
+from homelog.families.signals import SharedReference, reference_shared
 
 PLAN_CATEGORIES = ("neglect", "physical_abuse", "emotional_abuse", "sexual_abuse", "multiple")
 _MAY_CREATE_FAMILIES = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
 _MAY_MANAGE_CORE_GROUP = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
 
 NOT_FOUND_MESSAGE = "No such family, or you are not in its core group."
-REFERENCE_UNAVAILABLE = ("This reference cannot be used for a new family. Check it against "
-                         "your case records; if it is right, ask an administrator.")
 #: The audit action that is itself a manager's break-glass grant (see break_glass.py).
 BREAK_GLASS_ACTION = "family.break_glass"
 
@@ -56,6 +55,11 @@ class FamilyAccess:
         if self.is_lead is None:
             return "break_glass"
         return "core_group_lead" if self.is_lead else "core_group_member"
+
+
+def described(user: User) -> str:
+    """A person as a family's lead is to read them: name, profession and agency."""
+    return f"{user.name}, {user.profession_label}, {user.agency.name}"
 
 
 def break_glass_duration() -> dt.timedelta:
@@ -182,28 +186,16 @@ def _check_dates(data: dict[str, Any]) -> None:
         raise invalid(problems)
 
 
-def _refuse_reference_in_use(creator: User, reference: str) -> None:
-    """Refuse a reference already given to a family, without telling an outsider about it.
-
-    Someone who may open that family is told it exists (409 family_exists). Anyone else
-    gets the answer every unusable reference gets, which names no family and says nothing
-    of one: while references are unique across the partnership a refusal cannot be
-    avoided, so it is kept to one word about the reference, given only to lead social
-    workers and managers (nobody else may add a family; they are refused first). The
-    attempt is recorded on the family's record, where its lead and administrators see it.
-    """
-    existing = db.session.execute(
-        select(Family.id).where(Family.reference == reference)).scalar_one_or_none()
-    if existing is None:
-        return
-    if _membership(creator, existing) is not None:
-        raise ApiError(409, "family_exists", "A family you can open already has this "
-                       "reference.", {"reference": ["Already in use."]})
-    # On that family's record, so its lead sees the attempt in "who has viewed".
-    record(actor_of(creator), "family.create_refused", basis="refused", family_id=existing,
-           target_type="family", target_id=existing, kept=True)
-    raise ApiError(409, "reference_unavailable", REFERENCE_UNAVAILABLE,
-                   {"reference": ["This reference cannot be used."]})
+def _same_reference(creator: User, reference: str) -> tuple[int | None, list[int]]:
+    """Families already carrying `reference`: one the creator made or may open (or None),
+    and the others, which the creator must not learn about."""
+    found = db.session.execute(
+        select(Family.id, Family.created_by_id).where(Family.reference == reference)
+        .order_by(Family.id)).all()
+    for family_id, created_by_id in found:
+        if created_by_id == creator.id or _membership(creator, family_id) is not None:
+            return family_id, []
+    return None, [family_id for family_id, _ in found]
 
 
 def create_family(creator: User, data: dict[str, Any]) -> Family:
@@ -212,7 +204,10 @@ def create_family(creator: User, data: dict[str, Any]) -> Family:
         raise ApiError(403, "forbidden", "Only a lead social worker or a manager can add a family.")
     _check_dates(data)
     reference = data["reference"].strip()
-    _refuse_reference_in_use(creator, reference)
+    known, hidden = _same_reference(creator, reference)
+    if known is not None:
+        raise ApiError(409, "family_exists", "A family you can open already has this "
+                       "reference.", {"reference": ["Already in use."]})
     now = utcnow()
     family = Family(
         reference=reference,
@@ -239,7 +234,22 @@ def create_family(creator: User, data: dict[str, Any]) -> Family:
     db.session.flush()
     record(actor_of(creator), "family.create", basis="creator", family_id=family.id,
            target_type="family", target_id=family.id)
+    if hidden:
+        _tell_of_shared_reference(creator, family, hidden, now)
     return family
+
+
+def _tell_of_shared_reference(creator: User, family: Family, others: list[int],
+                              now: dt.datetime) -> None:
+    """A reference already on families the creator cannot open: the new family is made all
+    the same (so the answer tells the creator nothing), and each earlier family's lead is
+    told, on that family's record, so they can add the creator to its core group if it is
+    the same household."""
+    for other in others:
+        record(actor_of(creator), "family.reference_shared", basis="creator",
+               family_id=other, target_type="family", target_id=family.id)
+        sharing = SharedReference(other, family.id, creator.id, described(creator))
+        reference_shared.send(current_app._get_current_object(), sharing=sharing, now=now)
 
 
 def families_of(user: User) -> list[Family]:

@@ -24,6 +24,7 @@ ACTION_WORDS = {
     "family.view": "Opened the family",
     "family.break_glass": "Opened the family by break-glass",
     "family.create_refused": "Tried to add a family with this family's reference (refused)",
+    "family.reference_shared": "Opened another family record with this family's reference",
     "family.digest_mailed": "Was sent the family in the daily digest",
     "family.record_visit": "Opened the family to record a visit",
     "family.record_event": "Opened the family to record information",

@@ -126,6 +126,35 @@ def test_a_manager_in_the_core_group_has_nothing_to_break(factory, make_client):
         == "core_group_member"
 
 
+def test_a_reference_on_two_families_opens_both_and_tells_both_leads(
+        app, factory, make_client):
+    earlier = factory.family()
+    other_lead = factory.lead()
+    creator = _signed_in(make_client, other_lead)
+    body = {"reference": earlier.reference, "address": "", "opened_on": "2026-05-20",
+            "children": [{"initials": "GH", "date_of_birth": "2025-02-03"}],
+            "plan": {"category": "neglect", "started_on": "2026-06-01"}}
+    later = creator.post("/api/v1/families", json=body)
+    assert later.status_code == 201
+    manager_ref = _manager(factory)
+    manager = _signed_in(make_client, manager_ref)
+    granted = _break_glass(manager, earlier.reference)
+    assert granted.status_code == 201, granted.json
+    opened = {family["id"] for family in granted.json["families"]}
+    assert opened == {earlier.id, later.json["id"]}
+    assert granted.json["family_id"] in opened
+    for family_id in opened:
+        assert manager.get(f"/api/v1/families/{family_id}").json["access_basis"] \
+            == "break_glass"
+    with app.app_context():
+        told = db.session.execute(
+            select(InboxEntry.user_id, InboxEntry.family_id)
+            .where(InboxEntry.kind == "break_glass",
+                   InboxEntry.family_id.in_(opened))).all()
+    assert sorted(told) == sorted([(earlier.lead.id, earlier.id),
+                                   (other_lead.id, later.json["id"])])
+
+
 def test_the_access_ends_after_the_set_time(app, factory, make_client):
     family = factory.family()
     manager_ref = _manager(factory)

@@ -45,26 +45,60 @@ def test_family_references_are_unique(client, factory):
     assert "reference" in again.json["error"]["fields"]
 
 
+def _created(client, reference):
+    response = client.post("/api/v1/families", json=family_body(reference))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _ignoring_ids(family):
+    """A new family's answer, without what differs between any two new families."""
+    skip = {"id", "core_group", "reference"}
+    shape = {key: value for key, value in family.items() if key not in skip}
+    shape["children"] = [{**child, "id": None} for child in family["children"]]
+    return shape
+
+
 def test_outsiders_cannot_learn_a_family_exists_from_creating_one(make_client, factory):
-    """Someone who cannot open a family gets the answer any unusable reference gets: no
-    "exists", no id, nothing about the family."""
+    """Someone who cannot open a family and uses its reference gets what a new reference
+    gets: a new family of their own. The earlier family's lead is told, on its record."""
+    from tests.factories import unique
+
     family = factory.family()
+    made = []
     for outsider in (factory.lead(), factory.user(Role.MANAGER)):
         client = make_client()
         client.sign_in(outsider.email)
-        refused = client.post("/api/v1/families", json=family_body(family.reference))
-        assert refused.status_code == 409
-        error = refused.json["error"]
-        assert error["code"] == "reference_unavailable"
-        assert "exist" not in refused.get_data(as_text=True).lower()
-        assert str(family.id) not in refused.get_data(as_text=True)
+        taken = _created(client, family.reference)
+        fresh = _created(client, unique("FREE"))
+        assert _ignoring_ids(taken) == _ignoring_ids(fresh)
+        assert taken["id"] != family.id
+        assert str(family.id) not in str(taken)
         assert client.get(f"/api/v1/families/{family.id}").status_code == 404
+        made.append((outsider, taken))
     lead = make_client()
     lead.sign_in(family.lead.email)
     report = lead.get(f"/api/v1/families/{family.id}/who-viewed").json["entries"]
-    tried = [entry for entry in report if entry["action"] == "family.create_refused"]
-    assert len(tried) == 2  # the attempts are on the family's record, for its lead
-    assert tried[0]["basis_words"] == "None (refused)"
+    shared = [entry for entry in report if entry["action"] == "family.reference_shared"]
+    assert sorted(entry["person"]["id"] for entry in shared) == sorted(o.id for o, _ in made)
+    told = [entry for entry in lead.get("/api/v1/inbox").json
+            if entry["kind"] == "reference_shared"]
+    assert len(told) == 2 and {entry["family"]["id"] for entry in told} == {family.id}
+    assert {entry["news"][0]["title"].split(",")[0] for entry in told} \
+        == {entry["person"]["name"] for entry in shared}
+    # The creator of the second record hears nothing of the first; as its lead they are
+    # told of the third (the manager's), about their own family only.
+    outsider, taken = made[0]
+    creator = make_client()
+    creator.sign_in(outsider.email)
+    about = [entry["family"]["id"] for entry in creator.get("/api/v1/inbox").json
+             if entry["kind"] == "reference_shared"]
+    assert about == [taken["id"]]
+    # Once added to the earlier core group, a second attempt is refused: they know it now.
+    assert lead.post(f"/api/v1/families/{family.id}/members",
+                     json={"user_id": outsider.id}).status_code == 201
+    again = creator.post("/api/v1/families", json=family_body(family.reference))
+    assert again.status_code == 409 and again.json["error"]["code"] == "family_exists"
     practitioner = make_client()
     practitioner.sign_in(factory.user().email)  # may not add families: refused first
     known = practitioner.post("/api/v1/families", json=family_body(family.reference))

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import { navigate } from '../router.js';
-import { formatDateTime } from '../words.js';
+import { formatDate, formatDateTime } from '../words.js';
 
 const REASON_MIN = 20;
 
@@ -27,6 +27,7 @@ export function BreakGlass({ user }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [grant, setGrant] = useState(null);
 
   if (user.role !== 'manager') {
     return (
@@ -43,14 +44,16 @@ export function BreakGlass({ user }) {
     setBusy(true);
     setError(null);
     try {
-      const grant = await post('/families/break-glass', { reference: reference.trim(), reason });
-      navigate(`/families/${grant.family_id}`);
+      const given = await post('/families/break-glass', { reference: reference.trim(), reason });
+      if (given.families.length > 1) setGrant(given);
+      else navigate(`/families/${given.family_id}`);
     } catch (problem) {
       setError(problem);
       setBusy(false);
     }
   };
   const short = reason.trim().length < REASON_MIN;
+  if (grant) return <SeveralFamilies grant={grant} />;
 
   return (
     <>
@@ -87,6 +90,26 @@ export function BreakGlass({ user }) {
           <a class="button button-secondary" href="/">Cancel</a>
         </div>
       </form>
+    </>
+  );
+}
+
+// More than one family record carries the reference: each is open now, the manager chooses.
+function SeveralFamilies({ grant }) {
+  return (
+    <>
+      <ScreenTitle>Several families have this reference</ScreenTitle>
+      <p>{grant.families.length} family records carry the reference {grant.reference}. You can
+        open each of them until {formatDateTime(grant.until)}, and each lead has been told.</p>
+      <ul class="cards">
+        {grant.families.map((family) => (
+          <li class="card" key={family.id}>
+            <a class="button button-secondary" href={`/families/${family.id}`}>
+              Family {grant.reference}, opened on {formatDate(family.opened_on)}
+            </a>
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

@@ -59,6 +59,7 @@ function useOpen(entry, address) {
 
 function Entry({ entry }) {
   if (entry.kind === 'break_glass') return <BreakGlassEntry entry={entry} />;
+  if (entry.kind === 'reference_shared') return <SharedReferenceEntry entry={entry} />;
   return entry.news ? <NewsEntry entry={entry} /> : <FlagEntry entry={entry} />;
 }
 
@@ -78,6 +79,29 @@ function BreakGlassEntry({ entry }) {
         <ErrorMessage error={error} />
         <button type="button" class="button button-secondary" onClick={open}>
           See who has viewed the family<span class="visually-hidden"> ({entry.family.reference})</span>
+        </button>
+      </div>
+    </li>
+  );
+}
+
+// Someone who cannot open my family opened a new one with its reference: if it is the same
+// household, I add them to the core group, so one record holds every agency's visits.
+function SharedReferenceEntry({ entry }) {
+  const { read, error, open } = useOpen(entry, `/families/${entry.family.id}`);
+  const [said] = entry.news ?? [];
+  return (
+    <li class={`card${read ? ' card-read' : ' card-urgent'}`}>
+      <div class="card-body">
+        <p class="card-title-plain">
+          {read ? '' : <span class="unread">Unread: </span>}
+          Same reference as family {entry.family.reference}
+        </p>
+        <p class="byline">{formatDateTime(entry.created_at)}</p>
+        {said && <p>{said.title} {said.sentence}</p>}
+        <ErrorMessage error={error} />
+        <button type="button" class="button button-secondary" onClick={open}>
+          Open the family<span class="visually-hidden"> ({entry.family.reference})</span>
         </button>
       </div>
     </li>
