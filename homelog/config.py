@@ -75,6 +75,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
     if not 1 <= _int("HOMELOG_BREAK_GLASS_HOURS", 4) <= 24:
         raise ConfigError("HOMELOG_BREAK_GLASS_HOURS must be between 1 and 24")
+    if not 5 <= _int("HOMELOG_RESET_LINK_MINUTES", 60) <= 24 * 60:
+        raise ConfigError("HOMELOG_RESET_LINK_MINUTES must be between 5 and 1440")
+    if not 1 <= _int("HOMELOG_WELCOME_LINK_DAYS", 7) <= 30:
+        raise ConfigError("HOMELOG_WELCOME_LINK_DAYS must be between 1 and 30")
     mail_detail = os.environ.get("HOMELOG_MAIL_DETAIL", "none").strip().lower()
     if mail_detail not in MAIL_DETAILS:
         raise ConfigError("HOMELOG_MAIL_DETAIL must be 'none' or 'picture'")
@@ -132,6 +136,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # How long a manager's break-glass opening of a family outside their core groups
         # lasts: an access-control decision of the partnership, fixed where it deploys.
         "HOMELOG_BREAK_GLASS_HOURS": _int("HOMELOG_BREAK_GLASS_HOURS", 4),
+        # How long a one-time link to set a password works: a forgotten-password link, and
+        # the welcome link a new person is invited with.
+        "HOMELOG_RESET_LINK_MINUTES": _int("HOMELOG_RESET_LINK_MINUTES", 60),
+        "HOMELOG_WELCOME_LINK_DAYS": _int("HOMELOG_WELCOME_LINK_DAYS", 7),
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
         "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
         # Photos (partnership settings): how late an upload may follow its visit, the

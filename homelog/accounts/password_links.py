@@ -64,8 +64,8 @@ def mail_configured() -> bool:
 def _lifetime(purpose: str) -> dt.timedelta:
     config = current_app.config
     if purpose == WELCOME:
-        return dt.timedelta(days=config.get("HOMELOG_WELCOME_LINK_DAYS", 7))
-    return dt.timedelta(minutes=config.get("HOMELOG_RESET_LINK_MINUTES", 60))
+        return dt.timedelta(days=config["HOMELOG_WELCOME_LINK_DAYS"])
+    return dt.timedelta(minutes=config["HOMELOG_RESET_LINK_MINUTES"])
 
 
 def link_for(token: str) -> str:
