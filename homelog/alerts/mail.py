@@ -22,7 +22,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from homelog.alerts.models import OutboxMessage
 from homelog.extensions import db
@@ -32,6 +32,17 @@ log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 _BATCH = 100
+#: Emails about a person's own account carry a one-time link that sets their password: once
+#: the sender is done with one (sent, given up, or uncertain) its body is not kept, so the
+#: database never holds a working link longer than it takes to send it.
+SECRET_KINDS = ("account",)
+SECRET_REMOVED = "(This email held a one-time link; it is not kept once the email is sent.)"
+
+
+def _body_kept() -> Any:
+    """The body an outbox row keeps once the sender is done with it."""
+    return case((OutboxMessage.kind.in_(SECRET_KINDS), SECRET_REMOVED),
+                else_=OutboxMessage.body)
 
 
 @dataclass
@@ -94,7 +105,7 @@ def _give_up_on_stale_claims(now: dt.datetime) -> int:
     result: Any = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
-        .values(status="uncertain",
+        .values(status="uncertain", body=_body_kept(),
                 last_error="The sender stopped after claiming this message; it may or may "
                            "not have been sent, so it is not sent again.")
     )
@@ -146,11 +157,17 @@ def deliver_due(now: dt.datetime, runner: str) -> DeliveryReport:
                 report.failed += 1
                 continue
             row.status, row.sent_at, row.last_error = "sent", now, None
+            _forget_secret(row)
             db.session.commit()
             report.sent += 1
     finally:
         connection.close()
     return report
+
+
+def _forget_secret(row: OutboxMessage) -> None:
+    if row.kind in SECRET_KINDS:
+        row.body = SECRET_REMOVED
 
 
 def _release(row: OutboxMessage, now: dt.datetime, error: Exception) -> None:
@@ -160,6 +177,8 @@ def _release(row: OutboxMessage, now: dt.datetime, error: Exception) -> None:
     row.claimed_by = None
     row.send_after = now + _retry_delay(row.attempts)
     row.last_error = f"{type(error).__name__}: {error}"[:500]
+    if final:
+        _forget_secret(row)
     db.session.commit()
     log.warning("email %s not sent (attempt %s%s): %s", row.id, row.attempts,
                 ", giving up" if final else "", type(error).__name__)

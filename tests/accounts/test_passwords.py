@@ -158,6 +158,55 @@ def test_a_reset_link_expires_after_an_hour(app, client, factory, smtp):
     assert late.status_code == 422 and late.json["error"]["code"] == "link_not_valid"
 
 
+def test_the_outbox_keeps_no_working_link_once_the_email_is_sent(app, client, factory, smtp):
+    from homelog.alerts.models import OutboxMessage
+
+    user = factory.user()
+    client.post(FORGOT, json={"email": user.email})
+    with app.app_context():
+        (pending,) = db.session.execute(select(OutboxMessage.body).where(
+            OutboxMessage.user_id == user.id, OutboxMessage.kind == "account")).scalars()
+    assert "token=" in pending  # queued to send: it must hold the link until then
+    _deliver(app)
+    (token,) = _links(smtp, user.email)
+    with app.app_context():
+        (kept,) = db.session.execute(select(OutboxMessage.body).where(
+            OutboxMessage.user_id == user.id, OutboxMessage.kind == "account")).scalars()
+    assert token not in kept and "token=" not in kept
+    assert client.post(SET, json={"token": token, "password": STRONG}).status_code == 204
+
+
+def test_link_lifetimes_are_read_from_the_environment_and_checked(monkeypatch, tmp_path):
+    from homelog.config import ConfigError, load_config
+
+    monkeypatch.setenv("HOMELOG_ENV", "development")
+    monkeypatch.setenv("HOMELOG_RESET_LINK_MINUTES", "15")
+    monkeypatch.setenv("HOMELOG_WELCOME_LINK_DAYS", "3")
+    config = load_config(str(tmp_path))
+    assert (config["HOMELOG_RESET_LINK_MINUTES"], config["HOMELOG_WELCOME_LINK_DAYS"]) == (15, 3)
+    for name, value in (("HOMELOG_RESET_LINK_MINUTES", "0"), ("HOMELOG_WELCOME_LINK_DAYS", "90")):
+        with monkeypatch.context() as bad:
+            bad.setenv(name, value)
+            with pytest.raises(ConfigError, match=name):
+                load_config(str(tmp_path))
+
+
+def test_a_shorter_reset_link_setting_is_obeyed(app, client, factory, smtp):
+    user = factory.user()
+    start = clock.now()
+    app.config["HOMELOG_RESET_LINK_MINUTES"] = 15
+    try:
+        with clock.frozen_at(start):
+            client.post(FORGOT, json={"email": user.email})
+            _deliver(app)
+        (token,) = _links(smtp, user.email)
+        with clock.frozen_at(start + dt.timedelta(minutes=16)):
+            late = client.post(SET, json={"token": token, "password": STRONG})
+    finally:
+        app.config["HOMELOG_RESET_LINK_MINUTES"] = 60
+    assert late.status_code == 422 and late.json["error"]["code"] == "link_not_valid"
+
+
 def test_a_newer_link_ends_the_older_one(app, client, factory, smtp):
     user = factory.user()
     client.post(FORGOT, json={"email": user.email})
