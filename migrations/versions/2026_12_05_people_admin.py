@@ -1,0 +1,24 @@
+"""people and agencies: what administrators manage
+
+(Reserved: filled in with its change, or left as a step that changes nothing.)
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-05 06:00:00.000000
+
+"""
+
+
+# revision identifiers, used by Alembic.
+revision = '0018'
+down_revision = '0017'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
