@@ -65,6 +65,11 @@ USERS = (
     UserSpec("assistant", "Demo social work assistant", "social.work.assistant@demo.homelog.test",
              Role.PRACTITIONER, Profession.SOCIAL_WORK_ASSISTANT, CHILDREN_SERVICES,
              manager="manager"),
+    # In one family's core group only (DEMO-002), so signing in as them shows what someone
+    # outside a family's core group sees of it: nothing.
+    UserSpec("family_support", "Demo family support worker",
+             "family.support.worker@demo.homelog.test", Role.PRACTITIONER,
+             Profession.FAMILY_SUPPORT_WORKER, CHILDREN_SERVICES, manager="manager"),
     UserSpec("police", "Demo police officer", "police.officer@demo.homelog.test",
              Role.PRACTITIONER, Profession.POLICE_OFFICER, POLICE),
     UserSpec("housing", "Demo housing officer", "housing.officer@demo.homelog.test",
@@ -73,7 +78,8 @@ USERS = (
              Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR, CHILDREN_SERVICES),
 )
 LEAD = "lead"
-# Everyone the lead social worker adds to each family's core group (administrators cannot join).
+# Everyone the lead social worker adds to every family's core group (administrators cannot
+# join); a family may add others (FamilySpec.also_in_core_group).
 CORE_GROUP = ("health_visitor", "midwife", "assistant", "police", "housing", "manager")
 
 
@@ -125,6 +131,12 @@ class FamilySpec:
     good_weeks: tuple[int, ...] = ()  # swinging: weeks when even unannounced visits go well
     concern: tuple[MarkedVisit, str] | None = None  # an immediate concern ticked on one visit
     amended: MarkedVisit | None = None  # a visit its author corrects afterwards
+    also_in_core_group: tuple[str, ...] = ()  # in this family's core group, not the others'
+
+
+def core_group_of(family: FamilySpec) -> tuple[str, ...]:
+    """The users (by key) the lead adds to this family's core group."""
+    return CORE_GROUP + family.also_in_core_group
 
 
 ALL_WEEKS = tuple(range(WINDOW_WEEKS))
@@ -166,6 +178,7 @@ WORSENING_FAMILY = FamilySpec(
     ),
     concern=(MarkedVisit(7, "lead"), "faeces_or_rot_in_child_areas"),
     amended=MarkedVisit(2, "assistant"),
+    also_in_core_group=("family_support",),
 )
 
 SWINGING_FAMILY = FamilySpec(

@@ -21,7 +21,6 @@ from homelog.demo.partnership import (
     ADMIN_EMAIL,
     AGENCIES,
     AGREEMENT_NOTE,
-    CORE_GROUP,
     DEMO_PASSWORD,
     EVENTS,
     FAMILIES,
@@ -29,6 +28,7 @@ from homelog.demo.partnership import (
     USERS,
     FamilySpec,
     agreed_levels,
+    core_group_of,
 )
 from homelog.demo.photos import add_demo_photos
 from homelog.demo.plan import PlannedAmendment, local_time, plan_visits
@@ -135,7 +135,7 @@ def _open_family(spec: FamilySpec, users: dict[str, User], rubric: Rubric,
                      for child in spec.children],
     })
     access = open_family(lead, family.id, "family.view")
-    for key in CORE_GROUP:
+    for key in core_group_of(spec):
         add_member(lead, access, users[key].id)
     agreed_on = opened_on + dt.timedelta(days=10)
     revise_agreement(lead, access, {

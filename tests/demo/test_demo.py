@@ -27,7 +27,6 @@ from homelog.accounts.models import User
 from homelog.audit.verify import verify_chain
 from homelog.core.time import local_date, local_today, utcnow
 from homelog.demo.partnership import (
-    CORE_GROUP,
     DEMO_PASSWORD,
     FAMILIES,
     STABLE_FAMILY,
@@ -36,6 +35,7 @@ from homelog.demo.partnership import (
     WINDOW_DAYS,
     WORSENING_FAMILY,
     UserSpec,
+    core_group_of,
 )
 from homelog.demo.plan import plan_visits
 from homelog.extensions import db
@@ -171,9 +171,27 @@ def test_users_are_named_by_role_and_can_sign_in(loaded: Loaded) -> None:
         assert lead.manager_id == users["manager@demo.homelog.test"].id
 
 
+def test_one_practitioner_is_in_some_core_groups_and_not_others(loaded) -> None:
+    """The demo shows access at work: the family support worker sees DEMO-002 and is told
+    the others do not exist."""
+    client = loaded.app.test_client()
+    signed_in = client.post("/api/v1/session", json={
+        "email": "family.support.worker@demo.homelog.test", "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 201, signed_in.get_json()
+    mine = client.get("/api/v1/families").get_json()
+    assert [family["reference"] for family in mine] == ["DEMO-002"]
+    with loaded.app.app_context():
+        others = db.session.execute(select(Family.id).where(
+            Family.reference.in_(["DEMO-001", "DEMO-003"]))).scalars().all()
+    assert len(others) == 2
+    for family_id in others:
+        assert client.get(f"/api/v1/families/{family_id}").status_code == 404
+
+
 def test_every_family_has_its_core_group_and_agreement(app: Flask) -> None:
-    members = {spec.email for spec in USERS if spec.key in {*CORE_GROUP, "lead"}}
     for spec in FAMILIES:
+        members = {user.email for user in USERS
+                   if user.key in {*core_group_of(spec), "lead"}}
         family = db.session.execute(
             select(Family).where(Family.reference == spec.reference)).scalar_one()
         emails = set(db.session.execute(
