@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 MAIL_DETAILS = ("none", "picture")
+PHOTO_STORES = ("local", "s3")
 
 
 class ConfigError(RuntimeError):
@@ -75,6 +76,11 @@ def load_config(instance_path: str) -> dict[str, Any]:
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
     if not 1 <= _int("HOMELOG_BREAK_GLASS_HOURS", 4) <= 24:
         raise ConfigError("HOMELOG_BREAK_GLASS_HOURS must be between 1 and 24")
+    photo_store = os.environ.get("HOMELOG_PHOTO_STORE", "local").strip().lower()
+    if photo_store not in PHOTO_STORES:
+        raise ConfigError("HOMELOG_PHOTO_STORE must be 'local' or 's3'")
+    if photo_store == "s3" and not os.environ.get("HOMELOG_S3_BUCKET", "").strip():
+        raise ConfigError("HOMELOG_S3_BUCKET must name the bucket when HOMELOG_PHOTO_STORE=s3")
     if not 5 <= _int("HOMELOG_RESET_LINK_MINUTES", 60) <= 24 * 60:
         raise ConfigError("HOMELOG_RESET_LINK_MINUTES must be between 5 and 1440")
     if not 1 <= _int("HOMELOG_WELCOME_LINK_DAYS", 7) <= 30:
@@ -102,6 +108,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # as the owner, grants it what it needs (core/roles.py).
         "HOMELOG_DATABASE_APP_ROLE": os.environ.get("HOMELOG_DATABASE_APP_ROLE", ""),
         "HOMELOG_MEDIA_DIR": os.environ.get("HOMELOG_MEDIA_DIR", str(instance / "media")),
+        # Where photo files live: the local folder HOMELOG_MEDIA_DIR/photos, or a private
+        # bucket of an S3-compatible store (credentials from boto3's usual chain).
+        "HOMELOG_PHOTO_STORE": photo_store,
+        "HOMELOG_S3_BUCKET": os.environ.get("HOMELOG_S3_BUCKET", "").strip(),
+        "HOMELOG_S3_ENDPOINT_URL": os.environ.get("HOMELOG_S3_ENDPOINT_URL", "").strip(),
+        "HOMELOG_S3_REGION": os.environ.get("HOMELOG_S3_REGION", "").strip(),
+        "HOMELOG_S3_PREFIX": os.environ.get("HOMELOG_S3_PREFIX", "photos/"),
         "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
         "HOMELOG_SMTP_HOST": os.environ.get("HOMELOG_SMTP_HOST", ""),
         "HOMELOG_SMTP_PORT": _int("HOMELOG_SMTP_PORT", 25),

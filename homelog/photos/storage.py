@@ -1,8 +1,9 @@
 """Where photo files live: a small interface, a local folder behind it, and file changes that
 follow the database transaction.
 
-Callers see only `PhotoStore` (put, get, delete, keys, written_at) and `photo_store()`; an
-S3-compatible store is one more class with those five methods, chosen in `photo_store`. Keys
+Callers see only `PhotoStore` (put, get, delete, keys, written_at) and `photo_store()`, which
+is a local folder (the embedded default) or an S3-compatible object store (object_store.py),
+as HOMELOG_PHOTO_STORE says. Keys
 are random (never derived from a family, visit or file name) and each file's SHA-256 is
 returned so that the caller records it and can check the file on every read.
 
@@ -14,7 +15,6 @@ removed only once it commits (so a failed purge leaves the photos intact, not ha
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import re
@@ -22,28 +22,27 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from homelog.extensions import db
+from homelog.photos.object_store import S3PhotoStore, s3_client
+from homelog.photos.stored import (
+    MissingFile,
+    StoredFile,
+    StoreUnavailable,
+    content_hash,
+)
+
+__all__ = ["MissingFile", "PhotoStore", "StoreUnavailable", "StoredFile", "content_hash",
+           "photo_store"]
 
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"[0-9a-f]{32}")
-
-
-class MissingFile(LookupError):
-    """No file is stored under this key."""
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    key: str
-    sha256: str
-    size: int
 
 
 class PhotoStore(Protocol):
@@ -69,10 +68,6 @@ class PhotoStore(Protocol):
         """When the file was stored (UTC): a file younger than an upload may still be
         waiting for its row."""
         ...
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class LocalPhotoStore:
@@ -136,12 +131,19 @@ _STORE = "homelog_photo_store"
 
 
 def photo_store() -> PhotoStore:
-    """The application's photo store: HOMELOG_MEDIA_DIR/photos on the local disk."""
+    """The application's photo store: HOMELOG_MEDIA_DIR/photos on the local disk, or the
+    bucket HOMELOG_S3_BUCKET of an object store (HOMELOG_PHOTO_STORE=s3)."""
     store = current_app.extensions.get(_STORE)
     if store is None:
-        root = Path(current_app.config["HOMELOG_MEDIA_DIR"]) / "photos"
-        store = current_app.extensions[_STORE] = LocalPhotoStore(root)
+        store = current_app.extensions[_STORE] = _configured_store(current_app.config)
     return store
+
+
+def _configured_store(config: Any) -> PhotoStore:
+    if config["HOMELOG_PHOTO_STORE"] == "s3":
+        client = s3_client(config["HOMELOG_S3_ENDPOINT_URL"], config["HOMELOG_S3_REGION"])
+        return S3PhotoStore(client, config["HOMELOG_S3_BUCKET"], config["HOMELOG_S3_PREFIX"])
+    return LocalPhotoStore(Path(config["HOMELOG_MEDIA_DIR"]) / "photos")
 
 
 # --- files that follow the database transaction ---------------------------------------------

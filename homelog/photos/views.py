@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -16,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from homelog.accounts.access import signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint, Parser
+from homelog.core.errors import error_response
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.photos import services
@@ -26,8 +28,11 @@ from homelog.photos.schemas import (
     PhotoQuerySchema,
     PhotoUploadSchema,
 )
+from homelog.photos.stored import StoreUnavailable
 from homelog.visits.idempotency import HEADER, parse_key
 from homelog.visits.services import Submission, open_visit
+
+log = logging.getLogger(__name__)
 
 
 class _MultipartParser(Parser):
@@ -47,6 +52,22 @@ class _PhotosBlueprint(Blueprint):
 
 blp = _PhotosBlueprint("photos", __name__, url_prefix="/api/v1",
                        description="Photos of what was scored")
+
+
+#: Seconds a phone is asked to wait when the photo store could not be reached.
+STORE_RETRY_AFTER_SECONDS = 30
+
+
+@blp.app_errorhandler(StoreUnavailable)
+def _store_unavailable(error: StoreUnavailable) -> Response:
+    """The store (a disk or an object store) failed: 503, and the phone's outbox tries again
+    with the same Idempotency-Key; the request rolled back, so nothing is half-stored."""
+    log.error("photo store unavailable on %s %s: %s", request.method, request.path, error)
+    response = error_response(503, "photo_store_unavailable",
+                              "Photos cannot be stored or shown just now. Nothing was lost: "
+                              "the app will try again.")
+    response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+    return response
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the form fields and multipart boundaries around the file itself.
