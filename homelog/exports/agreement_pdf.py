@@ -2,8 +2,8 @@
 
 Plain English for a reading age of about 9 to 11: short sentences, everyday words, large
 type, one idea per line. It holds the rubric's words for each agreed level, when it was
-agreed and who wrote it down, and nothing else: no scores or level numbers, no flags, no
-notes from any agency.
+agreed, who was there and who wrote it down, and nothing else: no scores or level numbers,
+no flags, no notes from any agency.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class ParentsCopy:
     written_by: str
     shared_on: dt.date | None
     domains: list[AgreedDomain]
+    attendees: tuple[str, ...] = ()  # who was at the meeting, as written down then
 
 
 def _date(day: dt.date) -> str:
@@ -54,6 +55,13 @@ def _date(day: dt.date) -> str:
 def _sentence(words: str) -> str:
     words = words.strip()
     return words if words.endswith((".", "!", "?")) else words + "."
+
+
+def _who_was_there(copy: ParentsCopy, style: dict) -> list[Flowable]:
+    if not copy.attendees:
+        return []
+    return [Paragraph("These people were there when we agreed it:", style["body"]),
+            *(Paragraph(f"- {text(person)}", style["body"]) for person in copy.attendees)]
 
 
 def agreement_pdf(copy: ParentsCopy) -> bytes:
@@ -79,6 +87,7 @@ def agreement_pdf(copy: ParentsCopy) -> bytes:
     story += [
         Spacer(1, 8),
         Paragraph(f"We agreed this on <b>{_date(copy.agreed_on)}</b>.", style["body"]),
+        *_who_was_there(copy, style),
         Paragraph(f"It was written down by {text(copy.written_by)}, for everyone who works "
                   "with your family.", style["body"]),
     ]

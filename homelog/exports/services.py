@@ -156,6 +156,7 @@ def parents_copy(family_id: int) -> ParentsCopy:
     return ParentsCopy(
         reference=_reference(family_id), agreed_on=revision.agreed_on,
         written_by=_described(writer), shared_on=revision.shared_with_parents_on,
+        attendees=tuple(revision.attendees or ()),
         domains=[AgreedDomain(key, domain["name"],
                               rubric.descriptor(key, revision.levels[key]))
                  for key, domain in rubric.domains.items() if key in revision.levels],

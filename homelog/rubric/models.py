@@ -38,5 +38,8 @@ class AgreementRevision(db.Model):
     levels: Mapped[dict[str, int]] = mapped_column(JSONType)
     note: Mapped[str] = mapped_column(Text, default="")
     shared_with_parents_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Who was at the meeting, one line each ("Mother", "Name, profession, agency"), as
+    # written down at the time.
+    attendees: Mapped[list[str]] = mapped_column(JSONType, default=list)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,11 @@
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from homelog.core.schemas import OutSchema, StrictSchema, WholeMatch
 
@@ -80,7 +87,29 @@ class AgreementInSchema(StrictSchema):
         required=True,
     )
     note = fields.String(load_default="", validate=validate.Length(max=2000))
-    shared_with_parents_on = fields.Date(load_default=None, allow_none=True)
+    shared_with_parents_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "When the parents were given their copy (empty: not yet)."})
+    attendees = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list, validate=validate.Length(max=60),
+        metadata={"description": "Who was at the meeting, one person a line: core group "
+                                 "members and parents or carers (\"Mother\", \"Name, "
+                                 "health visitor, agency\")."},
+    )
+
+    @validates("attendees")
+    def _attendees_named_once(self, value: list[str], **_: object) -> None:
+        names = [line.strip() for line in value]
+        if any(not name for name in names):
+            raise ValidationError("Leave out empty lines.")
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValidationError(f"Listed more than once: {', '.join(twice)}.")
+
+    @post_load
+    def _trimmed(self, data: dict, **_: object) -> dict:
+        data["attendees"] = [line.strip() for line in data["attendees"]]
+        return data
 
 
 class AgreedLevelSchema(OutSchema):
@@ -90,11 +119,22 @@ class AgreedLevelSchema(OutSchema):
     descriptor = fields.String()
 
 
+class LevelChangeSchema(OutSchema):
+    domain_key = fields.String()
+    domain_name = fields.String()
+    before = fields.Integer()
+    after = fields.Integer()
+
+
 class AgreementRevisionOutSchema(OutSchema):
     revision = fields.Integer()
     agreed_on = fields.Date(allow_none=True)
     rubric_version = fields.Integer()
     levels = fields.List(fields.Nested(AgreedLevelSchema))
+    changes = fields.List(fields.Nested(LevelChangeSchema), metadata={
+        "description": "Domains whose level differs from the revision before (the first "
+                       "revision: from the rubric's good-enough levels)."})
+    attendees = fields.List(fields.String(), metadata={"description": "Who was at the meeting."})
     note = fields.String()
     shared_with_parents_on = fields.Date(allow_none=True)
     recorded_by = fields.String()
@@ -107,5 +147,7 @@ class AgreementOutSchema(OutSchema):
         metadata={"description": "True until the core group records an agreement: "
                                  "the levels shown are the rubric's good-enough defaults."}
     )
+    may_revise = fields.Boolean(metadata={
+        "description": "Whether the signed-in user may record a revision."})
     current = fields.Nested(AgreementRevisionOutSchema)
     history = fields.List(fields.Nested(AgreementRevisionOutSchema))

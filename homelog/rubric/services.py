@@ -204,13 +204,22 @@ def _check_agreement(data: dict[str, Any], rubric: Rubric, access: FamilyAccess)
     shared = data.get("shared_with_parents_on")
     if shared and shared < data["agreed_on"]:
         problems["shared_with_parents_on"] = ["Cannot be before the date it was agreed."]
+    elif shared and shared > local_today():
+        problems["shared_with_parents_on"] = ["The date the parents were given their copy "
+                                              "cannot be in the future."]
     if problems:
         raise invalid(problems)
 
 
+def may_revise_agreement(user: User) -> bool:
+    """The one rule of who records a family's agreement (the API and the app's form both ask
+    it): a lead social worker or a manager who may open the family."""
+    return user.role in _MAY_AGREE
+
+
 def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) -> AgreementRevision:
     """Record a new revision of the family's agreement; earlier revisions stay as history."""
-    if actor.role not in _MAY_AGREE:
+    if not may_revise_agreement(actor):
         raise ApiError(403, "forbidden",
                        "Only the lead social worker or a manager can record the agreement.")
     rubric = current_rubric()
@@ -227,6 +236,7 @@ def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) ->
         levels=dict(data["levels"]),
         note=data["note"],
         shared_with_parents_on=data.get("shared_with_parents_on"),
+        attendees=list(data.get("attendees", [])),
         recorded_by_id=actor.id,
         recorded_at=utcnow(),
     )
@@ -241,50 +251,3 @@ def revise_agreement(actor: User, access: FamilyAccess, data: dict[str, Any]) ->
            target_type="agreement_revision", target_id=revision.id)
     agreement_revised.send(current_app._get_current_object(), family=access.family)
     return revision
-
-
-def _describe_revision(revision: AgreementRevision, names: dict[int, str]) -> dict[str, Any]:
-    rubric = rubric_by_id(revision.rubric_version_id)
-    return {
-        "revision": revision.revision,
-        "agreed_on": revision.agreed_on,
-        "rubric_version": rubric.version,
-        "levels": _describe_levels(rubric, revision.levels),
-        "note": revision.note,
-        "shared_with_parents_on": revision.shared_with_parents_on,
-        "recorded_by": names.get(revision.recorded_by_id, ""),
-        "recorded_at": revision.recorded_at,
-    }
-
-
-def _describe_levels(rubric: Rubric, levels: dict[str, int]) -> list[dict[str, Any]]:
-    return [
-        {
-            "domain_key": key,
-            "domain_name": domain["name"],
-            "expected_level": levels[key],
-            "descriptor": rubric.descriptor(key, levels[key]),
-        }
-        for key, domain in rubric.domains.items()
-        if key in levels
-    ]
-
-
-def describe_agreement(family_id: int) -> dict[str, Any]:
-    """The current agreement (or the rubric's defaults) and its history, in plain terms."""
-    history = agreement_history(family_id)
-    recorder_ids = {revision.recorded_by_id for revision in history}
-    names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(recorder_ids))).all()
-    ) if recorder_ids else {}
-    described = [_describe_revision(revision, names) for revision in history]
-    if described:
-        return {"family_id": family_id, "is_default": False,
-                "current": described[0], "history": described}
-    rubric = current_rubric()
-    default = {
-        "revision": 0, "agreed_on": None, "rubric_version": rubric.version,
-        "levels": _describe_levels(rubric, rubric.default_levels()), "note": "",
-        "shared_with_parents_on": None, "recorded_by": "", "recorded_at": None,
-    }
-    return {"family_id": family_id, "is_default": True, "current": default, "history": []}

@@ -12,7 +12,7 @@ from homelog.accounts.access import require_role, signed_in_user
 from homelog.accounts.models import Role
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.families.services import open_family
-from homelog.rubric import services
+from homelog.rubric import agreements, services
 from homelog.rubric.schemas import (
     AgreementInSchema,
     AgreementOutSchema,
@@ -56,16 +56,20 @@ class AgreementResource(MethodView):
     @blp.response(200, AgreementOutSchema)
     def get(self, family_id: int) -> dict[str, Any]:
         """The family's agreed level per domain, with every earlier revision."""
-        open_family(signed_in_user(), family_id, "agreement.view")
-        return services.describe_agreement(family_id)
+        user = signed_in_user()
+        open_family(user, family_id, "agreement.view")
+        return agreements.describe_agreement(family_id, user)
 
     @login_required
     @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(AgreementInSchema)
     @blp.response(200, AgreementOutSchema)
     def put(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
-        """Record a revised agreement (lead social worker or manager); history is kept."""
+        """Record a revised agreement (lead social worker or manager); history is kept.
+
+        Every domain of the current rubric needs a level; `agreed_on` and
+        `shared_with_parents_on` cannot be in the future (the partnership's calendar)."""
         user = signed_in_user()
         access = open_family(user, family_id, "agreement.view")
         services.revise_agreement(user, access, data)
-        return services.describe_agreement(family_id)
+        return agreements.describe_agreement(family_id, user)

@@ -1,13 +1,18 @@
 """agreements: who was at the meeting
 
-(Reserved: filled in with its change, or left as a step that changes nothing.)
+Each agreement revision keeps the people at the meeting where the levels were agreed (core
+group members and parents or carers, as lines of text written down at the time, so a later
+change of name or agency does not rewrite the record). Revisions made before this have none.
+The table stays append-only: adding a column keeps its triggers on SQLite and PostgreSQL.
 
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-05 06:00:00.000000
 
 """
-
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0017'
@@ -17,8 +22,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # A plain ADD COLUMN (not a batch copy of the table), so SQLite keeps the table and its
+    # append-only triggers; a constant default fills the revisions already there.
+    op.add_column('agreement_revision',
+                  sa.Column('attendees',
+                            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()),
+                                                   'postgresql'),
+                            nullable=False, server_default='[]'))
 
 
 def downgrade():
-    pass
+    op.drop_column('agreement_revision', 'attendees')
