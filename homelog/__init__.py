@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,9 @@ from homelog.engine.views import blp as engine_blp
 from homelog.exports.views import blp as exports_blp
 from homelog.extensions import db, login_manager, migrate
 from homelog.families.views import blp as families_blp
+from homelog.ops.logs import configure_logging
+from homelog.ops.metrics import init_metrics
+from homelog.ops.readiness import blp as ops_blp
 from homelog.photos.views import blp as photos_blp
 from homelog.retention.cli import retention_cli
 from homelog.retention.views import blp as retention_blp
@@ -69,7 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # The client's address (sign-in throttling) and scheme as the proxies in front say.
         hops = app.config["HOMELOG_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -89,8 +91,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (health_blp, accounts_blp, families_blp, rubric_blp, visits_blp,
                       photos_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (engine_blp, alerts_blp, exports_blp, retention_blp, audit_blp):
+    for blueprint in (engine_blp, alerts_blp, exports_blp, retention_blp, audit_blp, ops_blp):
         api.register_blueprint(blueprint)
+    init_metrics(app)
     register_error_handlers(app)  # after smorest, so ours answer every error
     init_web(app)  # the phone app at "/"; after the API, whose addresses it leaves alone
 

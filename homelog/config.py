@@ -8,6 +8,7 @@ plain-HTTP cookies on loopback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 MAIL_DETAILS = ("none", "picture")
 PHOTO_STORES = ("local", "s3")
+LOG_FORMATS = ("json", "text")
 
 
 class ConfigError(RuntimeError):
@@ -54,6 +56,23 @@ def _audit_key(env: str, instance: Path) -> str:
         raise ConfigError("HOMELOG_AUDIT_KEY must be set in production (at least 32 "
                           "characters, kept apart from the database and its backups)")
     return _development_secret(instance, "audit_key")
+
+
+def _operations(env: str) -> dict[str, Any]:
+    """How Homelog reports on itself: the log format, and who may read its metrics."""
+    log_format = os.environ.get(
+        "HOMELOG_LOG_FORMAT", "json" if env == "production" else "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError("HOMELOG_LOG_FORMAT must be 'json' or 'text'")
+    allowed = [entry.strip() for entry in os.environ.get("HOMELOG_METRICS_ALLOW", "").split(",")
+               if entry.strip()]
+    for entry in allowed:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ConfigError(f"HOMELOG_METRICS_ALLOW: {entry!r} is not an address or a "
+                              "network (e.g. 10.0.0.5 or 10.0.0.0/24)") from error
+    return {"HOMELOG_LOG_FORMAT": log_format, "HOMELOG_METRICS_ALLOW": allowed}
 
 
 def load_config(instance_path: str) -> dict[str, Any]:
@@ -98,6 +117,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
     )
     return {
         "HOMELOG_ENV": env,
+        **_operations(env),
         "SECRET_KEY": secret,
         "HOMELOG_AUDIT_KEY": audit_key,
         # Where the audit chain's head is written down, outside the database (append-only).

@@ -69,6 +69,10 @@ class PhotoStore(Protocol):
         waiting for its row."""
         ...
 
+    def check(self) -> None:
+        """Raise StoreUnavailable (an OSError) if files cannot be stored just now."""
+        ...
+
 
 class LocalPhotoStore:
     """Files in a local folder (outside any static folder), two levels deep, owner-only."""
@@ -116,6 +120,11 @@ class LocalPhotoStore:
         except FileNotFoundError as error:
             raise MissingFile(key) from error
         return dt.datetime.fromtimestamp(modified, dt.UTC)
+
+    def check(self) -> None:
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StoreUnavailable(f"the photo folder {self.root} cannot be written")
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():

@@ -1,0 +1,1 @@
+"""Running Homelog: readiness, metrics for Prometheus, and logs a machine can read."""
