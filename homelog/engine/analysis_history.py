@@ -33,13 +33,33 @@ class Series:
     """One domain's scores, oldest first, "not seen" left out."""
 
     domain: str
-    agreed: int                 # the family's good-enough line for this domain
+    agreed: int                 # the family's good-enough line for this domain as of as_of
     visit_index: list[int]      # index into History.visits of each score
     times: list[float]          # POSIX seconds of each score's visit
     days: list[int]             # the calendar day of each score's visit (windows in days)
     scores: list[int]
     announced: list[bool]       # whether each score's visit was announced
-    worst: int                  # the worst score: lets rules skip a settled domain at once
+    worst: int                  # the worst score
+    # The agreed level in force on each score's day: an agreement revised in the middle of
+    # the history changes what counts as good enough only from its agreed-on date.
+    agreed_at: list[int]
+    # Every score at or better than the level in force then: rules skip the domain at once.
+    settled: bool
+    # (first day, level) of each agreed level over time, for `agreed_on_day`.
+    line_from: list[tuple[int, int]]
+
+    def good(self, position: int) -> bool:
+        """Whether the score at `position` was good enough by the agreement then in force."""
+        return self.scores[position] <= self.agreed_at[position]
+
+    def agreed_on_day(self, day: int) -> int:
+        """The agreed level in force on calendar day `day`."""
+        level = self.line_from[0][1]
+        for first, step_level in self.line_from:
+            if first > day:
+                break
+            level = step_level
+        return level
 
 
 @dataclass(slots=True)
@@ -100,7 +120,7 @@ def build_history(facts: FamilyFacts, params: Parameters, as_of: dt.datetime) ->
     zone = facts.local_zone or dt.UTC
     days = [calendar_day(visit.visited_at, zone) for visit in visits]
     return History(facts, params, as_of, visits, times, days, calendar_day(as_of, zone),
-                   _series(facts, visits, times, days))
+                   _series(facts, visits, times, days, as_of))
 
 
 def _in_order(visits: tuple[VisitFact, ...]) -> list[VisitFact]:
@@ -112,7 +132,7 @@ def _in_order(visits: tuple[VisitFact, ...]) -> list[VisitFact]:
 
 
 def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float],
-            days: list[int]) -> dict[str, Series]:
+            days: list[int], as_of: dt.datetime) -> dict[str, Series]:
     # One pass over every score: the only O(visits x domains) step of an analysis.
     columns: dict[str, tuple[list[int], list[int]]] = {
         domain: ([], []) for domain in facts.domain_names  # the rubric's order, for sentences
@@ -126,11 +146,36 @@ def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float],
                 column[0].append(index)
                 column[1].append(score)
     announced = [visit.announced for visit in visits]
-    return {
-        domain: Series(
-            domain, facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH), indices,
-            [times[index] for index in indices], [days[index] for index in indices], scores,
-            [announced[index] for index in indices], max(scores),
+    today = calendar_day(as_of, facts.local_zone or dt.UTC)
+    series = {}
+    for domain, (indices, scores) in columns.items():
+        if not scores:
+            continue
+        line_from = _line_from(facts, domain)
+        score_days = [days[index] for index in indices]
+        agreed_at = _levels_on(line_from, score_days)
+        series[domain] = Series(
+            domain, _levels_on(line_from, [today])[0], indices,
+            [times[index] for index in indices], score_days, scores,
+            [announced[index] for index in indices], max(scores), agreed_at,
+            all(score <= level for score, level in zip(scores, agreed_at, strict=True)),
+            line_from,
         )
-        for domain, (indices, scores) in columns.items() if scores
-    }
+    return series
+
+
+def _line_from(facts: FamilyFacts, domain: str) -> list[tuple[int, int]]:
+    """(first calendar day, level) of each agreed level of `domain`, oldest first."""
+    now = facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH)
+    if len(facts.agreed_steps) < 2:
+        return [(0, now)]  # one level all along
+    return [(starts.toordinal() if starts else 0, levels.get(domain, now))
+            for starts, levels in facts.agreed_steps]
+
+
+def _levels_on(line_from: list[tuple[int, int]], days: list[int]) -> list[int]:
+    """The level in force on each of `days` (in order), in one pass."""
+    if len(line_from) == 1:
+        return [line_from[0][1]] * len(days)
+    starts = [first for first, _ in line_from]
+    return [line_from[bisect_right(starts, day) - 1][1] for day in days]

@@ -63,7 +63,7 @@ class FamilyFacts:
     family_id: int
     opened_on: dt.date
     plan_started_on: dt.date
-    agreed_levels: dict[str, int]        # domain key -> expected level (agreement or default)
+    agreed_levels: dict[str, int]        # domain key -> expected level now (agreement or default)
     domain_names: dict[str, str]         # domain key -> "Kitchen and food hygiene"
     concern_labels: dict[str, str]       # concern key -> "Unsafe sleep"
     safe_sleep_concerns: frozenset[str]  # concern keys whose flags never close by themselves
@@ -73,6 +73,10 @@ class FamilyFacts:
     # The partnership's zone: the dates in sentences ("8 Jul") are local dates, and a family
     # opened "on 8 Jul" was opened at local midnight. None: each instant's own zone, UTC for dates.
     local_zone: dt.tzinfo | None = None
+    # The agreed levels over time, oldest first: (the local date from which, levels), the
+    # first from None (before any agreement: the rubric's defaults). A visit is compared with
+    # the levels in force on its local date. Empty: `agreed_levels` all along.
+    agreed_steps: tuple[tuple[dt.date | None, dict[str, int]], ...] = ()
 
 
 @dataclass(frozen=True)

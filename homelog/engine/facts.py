@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import Agency, User
@@ -21,6 +21,7 @@ from homelog.core.time import local_zone
 from homelog.engine.analysis import FamilyFacts, VisitFact
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
+from homelog.rubric.agreements import steps_in_force
 from homelog.rubric.models import AgreementRevision
 from homelog.rubric.services import Rubric, current_rubric
 from homelog.visits.models import Visit
@@ -65,15 +66,12 @@ _EFFECTIVE_VISITS = (
     .where(~select(_later.id).where(_later.supersedes_id == Visit.id).exists())
     .order_by(Visit.family_id, Visit.visited_at, Visit.id)
 )
-_latest = aliased(AgreementRevision)
-_LATEST_AGREEMENTS = (
-    select(AgreementRevision.family_id, AgreementRevision.levels)
+# Every revision, not just the latest: a visit is compared with the agreement in force on
+# its date (a family has a handful of revisions, so this costs little).
+_AGREEMENTS = (
+    select(AgreementRevision.family_id, AgreementRevision.revision, AgreementRevision.agreed_on,
+           AgreementRevision.levels)
     .where(AgreementRevision.family_id.in_(bindparam("family_ids", expanding=True)))
-    .where(AgreementRevision.revision == (
-        select(func.max(_latest.revision))
-        .where(_latest.family_id == AgreementRevision.family_id)
-        .scalar_subquery()
-    ))
 )
 _CORE_AGENCIES = (
     select(CoreGroupMember.family_id, User.agency_id)
@@ -134,21 +132,22 @@ def load_facts(
             present=as_tuple(present),
             rooms_seen=as_tuple(rooms),
         ))
-    agreed = dict(db.session.execute(_LATEST_AGREEMENTS, params).all())
+    revisions: dict[int, list[tuple[int, dt.date, dict[str, int]]]] = defaultdict(list)
+    for family_id, number, agreed_on, levels in db.session.execute(_AGREEMENTS, params):
+        revisions[family_id].append((number, agreed_on, levels))
     core: dict[int, dict[int, str]] = defaultdict(dict)
     for family_id, agency_id in db.session.execute(_CORE_AGENCIES, params):
         core[family_id][agency_id] = agencies.get(agency_id, "")
     zone = local_zone()
     facts = {}
     for family_id, opened_on, plan_started_on in db.session.execute(_FAMILIES, params):
-        levels = dict(labels.default_levels)
-        levels.update({key: value for key, value in (agreed.get(family_id) or {}).items()
-                       if key in levels})
+        steps = steps_in_force(revisions[family_id], labels.default_levels)
         facts[family_id] = FamilyFacts(
             family_id=family_id,
             opened_on=opened_on,
             plan_started_on=plan_started_on,
-            agreed_levels=levels,
+            agreed_levels=dict(steps[-1].levels),
+            agreed_steps=tuple((step.starts, dict(step.levels)) for step in steps),
             domain_names=labels.domain_names,
             concern_labels=labels.concern_labels,
             safe_sleep_concerns=labels.safe_sleep_concerns,

@@ -131,6 +131,15 @@ class TrendPointSchema(OutSchema):
     agency = fields.Nested(NamedRefSchema)
     announced = fields.Boolean()
     visit_id = fields.Integer()
+    agreed_level = fields.Integer(metadata={
+        "description": "The agreed level in force on the visit's date."})
+
+
+class AgreedStepSchema(OutSchema):
+    starts = fields.Date(allow_none=True, metadata={
+        "description": "The date this level was agreed (null: before any agreement, the "
+                       "rubric's good-enough level)."})
+    level = fields.Integer()
 
 
 class MedianPointSchema(OutSchema):
@@ -142,7 +151,10 @@ class MedianPointSchema(OutSchema):
 class DomainTrendSchema(OutSchema):
     key = fields.String()
     name = fields.String()
-    agreed_level = fields.Integer()
+    agreed_level = fields.Integer(metadata={"description": "The agreed level in force now."})
+    agreed_levels = fields.List(fields.Nested(AgreedStepSchema), metadata={
+        "description": "The agreed level over time, oldest first: a revision changes the "
+                       "level from its agreed-on date."})
     good_enough_level = fields.Integer()
     points = fields.List(fields.Nested(TrendPointSchema))
     rolling_median = fields.List(fields.Nested(MedianPointSchema))

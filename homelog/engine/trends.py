@@ -1,5 +1,8 @@
 """What the trend charts draw: per-domain series against the agreed line, and family figures.
 
+The agreed line is the level in force at each date: a revision of the agreement moves it
+from its agreed-on date (a step), and each point carries the level it is judged against.
+
 The rolling median is the analysis's own (the line its worsening-trend rule fits): at each
 score, the median of the domain's scores over the `trend_median_days` up to it.
 """
@@ -16,23 +19,49 @@ from homelog.engine.facts import as_of_cutoff, family_facts, rubric_labels
 from homelog.engine.parameters import analysis_parameters
 
 
-def _point(visit: VisitFact, score: int) -> dict[str, Any]:
-    return {"date": local_date(visit.visited_at), "at": visit.visited_at, "score": score,
+def _point(visit: VisitFact, score: int, agreed: list[dict[str, Any]]) -> dict[str, Any]:
+    day = local_date(visit.visited_at)
+    return {"date": day, "at": visit.visited_at, "score": score,
             "agency": {"id": visit.agency_id, "name": visit.agency_name},
-            "announced": visit.announced, "visit_id": visit.id}
+            "announced": visit.announced, "visit_id": visit.id,
+            "agreed_level": _level_on(agreed, day)}
+
+
+def _agreed_over_time(facts: FamilyFacts, key: str, today: dt.date) -> list[dict[str, Any]]:
+    """The domain's agreed level over time up to `today`, oldest first, a step per change."""
+    now = facts.agreed_levels[key]
+    steps: list[dict[str, Any]] = []
+    for starts, levels in facts.agreed_steps or ((None, facts.agreed_levels),):
+        if starts is not None and starts > today:
+            break  # agreed after the date drawn (a replay as of an earlier date)
+        level = levels.get(key, now)
+        if not steps or steps[-1]["level"] != level:
+            steps.append({"starts": starts, "level": level})
+    return steps
+
+
+def _level_on(steps: list[dict[str, Any]], day: dt.date) -> int:
+    level = steps[0]["level"]
+    for step in steps:
+        if step["starts"] is not None and step["starts"] > day:
+            break
+        level = step["level"]
+    return level
 
 
 def _domain_series(facts: FamilyFacts, key: str, metrics: analysis.FamilyMetrics,
-                   medians: list[tuple[dt.datetime, float]], good_enough: int
-                   ) -> dict[str, Any]:
+                   medians: list[tuple[dt.datetime, float]], good_enough: int,
+                   today: dt.date) -> dict[str, Any]:
     scored = [(visit, visit.scores.get(key)) for visit in facts.visits]
     scored = [(visit, score) for visit, score in scored if score is not None]
+    agreed = _agreed_over_time(facts, key, today)
     return {
         "key": key,
         "name": facts.domain_names.get(key, key),
-        "agreed_level": facts.agreed_levels[key],
+        "agreed_level": agreed[-1]["level"],
+        "agreed_levels": agreed,
         "good_enough_level": good_enough,
-        "points": [_point(visit, score) for visit, score in scored],
+        "points": [_point(visit, score, agreed) for visit, score in scored],
         "rolling_median": [{"date": local_date(at), "at": at, "value": value}
                            for at, value in medians],
         "crossings_90_days": metrics.crossings_90_days.get(key, 0),
@@ -55,7 +84,7 @@ def family_trends(family_id: int, as_of: dt.datetime) -> dict[str, Any]:
         "family_id": family_id,
         "as_of": as_of,
         "domains": [_domain_series(facts, key, metrics, medians.get(key, []),
-                                   defaults.get(key, 2))
+                                   defaults.get(key, 2), local_date(as_of))
                     for key in facts.agreed_levels],
         "metrics": {
             "crossings_90_days": sum(metrics.crossings_90_days.values()),

@@ -43,7 +43,7 @@ def below_agreed(history: History) -> list[Finding]:
     found = []
     for line in history.series.values():
         last = len(line.scores) - 1
-        if line.scores[last] <= line.agreed:
+        if line.good(last):
             continue
         if _isolated_borderline(history, line, last):
             found.append(_borderline(history, line, last))
@@ -52,17 +52,18 @@ def below_agreed(history: History) -> list[Finding]:
     return found
 
 
-def _band(history: History, line: Series, score: int) -> str:
-    if score <= line.agreed:
+def _band(history: History, line: Series, position: int) -> str:
+    """The band of the score at `position`, against the agreed level in force then."""
+    if line.good(position):
         return "good"
-    return "concern" if score >= history.params.concern_level else "borderline"
+    return "concern" if line.scores[position] >= history.params.concern_level else "borderline"
 
 
 def _isolated_borderline(history: History, line: Series, position: int) -> bool:
     """A borderline score whose previous score in the domain was good enough (or absent)."""
-    if _band(history, line, line.scores[position]) != "borderline":
+    if _band(history, line, position) != "borderline":
         return False
-    return position == 0 or line.scores[position - 1] <= line.agreed
+    return position == 0 or line.good(position - 1)
 
 
 def _borderline(history: History, line: Series, last: int) -> Finding:
@@ -74,7 +75,7 @@ def _borderline(history: History, line: Series, last: int) -> Finding:
         explanation=(
             f"{domain_name(history, line.domain)} was scored {line.scores[last]} by "
             f"{visit.agency_name} on {day(history, visit.visited_at)}, just worse than the "
-            f"agreed level of {line.agreed}: a single borderline score for the core group "
+            f"agreed level of {line.agreed_at[last]}: a single borderline score for the core group "
             "to keep an eye on."
         ),
         phrase=(f"one borderline score, {line.scores[last]} ({visit.agency_name}, "
@@ -83,14 +84,14 @@ def _borderline(history: History, line: Series, last: int) -> Finding:
 
 
 def _below_agreed(history: History, line: Series, last: int) -> Finding:
-    band = _band(history, line, line.scores[last])
+    band = _band(history, line, last)
     start = last  # first score of the trailing run in this band: when this flag came true
-    while start > 0 and _band(history, line, line.scores[start - 1]) == band:
+    while start > 0 and _band(history, line, start - 1) == band:
         start -= 1
     if _isolated_borderline(history, line, start):
         start += 1  # that score was a borderline note; the flag came with the next one
     spell = last  # evidence: every score of the current spell worse than agreed
-    while spell > 0 and line.scores[spell - 1] > line.agreed:
+    while spell > 0 and not line.good(spell - 1):
         spell -= 1
     return Finding(
         kind=FlagKind.BELOW_AGREED,
@@ -109,10 +110,10 @@ def _below_agreed_sentence(history: History, line: Series, spell: int, last: int
     when = day(history, visit.visited_at)
     if spell == last:
         return (f"{name} was scored {line.scores[last]} by {visit.agency_name} on {when}, "
-                f"worse than the agreed level of {line.agreed}.")
+                f"worse than the agreed level of {line.agreed_at[last]}.")
     first = history.visits[line.visit_index[spell]]
     return (
-        f"{name} has been worse than the agreed level of {line.agreed} at "
+        f"{name} has been worse than the agreed level of {line.agreed_at[last]} at "
         f"{plural(last - spell + 1, 'visit')} in a row since {day(history, first.visited_at)}, "
         f"most recently {line.scores[last]} ({visit.agency_name}, {when})."
     )
@@ -122,10 +123,11 @@ def _below_agreed_phrase(history: History, line: Series, spell: int, last: int) 
     visit = history.visits[line.visit_index[last]]
     latest = f"{line.scores[last]} ({visit.agency_name}, {day(history, visit.visited_at)})"
     if spell == last:
-        return f"worse than the agreed {line.agreed}: {latest}"
+        return f"worse than the agreed {line.agreed_at[last]}: {latest}"
     first = history.visits[line.visit_index[spell]]
-    return (f"worse than the agreed {line.agreed} at {plural(last - spell + 1, 'visit')} in a "
-            f"row since {day(history, first.visited_at)}, most recently {latest}")
+    return (f"worse than the agreed {line.agreed_at[last]} at "
+            f"{plural(last - spell + 1, 'visit')} in a row since "
+            f"{day(history, first.visited_at)}, most recently {latest}")
 
 
 # ---- rule 2: swing ---------------------------------------------------------------------------
@@ -173,7 +175,7 @@ def _swing_partner(history: History, line: Series, position: int, window: int) -
     if best is None:
         return None
     moved = score - scores[best] >= history.params.swing_min_levels
-    return best if scores[best] <= line.agreed or moved else None
+    return best if line.good(best) or moved else None
 
 
 def _swing(history: History, before: int, after: int,
@@ -220,14 +222,13 @@ def _swing_sentence(history: History, first: VisitFact, second: VisitFact,
 
 def crossings(line: Series) -> list[int]:
     """Positions of the scores that crossed the good-enough line (from the score before)."""
-    agreed, scores = line.agreed, line.scores
-    return [position for position in range(1, len(scores))
-            if (scores[position] <= agreed) != (scores[position - 1] <= agreed)]
+    return [position for position in range(1, len(line.scores))
+            if line.good(position) != line.good(position - 1)]
 
 
 def crossings_count(history: History, line: Series) -> int:
     """Crossings in the `crossings_window_days` up to the latest visit (for the metrics)."""
-    if line.worst <= line.agreed:
+    if line.settled:
         return 0
     return _recent_crossings_at_most(history, line, len(line.scores))
 
@@ -237,9 +238,9 @@ def _recent_crossings_at_most(history: History, line: Series, least: int) -> int
     common case is settled without listing a long history's crossings)."""
     window_start = history.days[history.last] - history.params.crossings_window_days
     first = max(1, bisect_left(line.days, window_start))
-    agreed, scores, count = line.agreed, line.scores, 0
-    for position in range(first, len(scores)):
-        if (scores[position] <= agreed) != (scores[position - 1] <= agreed):
+    count = 0
+    for position in range(first, len(line.scores)):
+        if line.good(position) != line.good(position - 1):
             count += 1
             if count == least:
                 break
@@ -265,7 +266,7 @@ def not_sustained(history: History) -> list[Finding]:
 
 def _not_sustained_in(history: History, line: Series) -> Finding | None:
     least = history.params.crossings_min
-    if line.worst <= line.agreed:
+    if line.settled:
         return None  # never worse than agreed: no crossings
     if _recent_crossings_at_most(history, line, least) < least:
         return None
@@ -334,7 +335,7 @@ def sustained_runs(history: History) -> dict[str, SustainedImprovement | None]:
     """
     runs: dict[str, SustainedImprovement | None] = {}
     for line in history.series.values():
-        if line.worst <= line.agreed:
+        if line.settled:
             continue  # never worse than agreed: nothing to improve on
         start = _good_run_start(line)
         if start is None:
@@ -356,7 +357,7 @@ def sustained_improvements(history: History) -> list[Finding]:
     """
     found = []
     for line in history.series.values():
-        if line.worst <= line.agreed:
+        if line.settled:
             continue
         start = _good_run_start(line)
         if not start or not _was_flagged(history, line, start):
@@ -370,9 +371,9 @@ def sustained_improvements(history: History) -> list[Finding]:
 def _good_run_start(line: Series) -> int | None:
     """Position of the first score of the trailing good-enough run (None if the last is not)."""
     position = len(line.scores) - 1
-    if line.scores[position] > line.agreed:
+    if not line.good(position):
         return None
-    while position > 0 and line.scores[position - 1] <= line.agreed:
+    while position > 0 and line.good(position - 1):
         position -= 1
     return position
 
@@ -392,7 +393,7 @@ def _counts_from(history: History, line: Series, start: int) -> int | None:
 def _was_flagged(history: History, line: Series, start: int) -> bool:
     """Whether the bad spell before the run raised more than a borderline note."""
     spell = start - 1
-    while spell > 0 and line.scores[spell - 1] > line.agreed:
+    while spell > 0 and not line.good(spell - 1):
         spell -= 1
     bad = line.scores[spell:start]
     return len(bad) > 1 or bad[0] >= history.params.concern_level

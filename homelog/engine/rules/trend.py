@@ -56,7 +56,7 @@ def _fit(history: History, line: Series, point: int) -> _Fit | None:
     # A slope inside the good-enough band (1 drifting to 2) is noise, not a worry: the trend
     # is flagged only once the rolling median has itself crossed the family's agreed level.
     # Checking this first also keeps a settled family's analysis cheap.
-    if not weeks or weeks[0] != 0 or medians[0] <= line.agreed:
+    if not weeks or weeks[0] != 0 or medians[0] <= line.agreed_on_day(history.days[point]):
         return None
     weeks, medians = _weekly_medians(history, line, point, params.trend_max_weeks)
     if len(weeks) < params.trend_min_points or -weeks[-1] < params.trend_min_weeks - 1:
