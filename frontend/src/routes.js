@@ -1,6 +1,7 @@
 // Every screen of the app, by address (all need a signed-in user). The first match wins;
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
 import { UnreadBadge } from './components/unread.jsx';
+import { AgreementScreen } from './family/Agreement.jsx';
 import { ChartsScreen } from './family/Charts.jsx';
 import { ConcernsScreen } from './family/Concerns.jsx';
 import { Exports } from './family/Exports.jsx';
@@ -29,6 +30,7 @@ export const routes = [
   { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
   { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },
   { path: '/families/:familyId/viewed', screen: WhoViewedScreen, nav: 'families' },
+  { path: '/families/:familyId/agreement', screen: AgreementScreen, nav: 'families' },
   { path: '/break-glass', screen: BreakGlass, nav: 'families' },
   { path: '/account-log', screen: AccountLog, nav: 'families' },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },

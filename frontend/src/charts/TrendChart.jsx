@@ -1,6 +1,7 @@
 // One domain's scores over time: level 1 (best) at the top, 5 at the bottom; the family's
-// agreed good-enough band shaded; each point coloured by agency, a circle for an announced
-// visit and a triangle for an unannounced one; tap a point to open its visit. The same
+// agreed good-enough band shaded, stepping where a revised agreement changed it; each point
+// coloured by agency, a circle for an announced visit and a triangle for an unannounced one;
+// tap a point to open its visit. The same
 // scores are listed in a table for screen readers and keyboards.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router.js';
@@ -25,26 +26,51 @@ export function agencyColours(domains) {
     id, { name, colour: AGENCY_COLOURS[index % AGENCY_COLOURS.length] }]));
 }
 
-// Shades the levels from 1 to the agreed level: the good-enough band.
+// Shades the levels from 1 to the agreed level: the good-enough band. When the agreement was
+// revised, the band steps at the date of each revision (the level in force at each date).
 const goodEnoughBand = {
   id: 'goodEnoughBand',
   beforeDatasetsDraw(chart, _args, options) {
     const { ctx, chartArea, scales } = chart;
     const top = scales.y.getPixelForValue(0.5);
-    const edge = scales.y.getPixelForValue(options.level + 0.5);
+    const spans = bandSpans(options.steps, chartArea, scales.x);
     ctx.save();
     ctx.fillStyle = BAND;
-    ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, edge - top);
+    for (const span of spans) {
+      const edge = scales.y.getPixelForValue(span.level + 0.5);
+      ctx.fillRect(span.left, top, span.right - span.left, edge - top);
+    }
     ctx.strokeStyle = BAND_EDGE;
     ctx.lineWidth = 2;
     ctx.setLineDash([6, 4]);
     ctx.beginPath();
-    ctx.moveTo(chartArea.left, edge);
-    ctx.lineTo(chartArea.right, edge);
+    spans.forEach((span, index) => {
+      const edge = scales.y.getPixelForValue(span.level + 0.5);
+      if (index === 0) ctx.moveTo(span.left, edge);
+      else ctx.lineTo(span.left, edge); // the step up or down at the revision's date
+      ctx.lineTo(span.right, edge);
+    });
     ctx.stroke();
     ctx.restore();
   },
 };
+
+/** The agreed level's steps as horizontal pixel spans inside the chart area. */
+function bandSpans(steps, area, x) {
+  const spans = [];
+  steps.forEach((step, index) => {
+    const next = steps[index + 1];
+    const left = step.starts ? Math.max(area.left, x.getPixelForValue(Date.parse(step.starts))) : area.left;
+    const right = next ? Math.min(area.right, x.getPixelForValue(Date.parse(next.starts))) : area.right;
+    if (right > left) spans.push({ left, right, level: step.level });
+  });
+  return spans;
+}
+
+/** The agreed level over time (older answers give only the level in force now). */
+export function agreedSteps(domain) {
+  return domain.agreed_levels?.length ? domain.agreed_levels : [{ starts: null, level: domain.agreed_level }];
+}
 
 function datasets(domain, colours) {
   const byAgency = new Map();
@@ -84,6 +110,9 @@ function datasets(domain, colours) {
 function xRange(domain) {
   const times = domain.points.map((point) => Date.parse(point.at));
   if (times.length === 0) return {};
+  // A revision after the latest visit still shows: the band steps before the right edge.
+  const revised = agreedSteps(domain).filter((step) => step.starts).map((step) => Date.parse(step.starts));
+  if (revised.length) times.push(Math.max(...revised) + DAY);
   return { min: Math.min(...times) - 2 * DAY, max: Math.max(...times) + 2 * DAY };
 }
 
@@ -112,7 +141,7 @@ function config(domain, colours) {
         },
       },
       plugins: {
-        goodEnoughBand: { level: domain.agreed_level },
+        goodEnoughBand: { steps: agreedSteps(domain) },
         tooltip: {
           filter: (item) => !item.dataset.isMedian,
           callbacks: {
@@ -151,7 +180,7 @@ export function TrendChart({ domain, colours }) {
 
   const latest = domain.points[domain.points.length - 1];
   const summary = latest
-    ? `${domain.points.length} scores; the latest ${latest.score} (${scoreBand(latest.score, domain.agreed_level).toLowerCase()}) on ${formatDate(latest.at)} by ${latest.agency.name}.`
+    ? `${domain.points.length} scores; the latest ${latest.score} (${scoreBand(latest.score, latest.agreed_level ?? domain.agreed_level).toLowerCase()}) on ${formatDate(latest.at)} by ${latest.agency.name}.`
     : 'No scores yet.';
   return (
     <figure class="chart">
@@ -179,7 +208,7 @@ function ScoreTable({ domain }) {
               <td>{formatDate(point.at)}</td>
               <td>{point.agency.name}</td>
               <td><a href={`/visits/${point.visit_id}`}>{point.announced ? 'Announced' : 'Unannounced'}</a></td>
-              <td>{point.score} ({scoreBand(point.score, domain.agreed_level).toLowerCase()})</td>
+              <td>{point.score} ({scoreBand(point.score, point.agreed_level ?? domain.agreed_level).toLowerCase()})</td>
             </tr>
           ))}
         </tbody>

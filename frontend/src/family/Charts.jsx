@@ -1,10 +1,11 @@
-// The family's figures and one trend chart per domain.
+// The family's figures and one trend chart per domain, each against the agreed level in
+// force at each date (a step where the agreement was revised).
 import { useMemo } from 'preact/hooks';
 import { get } from '../api.js';
 import { Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
-import { agencyColours, ChartKey, TrendChart } from '../charts/TrendChart.jsx';
-import { days } from '../words.js';
+import { agencyColours, agreedSteps, ChartKey, TrendChart } from '../charts/TrendChart.jsx';
+import { days, formatDate } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
 export function ChartsScreen({ params }) {
@@ -36,7 +37,7 @@ function TrendsView({ trends }) {
           <section key={domain.key} class="domain-chart" aria-labelledby={`domain-${domain.key}`}>
             <h4 id={`domain-${domain.key}`}>{domain.name}</h4>
             <p class="byline">
-              Agreed good enough: level {domain.agreed_level === 1 ? '1' : `1 to ${domain.agreed_level}`}
+              Agreed good enough: <AgreedLevels domain={domain} />
               {domain.crossings_90_days > 0 && ` · crossed the line ${domain.crossings_90_days} ${domain.crossings_90_days === 1 ? 'time' : 'times'} in 90 days`}
               {domain.sustained_improvement && ' · improvement sustained'}
             </p>
@@ -46,6 +47,17 @@ function TrendsView({ trends }) {
       </div>
     </>
   );
+}
+
+const levelWords = (level) => `level ${level === 1 ? '1' : `1 to ${level}`}`;
+
+/** The agreed level now, and since when if a revision changed it (the chart steps there). */
+function AgreedLevels({ domain }) {
+  const steps = agreedSteps(domain);
+  const now = steps[steps.length - 1];
+  if (steps.length === 1) return levelWords(now.level);
+  const before = steps[steps.length - 2];
+  return `${levelWords(now.level)} since ${formatDate(now.starts)} (before: ${levelWords(before.level)})`;
 }
 
 function gapInWords(gap) {

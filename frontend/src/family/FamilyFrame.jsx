@@ -17,7 +17,10 @@ export const TABS = [
 ];
 
 // Screens of a family that are not tabs (reached from the family's summary).
-const PAGES = { viewed: { label: 'Who has viewed this family' } };
+const PAGES = {
+  viewed: { label: 'Who has viewed this family' },
+  agreement: { label: 'Agreed baseline' },
+};
 // Who may read "who has viewed" (the API says the same).
 const RUN_THE_CORE_GROUP = new Set(['lead_social_worker', 'manager']);
 
@@ -62,6 +65,7 @@ function FamilySummary({ family }) {
       <div><dt>Children</dt><dd>{family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}</dd></div>
       <div><dt>Plan</dt><dd>{label(PLAN_CATEGORIES, family.plan.category)}, since {formatDate(family.plan.started_on)}</dd></div>
       {lead && <div><dt>Lead social worker</dt><dd>{lead.name}</dd></div>}
+      <div><dt>Agreement</dt><dd><a href={`/families/${family.id}/agreement`}>Agreed baseline</a></dd></div>
       <div><dt>For meetings</dt><dd><a href={`/families/${family.id}/exports`}>Summaries to download</a></dd></div>
       {RUN_THE_CORE_GROUP.has(user?.role) && (
         <div><dt>Record of access</dt><dd><a href={`/families/${family.id}/viewed`}>Who has viewed this family</a></dd></div>
