@@ -55,6 +55,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.UsersResource", "GET"): _all(200),
     ("accounts.UsersResource", "POST"): _admin_only(201),
     ("accounts.UserResource", "PATCH"): _admin_only(200),
+    ("accounts.UserResource", "GET"): _admin_only(200),
+    ("accounts.PeopleResource", "GET"): _admin_only(200),
+    ("accounts.AgencyResource", "PATCH"): _admin_only(200),
     ("accounts.AgenciesResource", "GET"): _all(200),
     ("accounts.AgenciesResource", "POST"): _admin_only(201),
     ("families.FamiliesResource", "GET"): _all(200),
@@ -86,6 +89,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("engine.CaseloadResource", "GET"): _all(200),  # one's own families only
     ("engine.ParametersResource", "GET"): _admin_only(200),
     ("engine.ParametersResource", "PUT"): _admin_only(200),
+    ("engine.ParameterHistoryResource", "GET"): _admin_only(200),
     ("alerts.InboxResource", "GET"): _all(200),
     ("alerts.InboxReadResource", "POST"): _family_scoped(200),  # one's own entries only
     ("photos.PhotosResource", "POST"): _family_scoped(201),  # member wrote the visit
@@ -139,6 +143,7 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
         ("accounts.SecondFactorConfirmResource", "POST"): {"code": "not-a-code"},
         ("accounts.UserResource", "PATCH"): {"active": False},
         ("accounts.AgenciesResource", "POST"): {"name": unique("Agency"), "kind": "health"},
+        ("accounts.AgencyResource", "PATCH"): {"kind": "health"},  # as it is: no change
         ("families.FamiliesResource", "POST"): {
             "reference": unique("REF"), "children": [{"initials": "CD",
                                                        "date_of_birth": "2025-01-01"}],
@@ -175,7 +180,8 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
 def _url(rule: Any, world: World) -> str:
     values = {"family_id": world.family_id, "visit_id": world.visit_id,
               "user_id": world.spare_user_id, "flag_id": world.flag_id,
-              "entry_id": world.inbox_entry_id, "photo_id": world.photo_id}
+              "entry_id": world.inbox_entry_id, "photo_id": world.photo_id,
+              "agency_id": world.agency_id}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 

@@ -90,6 +90,8 @@ ADMINISTRATION = {
     "POST /api/v1/users", "PATCH /api/v1/users/{user_id}",
     "DELETE /api/v1/users/{user_id}/second-factor", "POST /api/v1/agencies",
     "GET /api/v1/engine/parameters", "PUT /api/v1/engine/parameters", "POST /api/v1/rubric",
+    "GET /api/v1/people", "GET /api/v1/users/{user_id}", "PATCH /api/v1/agencies/{agency_id}",
+    "GET /api/v1/engine/parameters/history",
 }
 # A new rubric version would change the domains every later test scores: the rubric is
 # fuzzed with invalid documents only (and the test checks the version did not move).

@@ -81,6 +81,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # When a session last opened for them: administrators see it beside each person.
+    last_signed_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency] = relationship()
 
@@ -101,6 +103,12 @@ class User(db.Model):
     @property
     def profession_label(self) -> str:
         return PROFESSION_LABELS[self.profession]
+
+    @property
+    def password_set(self) -> bool:
+        """Whether they have chosen a password (a new account has none until its link is
+        used: see accounts/services.py, NO_PASSWORD_PREFIX)."""
+        return not self.password_hash.startswith("!")
 
 
 class UserSession(db.Model):

@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from homelog.accounts.models import Profession, Role
-from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
+from homelog.core.schemas import MAX_ID, Id, OutSchema, StrictBoolean, StrictSchema
 
 
 class SignInSchema(StrictSchema):
@@ -89,7 +89,50 @@ class UserInSchema(StrictSchema):
 
 
 class UserChangeSchema(StrictSchema):
-    active = StrictBoolean(required=True)
+    """What an administrator may change about a person; what is left out stays as it is."""
+
+    active = StrictBoolean(metadata={
+        "description": "False stops them signing in and ends their sessions at once; true "
+                       "lets them sign in again. Not yourself, nor the last administrator."})
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    role = fields.Enum(Role, by_value=True, metadata={
+        "description": "Not your own; not away from the last active administrator."})
+    profession = fields.Enum(Profession, by_value=True)
+    agency_id = Id()
+    manager_id = Id(allow_none=True, metadata={
+        "description": "Who unacknowledged flags escalate to; null for nobody."})
+
+
+class PeopleQuerySchema(StrictSchema):
+    q = fields.String(validate=validate.Length(max=100),
+                      metadata={"description": "Part of a name or email."})
+    agency_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                               metadata={"description": "Only this agency's people."})
+    active = fields.Boolean(truthy={"true"}, falsy={"false"}, metadata={
+        "description": "Only people who may (true) or may not (false) sign in."})
+
+
+class ManagerRefSchema(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PersonOutSchema(AdminUserOutSchema):
+    """A person as administrators see them (no family data: administrators manage people)."""
+
+    manager = fields.Nested(ManagerRefSchema, allow_none=True)
+    created_at = fields.DateTime()
+    last_signed_in_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When they last signed in; null if never."})
+    password_set = fields.Boolean(metadata={
+        "description": "They have chosen a password (false: their link is not used yet)."})
+    second_factor_enrolled = fields.Boolean(metadata={
+        "description": "They have set up two-step sign-in."})
+
+
+class AgencyChangeSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    kind = fields.String(validate=validate.Length(max=40))
 
 
 class CreatedUserOutSchema(AdminUserOutSchema):

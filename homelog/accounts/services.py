@@ -211,6 +211,7 @@ def _open_session(user: User, method: str) -> StartedSession:
         enrol_first=method == "enrol_first",
     )
     db.session.add(session)
+    user.last_signed_in_at = now
     db.session.flush()
     detail: dict[str, object] = {"second_factor": method}
     if method == "recovery_code":

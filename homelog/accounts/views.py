@@ -8,7 +8,7 @@ from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_login import login_required
 
-from homelog.accounts import password_links, reauth, second_factor, services
+from homelog.accounts import password_links, people, reauth, second_factor, services
 from homelog.accounts.access import (
     SESSION_COOKIE,
     current_session,
@@ -17,7 +17,7 @@ from homelog.accounts.access import (
 )
 from homelog.accounts.models import Role, User
 from homelog.accounts.schemas import (
-    AdminUserOutSchema,
+    AgencyChangeSchema,
     AgencyInSchema,
     AgencyOutSchema,
     ChangePasswordSchema,
@@ -28,6 +28,8 @@ from homelog.accounts.schemas import (
     EnrolmentCodeSchema,
     EnrolmentOutSchema,
     PasswordLinkOutSchema,
+    PeopleQuerySchema,
+    PersonOutSchema,
     RecoveryCodesOutSchema,
     ResetRequestedOutSchema,
     ResetRequestSchema,
@@ -186,15 +188,37 @@ class _Created:
 @blp.route("/users/<id:user_id>")
 class UserResource(MethodView):
     @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, PersonOutSchema)
+    def get(self, user_id: int) -> dict[str, Any]:
+        """One person, as administrators see them: role, agency, manager, when they last
+        signed in, whether they have set a password and two-step sign-in."""
+        return people.person(user_id)
+
+    @require_role(Role.ADMINISTRATOR)
     @blp.doc(**SIGNED_IN_WITH_CSRF)
     @blp.arguments(UserChangeSchema)
-    @blp.response(200, AdminUserOutSchema)
-    def patch(self, data: dict[str, Any], user_id: int) -> User:
-        """Enable or disable a user (administrators); disabling ends their sessions at once."""
-        user = db.session.get(User, user_id)
-        if user is None:
-            raise not_found("No such user.")
-        return services.set_active(signed_in_user(), user, data["active"])
+    @blp.response(200, PersonOutSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description=(
+        "`not_yourself`: you cannot disable yourself or change your own role. "
+        "`last_administrator`: it would leave no active administrator"))
+    def patch(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """Change a person's name, role, profession, agency or manager, or disable or enable
+        them (administrators). Disabling ends their sessions at once: their next request is
+        refused. Each change is audited with what it was before."""
+        return people.change_person(signed_in_user(), user_id, data)
+
+
+@blp.route("/people")
+class PeopleResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN)
+    @blp.arguments(PeopleQuerySchema, location="query")
+    @blp.response(200, PersonOutSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Everyone with an account, active or not, by name (administrators), with when each
+        last signed in. Nothing about any family: administrators manage people."""
+        return people.people(query.get("q"), query.get("agency_id"), query.get("active"))
 
 
 @blp.route("/users/<id:user_id>/second-factor")
@@ -295,3 +319,17 @@ class AgenciesResource(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Add an agency (administrators)."""
         return services.create_agency(data["name"], data["kind"], signed_in_user())
+
+
+@blp.route("/agencies/<id:agency_id>")
+class AgencyResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(AgencyChangeSchema)
+    @blp.response(200, AgencyOutSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Another agency has this name")
+    def patch(self, data: dict[str, Any], agency_id: int) -> Any:
+        """Rename an agency or change its kind (administrators); its people and their
+        records stay with it. Audited, with the old name."""
+        return people.rename_agency(signed_in_user(), agency_id, data.get("name"),
+                                    data.get("kind"))

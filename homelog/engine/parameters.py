@@ -18,10 +18,12 @@ from sqlalchemy import select, update
 
 from homelog.accounts.models import User
 from homelog.accounts.services import actor_of
+from homelog.audit.models import AuditEntry
 from homelog.audit.services import record
 from homelog.core.errors import invalid
 from homelog.engine.analysis import Parameters
 from homelog.engine.models import EngineSetting, FamilyEngineState
+from homelog.engine.parameter_words import GROUP_OF, LABELS
 from homelog.extensions import db
 
 
@@ -144,6 +146,10 @@ def _analysis_settings() -> tuple[Setting, ...]:
 CATALOGUE: dict[str, Setting] = {s.name: s for s in (*_analysis_settings(), *_SCHEDULE,
                                                      *_RETENTION)}
 ANALYSIS_NAMES = frozenset(field.name for field in dataclasses.fields(Parameters))
+if CATALOGUE.keys() != LABELS.keys():
+    raise RuntimeError("engine/parameter_words.py must name every parameter, and only those: "
+                       f"{sorted(CATALOGUE.keys() ^ LABELS.keys())}")
+CHANGE_ACTION = "engine.parameters.change"
 
 
 def current_values() -> dict[str, int | float]:
@@ -159,10 +165,37 @@ def analysis_parameters(values: dict[str, int | float] | None = None) -> Paramet
 
 
 def describe() -> list[dict[str, Any]]:
-    """Each parameter with its value, default, range, unit and meaning."""
+    """Each parameter with its value, default, range, unit, name and meaning in plain
+    words, in the groups the settings screen shows them in."""
     values = current_values()
-    return [{**dataclasses.asdict(setting), "value": values[name]}
-            for name, setting in CATALOGUE.items()]
+    return [{**dataclasses.asdict(CATALOGUE[name]), "value": values[name],
+             "label": LABELS[name], "group": GROUP_OF[name],
+             "whole_number": CATALOGUE[name].is_integer}
+            for name in LABELS]
+
+
+def history(before: int | None, limit: int) -> dict[str, Any]:
+    """One page of changes to the parameters, newest first (a cursor: `before`, the last
+    id of the page before): who changed which from what to what, and when. Read from the
+    audit trail, which every change writes to and which nobody can edit."""
+    query = (select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.user_id)
+             .where(AuditEntry.action == CHANGE_ACTION, AuditEntry.family_id.is_(None)))
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit + 1)).all()
+    page = rows[:limit]
+    return {"entries": [_change(entry, name) for entry, name in page],
+            "next_before": page[-1][0].id if len(rows) > limit else None}
+
+
+def _change(entry: AuditEntry, name: str | None) -> dict[str, Any]:
+    changes = [{"name": key, "label": LABELS.get(key, key),
+                "unit": CATALOGUE[key].unit if key in CATALOGUE else "",
+                "from": change.get("from"), "to": change.get("to")}
+               for key, change in sorted((entry.detail or {}).items())
+               if isinstance(change, dict)]
+    by = {"id": entry.user_id, "name": name} if entry.user_id is not None else None
+    return {"id": entry.id, "at": entry.at, "by": by, "changes": changes}
 
 
 def _check(changes: dict[str, Any]) -> dict[str, int | float]:
@@ -215,7 +248,7 @@ def change(actor: User, changes: dict[str, Any], now: dt.datetime) -> list[dict[
         # New thresholds can change any family's flags: make every family due now.
         db.session.execute(update(FamilyEngineState).values(next_due_at=now))
     if changed:
-        record(actor_of(actor), "engine.parameters.change", basis="administrator",
+        record(actor_of(actor), CHANGE_ACTION, basis="administrator",
                target_type="engine_parameters",
                detail={name: {"from": before[name], "to": value}
                        for name, value in changed.items()})

@@ -194,11 +194,42 @@ class ParameterOutSchema(OutSchema):
     minimum = fields.Float()
     maximum = fields.Float()
     unit = fields.String()
-    description = fields.String()
+    description = fields.String(metadata={"description": "What it does, in plain words."})
+    label = fields.String(metadata={"description": "A short name for it, in plain words."})
+    group = fields.String(metadata={"description": "The heading it is shown under."})
+    whole_number = fields.Boolean(metadata={"description": "Only whole numbers are taken."})
 
 
 class ParametersOutSchema(OutSchema):
     parameters = fields.List(fields.Nested(ParameterOutSchema))
+
+
+class ParameterHistoryQuerySchema(StrictSchema):
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
+        "description": "Only changes older than this one (`next_before` of the page before)."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ParameterChangeSchema(OutSchema):
+    name = fields.String()
+    label = fields.String()
+    unit = fields.String()
+    from_ = fields.Float(data_key="from", attribute="from", allow_none=True)
+    to = fields.Float(allow_none=True)
+
+
+class ParameterHistoryEntrySchema(OutSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    by = fields.Nested(NamedRefSchema, allow_none=True,
+                       metadata={"description": "Who made the change (null: the system)."})
+    changes = fields.List(fields.Nested(ParameterChangeSchema))
+
+
+class ParameterHistorySchema(OutSchema):
+    entries = fields.List(fields.Nested(ParameterHistoryEntrySchema))
+    next_before = fields.Integer(allow_none=True, metadata={
+        "description": "Pass as `before` for the next page; null on the last page."})
 
 
 def _parameter_field(name: str) -> fields.Field:

@@ -19,6 +19,8 @@ from homelog.engine.schemas import (
     ConcernsOutSchema,
     FlagOutSchema,
     FlagQuerySchema,
+    ParameterHistoryQuerySchema,
+    ParameterHistorySchema,
     ParametersInSchema,
     ParametersOutSchema,
     TrendsOutSchema,
@@ -119,3 +121,15 @@ class ParametersResource(MethodView):
     def put(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change some parameters (those left out keep their value); families are re-analysed."""
         return {"parameters": parameters.change(signed_in_user(), data, utcnow())}
+
+
+@blp.route("/engine/parameters/history")
+class ParameterHistoryResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN)
+    @blp.arguments(ParameterHistoryQuerySchema, location="query")
+    @blp.response(200, ParameterHistorySchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Changes to the engine settings, newest first: who changed which setting from
+        what to what, and when (administrators)."""
+        return parameters.history(query.get("before"), query["limit"])

@@ -1,13 +1,16 @@
-"""people and agencies: what administrators manage
+"""people: when each user last signed in
 
-(Reserved: filled in with its change, or left as a step that changes nothing.)
+Administrators see it beside each person (an account nobody uses is one to disable). It is
+set when a session opens; accounts that signed in before this change take the start of
+their latest session.
 
 Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-05 06:00:00.000000
 
 """
-
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018'
@@ -17,8 +20,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_signed_in_at', sa.DateTime(), nullable=True))
+    op.execute(
+        "UPDATE user_account SET last_signed_in_at = ("
+        "SELECT max(user_session.created_at) FROM user_session "
+        "WHERE user_session.user_id = user_account.id)"
+    )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('last_signed_in_at')
