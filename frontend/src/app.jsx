@@ -1,8 +1,9 @@
 // The app's frame: who is signed in, the screen for the address, the bottom bar, and the
 // "new version ready" notice.
 import { useState } from 'preact/hooks';
+import { ScreenTitle } from './components/common.jsx';
 import { match, usePath } from './router.js';
-import { navItems, routes } from './routes.js';
+import { allowedFor, navItems, routes } from './routes.js';
 import { SetPassword } from './screens/Password.jsx';
 import { SignIn } from './screens/SignIn.jsx';
 import { EnrolFirst, TwoStepPrompt } from './screens/TwoStep.jsx';
@@ -21,7 +22,8 @@ export function App() {
   }
   if (session.status === 'enrolling') return <EnrolFirst user={session.user} />;
   const { route, params } = match(routes, path);
-  const Screen = route.screen;
+  // A screen outside the user's role is not shown at all (its entry is hidden too).
+  const Screen = allowedFor(route, session.user) ? route.screen : NotAvailable;
   return (
     <div class="frame">
       <TopBar user={session.user} offline={session.status === 'offline'} />
@@ -30,7 +32,7 @@ export function App() {
       <main id="main" class="screen">
         <Screen key={path} params={params} user={session.user} />
       </main>
-      <BottomBar current={route.nav} />
+      <BottomBar current={route.nav} user={session.user} />
     </div>
   );
 }
@@ -81,16 +83,27 @@ function UpdateNotice() {
   );
 }
 
-function BottomBar({ current }) {
+function BottomBar({ current, user }) {
   return (
     <nav class="bottom-bar" aria-label="Main">
-      {navItems.map((item) => (
+      {navItems.filter((item) => allowedFor(item, user)).map((item) => (
         <a key={item.key} href={item.href} class="bottom-bar-link"
            aria-current={item.key === current ? 'page' : undefined}>
           {item.label}{item.badge ? <item.badge /> : null}
         </a>
       ))}
     </nav>
+  );
+}
+
+function NotAvailable() {
+  return (
+    <>
+      <ScreenTitle>Not available to you</ScreenTitle>
+      <p>This screen is not available to you in your role. If you think you need it, ask your
+        administrator.</p>
+      <p><a href="/" class="button button-secondary">Back to families</a></p>
+    </>
   );
 }
 

@@ -1,5 +1,9 @@
 // Every screen of the app, by address (all need a signed-in user). The first match wins;
 // `nav` names the bottom-bar entry a screen belongs to, marked as the current page.
+// `roles` (on a route or a bottom-bar entry) lists the roles that may see it; absent, everyone
+// signed in may. The app hides the entry from everyone else and answers the address with
+// "not available to you" (the API refuses them too).
+import { adminRoutes } from './admin/routes.js';
 import { UnreadBadge } from './components/unread.jsx';
 import { AgreementScreen } from './family/Agreement.jsx';
 import { ChartsScreen } from './family/Charts.jsx';
@@ -32,10 +36,11 @@ export const routes = [
   { path: '/families/:familyId/viewed', screen: WhoViewedScreen, nav: 'families' },
   { path: '/families/:familyId/agreement', screen: AgreementScreen, nav: 'families' },
   { path: '/break-glass', screen: BreakGlass, nav: 'families' },
-  { path: '/account-log', screen: AccountLog, nav: 'families' },
+  { path: '/account-log', screen: AccountLog, nav: 'admin', roles: ['administrator'] },
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '/account/password', screen: ChangePassword },
+  ...adminRoutes,
   { path: '.*', screen: NotFound },
 ];
 
@@ -43,7 +48,13 @@ export const routes = [
 export const navItems = [
   { key: 'families', href: '/', label: 'Families' },
   { key: 'inbox', href: '/inbox', label: 'Inbox', badge: UnreadBadge },
+  { key: 'admin', href: '/admin', label: 'Admin', roles: ['administrator'] },
 ];
+
+/** Whether `user` may see a route or a bottom-bar entry (see `roles` above). */
+export function allowedFor(entry, user) {
+  return !entry.roles || entry.roles.includes(user?.role);
+}
 
 /**
  * Adds a screen before the catch-all, and optionally an entry in the bottom bar
