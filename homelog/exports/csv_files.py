@@ -11,8 +11,9 @@ not typed, so they are written as they are (a negative number would stay a numbe
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from homelog.core.time import local_zone
 from homelog.exports.report import VisitRow, status_of
@@ -50,17 +51,20 @@ def _when(visit: VisitRow) -> tuple[str, str]:
 
 
 def summary_rows(reference: str, visits: list[VisitRow], domains: dict[str, str],
-                 agreed: dict[str, int], concern_level: int) -> Iterable[list[Cell]]:
-    """Long format: one row per visit and domain, "not seen" scores left empty."""
+                 agreed: Callable[[str, dt.date], int | None],
+                 concern_level: int) -> Iterable[list[Cell]]:
+    """Long format: one row per visit and domain, "not seen" scores left empty. `agreed`
+    gives a domain's agreed level in force on a date (a revision applies from its date)."""
     for visit in visits:
         date, time = _when(visit)
+        day = dt.date.fromisoformat(date)
         common: list[Cell] = [reference, visit.id, date, time, visit.agency, visit.role,
                               "announced" if visit.announced else "unannounced"]
         for key in [*domains, *sorted(set(visit.scores) - set(domains))]:
             if key not in visit.scores:
                 continue
             score = visit.scores[key]
-            level = agreed.get(key)
+            level = agreed(key, day)
             status = "not seen" if score is None else (
                 status_of(score, level, concern_level) if level else "")
             yield [*common, key, domains.get(key, key), score, level, status]

@@ -30,8 +30,9 @@ from homelog.exports.summary_pdf import summary_pdf
 from homelog.extensions import db
 from homelog.families.models import Family
 from homelog.families.services import FamilyAccess, open_family
+from homelog.rubric.agreements import family_steps, level_on
 from homelog.rubric.models import AgreementRevision
-from homelog.rubric.services import agreed_levels, current_rubric, rubric_by_id
+from homelog.rubric.services import current_rubric, rubric_by_id
 
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
@@ -121,9 +122,11 @@ def summary_csv_export(user: User, access: FamilyAccess, period: Period) -> Expo
     rubric = current_rubric()
     reference = _reference(access.family_id)
     domains = {key: domain["name"] for key, domain in rubric.domains.items()}
+    steps = family_steps(access.family_id, rubric)
     rows = csv_files.summary_rows(
         reference, period_visits(access.family_id, period, rubric), domains,
-        agreed_levels(access.family_id, rubric), analysis_parameters().concern_level)
+        lambda key, day: level_on(steps, day, key, None),  # the level in force that day
+        analysis_parameters().concern_level)
     data = csv_files.write_csv(csv_files.SUMMARY_HEADER, rows)
     export = ExportFile(data, _filename(reference, "scores", period, "csv"), CSV)
     return _audited(user, access, export, "summary", "csv", period)

@@ -55,7 +55,8 @@ def steps_in_force(revisions: Iterable[tuple[int, dt.date, Mapping[str, int]]],
     return steps
 
 
-def level_on(steps: list[Step], day: dt.date, domain: str, fallback: int) -> int:
+def level_on(steps: list[Step], day: dt.date, domain: str,
+             fallback: int | None) -> int | None:
     """The level of `domain` in force on `day` (steps as `steps_in_force` gives them)."""
     starts = [step.starts.toordinal() for step in steps[1:]]  # type: ignore[union-attr]
     step = steps[bisect_right(starts, day.toordinal())]

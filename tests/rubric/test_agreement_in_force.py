@@ -7,6 +7,7 @@ from homelog.engine.analysis import FamilyFacts, Parameters, VisitFact, analyse
 from homelog.rubric.agreements import Step, level_on, steps_in_force
 from tests.engine.support import add_visit, at_days_ago, flags_of
 from tests.engine.support import analyse as run_engine
+from tests.exports.conftest import read_csv
 from tests.factories import DOMAINS
 from tests.support import clock
 
@@ -96,3 +97,20 @@ def test_raising_the_level_changes_what_is_below_agreed_only_from_its_date(
     sleep = next(domain for domain in lead.get(f"/api/v1/families/{family.id}/trends")
                  .json["domains"] if domain["key"] == "sleep")
     assert sleep["agreed_levels"] == [{"starts": None, "level": 2}]  # never changed: one step
+
+
+def test_the_scores_csv_gives_each_visit_the_level_then_in_force(app, factory, make_client):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    _agree(lead, family.id, 40, kitchen=3)
+    _agree(lead, family.id, 12, kitchen=2)
+    for days in (20, 3):
+        add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": 3})
+    answer = lead.get(f"/api/v1/families/{family.id}/summary.csv")
+    assert answer.status_code == 200
+    header, *rows = read_csv(answer.data)
+    kitchen = [dict(zip(header, row, strict=True)) for row in rows if "kitchen" in row]
+    assert [(row["Agreed level"], row["Status"]) for row in kitchen] == [
+        ("3", "good enough"), ("2", "borderline")]
