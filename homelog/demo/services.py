@@ -33,7 +33,13 @@ from homelog.demo.partnership import (
 from homelog.demo.photos import add_demo_photos
 from homelog.demo.plan import PlannedAmendment, local_time, plan_visits
 from homelog.families.models import Family
-from homelog.families.services import FamilyAccess, add_member, create_family, open_family
+from homelog.families.services import (
+    FamilyAccess,
+    add_member,
+    create_family,
+    described,
+    open_family,
+)
 from homelog.rubric.services import Rubric, default_rubric_content, load_rubric, revise_agreement
 from homelog.visits.idempotency import request_fingerprint
 from homelog.visits.models import Visit
@@ -143,6 +149,8 @@ def _open_family(spec: FamilySpec, users: dict[str, User], rubric: Rubric,
         "levels": agreed_levels(spec, rubric.default_levels()),
         "note": AGREEMENT_NOTE,
         "shared_with_parents_on": agreed_on + dt.timedelta(days=1),
+        # Who was at the core group meeting: the mother and everyone in the core group.
+        "attendees": ["Mother", *(described(users[key]) for key in (LEAD, *core_group_of(spec)))],
     })
     return family
 
