@@ -101,12 +101,14 @@ export function HandOver({ person, link, expiresAt }) {
         It works once, until {formatDateTime(expiresAt)}.</p>
       <label class="field">
         <span class="field-label">Link to choose a password</span>
-        <textarea readOnly rows={3} class="hand-over-link" value={link}
+        <textarea readOnly rows={5} class="hand-over-link" value={link}
                   onFocus={(event) => event.currentTarget.select()} />
       </label>
-      <button type="button" class="button button-secondary" onClick={copy}>
-        {copied ? 'Copied' : 'Copy the link'}
-      </button>
+      <div class="actions">
+        <button type="button" class="button button-secondary" onClick={copy}>
+          {copied ? 'Copied' : 'Copy the link'}
+        </button>
+      </div>
     </div>
   );
 }
