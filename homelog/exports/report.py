@@ -29,6 +29,7 @@ from homelog.families.models import Family
 from homelog.families.services import core_group
 from homelog.photos.models import THUMB, Photo
 from homelog.photos.services import photo_content
+from homelog.rubric.agreements import Step, family_steps
 from homelog.rubric.services import Rubric, current_rubric
 from homelog.visits.models import Event, Visit
 
@@ -203,6 +204,8 @@ class SummaryReport:
     # The picture and the open concerns now (not for the period): what the reader acts on.
     picture: list[str] = field(default_factory=list)
     concerns: list[ConcernItem] = field(default_factory=list)
+    # The agreed levels over time: each visit is read against the level then in force.
+    agreed_steps: list[Step] = field(default_factory=list)
 
     def timeline(self) -> list[VisitRow | EventRow]:
         """Visits and events together, oldest first."""
@@ -428,6 +431,7 @@ def build_summary(family_id: int, period: Period, generated_by: str,
         domains={key: domain["name"] for key, domain in rubric.domains.items()},
         concern_level=analysis_parameters().concern_level,
     )
+    report.agreed_steps = family_steps(family_id, rubric)
     report.visits = period_visits(family_id, period, rubric)
     report.events = period_events(family_id, period)
     report.flags = _period_flags(family_id, period)

@@ -125,7 +125,7 @@ def summary_csv_export(user: User, access: FamilyAccess, period: Period) -> Expo
     steps = family_steps(access.family_id, rubric)
     rows = csv_files.summary_rows(
         reference, period_visits(access.family_id, period, rubric), domains,
-        lambda key, day: level_on(steps, day, key, None),  # the level in force that day
+        lambda key, day: level_on(steps, day, key, 0) or None,  # the level in force that day
         analysis_parameters().concern_level)
     data = csv_files.write_csv(csv_files.SUMMARY_HEADER, rows)
     export = ExportFile(data, _filename(reference, "scores", period, "csv"), CSV)

@@ -51,6 +51,7 @@ from homelog.exports.report import (
     VisitRow,
     status_of,
 )
+from homelog.rubric.agreements import level_on
 
 MARKING = "OFFICIAL-SENSITIVE"
 _TIMELINE_CHUNK = 20  # visits and events per table
@@ -454,8 +455,10 @@ class SummaryPdf:
         return self.para(f"{text(agency)}<br/>{text(role)}, {text(author)}", "small")
 
     def _visit_row(self, visit: VisitRow, score_width: float) -> list[Any]:
-        agreed = {item.key: item.agreed_level for item in self.report.glance}
-        scores = [(score, status_of(score, agreed.get(key, 2), self.report.concern_level))
+        now = {item.key: item.agreed_level for item in self.report.glance}
+        day = _local(visit.at).date()  # each score against the agreement then in force
+        scores = [(score, status_of(score, level_on(self.report.agreed_steps, day, key,
+                                                    now.get(key, 2)), self.report.concern_level))
                   for key in self.report.domains
                   for score in (visit.scores.get(key),)]
         who = self._who(visit.agency, visit.role, visit.author)

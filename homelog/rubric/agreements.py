@@ -55,9 +55,11 @@ def steps_in_force(revisions: Iterable[tuple[int, dt.date, Mapping[str, int]]],
     return steps
 
 
-def level_on(steps: list[Step], day: dt.date, domain: str,
-             fallback: int | None) -> int | None:
-    """The level of `domain` in force on `day` (steps as `steps_in_force` gives them)."""
+def level_on(steps: list[Step], day: dt.date, domain: str, fallback: int) -> int:
+    """The level of `domain` in force on `day` (steps as `steps_in_force` gives them);
+    `fallback` for a domain the steps do not know, or when there are none."""
+    if not steps:
+        return fallback
     starts = [step.starts.toordinal() for step in steps[1:]]  # type: ignore[union-attr]
     step = steps[bisect_right(starts, day.toordinal())]
     return step.levels.get(domain, fallback)

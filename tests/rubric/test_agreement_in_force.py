@@ -4,6 +4,8 @@ the engine's comparisons (below-agreed streaks, crossings) and in the trends the
 import datetime as dt
 
 from homelog.engine.analysis import FamilyFacts, Parameters, VisitFact, analyse
+from homelog.exports.report import Period, build_summary
+from homelog.exports.summary_pdf import SummaryPdf
 from homelog.rubric.agreements import Step, level_on, steps_in_force
 from tests.engine.support import add_visit, at_days_ago, flags_of
 from tests.engine.support import analyse as run_engine
@@ -114,3 +116,22 @@ def test_the_scores_csv_gives_each_visit_the_level_then_in_force(app, factory, m
     kitchen = [dict(zip(header, row, strict=True)) for row in rows if "kitchen" in row]
     assert [(row["Agreed level"], row["Status"]) for row in kitchen] == [
         ("3", "good enough"), ("2", "borderline")]
+
+
+def test_the_summary_pdf_marks_each_score_against_the_level_then_in_force(
+        app, factory, make_client):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    _agree(lead, family.id, 40, kitchen=3)
+    _agree(lead, family.id, 12, kitchen=2)
+    for days in (20, 3):
+        add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": 3})
+    with app.app_context():
+        period = Period(clock.today() - dt.timedelta(days=60), clock.today())
+        report = build_summary(family.id, period, "Test lead", clock.now())
+        layout = SummaryPdf(report, {})
+        kitchen = list(report.domains).index("kitchen")
+        strips = [layout._visit_row(visit, 200)[3] for visit in report.visits]
+    assert [strip.items[kitchen] for strip in strips] == [(3, "good enough"), (3, "borderline")]
