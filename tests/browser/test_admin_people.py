@@ -93,6 +93,7 @@ def test_an_administrator_cannot_stop_themselves_and_renames_an_agency(page: Pag
     sign_in(page, admin.email)
     page.goto(f"/admin/people/{admin.id}")
     expect(page.get_by_text("You cannot stop yourself signing in")).to_be_visible()
+    expect(page.get_by_label("Role in Homelog")).to_be_disabled()
     expect(page.get_by_role("button", name="Stop Test administrator signing in")
            ).to_have_count(0)
 

@@ -91,8 +91,8 @@ function Work({ person, choices, me, onChanged }) {
       {person.id === me.id
         ? <p>Your role: {label(ROLES, person.role)}. Another administrator can change it.</p>
         : null}
-      <PersonFields values={person.id === me.id ? { ...values, role: person.role } : values}
-                    onChange={change} choices={choices} error={error} selfId={person.id} />
+      <PersonFields values={values} onChange={change} choices={choices} error={error}
+                    selfId={person.id} lockRole={person.id === me.id} />
       <ErrorMessage error={error} />
       {saved && <p class="message" role="status">Saved.</p>}
       <button type="submit" class="button button-wide" disabled={busy}>

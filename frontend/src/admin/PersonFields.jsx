@@ -22,12 +22,12 @@ export function FieldProblem({ error, name }) {
     {[].concat(problems).join(' ')}</span>;
 }
 
-function Choice({ name, label, value, onValue, options, error, hint, optional }) {
+function Choice({ name, label, value, onValue, options, error, hint, optional, disabled }) {
   return (
     <label class="field">
       <span class="field-label">{label}</span>
       {hint && <span class="field-hint">{hint}</span>}
-      <select name={name} value={value ?? ''} required={!optional}
+      <select name={name} value={value ?? ''} required={!optional} disabled={disabled}
               aria-invalid={error?.fields?.[name] ? 'true' : undefined}
               onChange={(event) => onValue(event.currentTarget.value)}>
         {optional ? <option value="">{optional}</option> : <option value="" disabled>Choose…</option>}
@@ -40,16 +40,17 @@ function Choice({ name, label, value, onValue, options, error, hint, optional })
 
 /**
  * `values` holds role, profession, agency_id and manager_id (as strings from the selects);
- * `onChange(name, value)` sets one. `self` leaves out the manager choice of oneself.
+ * `onChange(name, value)` sets one. `selfId` leaves the person out of their own managers;
+ * `lockRole` shows the role without letting it change (nobody changes their own).
  */
-export function PersonFields({ values, onChange, choices, error, selfId }) {
+export function PersonFields({ values, onChange, choices, error, selfId, lockRole }) {
   const agencies = choices.agencies.map((agency) => [String(agency.id),
     `${agency.name} (${AGENCY_KINDS[agency.kind] ?? agency.kind})`]);
   const managers = choices.managers.filter((person) => person.id !== selfId)
     .map((person) => [String(person.id), `${person.name}, ${person.agency.name}`]);
   return (
     <>
-      <Choice name="role" label="Role in Homelog" value={values.role} error={error}
+      <Choice name="role" label="Role in Homelog" value={values.role} error={error} disabled={lockRole}
               hint={values.role ? ROLE_HINTS[values.role] : 'What they may do in Homelog.'}
               options={Object.entries(ROLES)} onValue={(value) => onChange('role', value)} />
       <Choice name="profession" label="Profession" value={values.profession} error={error}
