@@ -148,6 +148,14 @@ def test_bad_changes_are_refused_naming_the_field(admin, factory, body, field):
     assert field in response.json["error"]["fields"]
 
 
+def test_an_invitation_naming_no_real_manager_is_refused_naming_it(admin, factory):
+    response = admin.post("/api/v1/users", json={
+        "email": f"{unique('x')}@test.homelog.test", "name": "X", "role": "practitioner",
+        "agency_id": factory.agency(), "profession": "midwife", "manager_id": 2**31 - 1})
+    assert response.status_code == 422, response.json
+    assert "manager_id" in response.json["error"]["fields"]
+
+
 def test_someone_is_not_their_own_manager(admin, factory):
     user = factory.user()
     response = admin.patch(f"/api/v1/users/{user.id}", json={"manager_id": user.id})
