@@ -18,7 +18,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app homelog
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
-LINT_PATHS := $(wildcard homelog tests bench)
+LINT_PATHS := $(wildcard homelog tests bench scripts/*.py deploy/*.py)
 # The benchmark entry points (bench/seed.py and bench/profile_requests.py are helpers
 # run by hand; see bench/README.md). e.g. make bench BENCH=bench/api.py BENCH_ARGS='--databases sqlite'
 BENCH ?= bench/api.py bench/photos.py bench/engine.py bench/concerns.py bench/exports.py bench/frontend.py bench/load.py
@@ -35,7 +35,7 @@ BENCH_PACKAGES := wrk
 # The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
 
-.PHONY: help run setup serve frontend test test-calendar test-deps lint bench browser-deps clean
+.PHONY: help run setup serve frontend test test-calendar test-deps lint bench browser-deps prod-check clean
 
 help:
 	@echo "make run      set up (venv, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -44,6 +44,7 @@ help:
 	@echo "make setup    everything 'make run' does except serving"
 	@echo "make serve    serve (and schedule) without setting up again (make run PORT=5001 picks another port)"
 	@echo "make lint     ruff check"
+	@echo "make prod-check  the production profile end to end: PostgreSQL, object store, gunicorn, scheduler, nginx over HTTPS, browser tests through it (root, Debian)"
 	@echo "make bench    run the benchmarks in BENCH (installs wrk if missing; BENCH=bench/api.py BENCH_ARGS=... for one)"
 	@echo "make clean    remove .venv, node_modules, the built app and caches (instance/ and its data are kept)"
 
@@ -164,6 +165,13 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 browser-deps:
 	@scripts/apt-install $(BROWSER_PACKAGES)
+
+# --- make prod-check ---------------------------------------------------------
+# Starts everything on loopback, runs the browser tests through nginx over HTTPS, stops
+# everything (scripts/prod_check.py). Off Debian or without root it says why and fails,
+# unless HOMELOG_PROD_CHECK_OPTIONAL=1 (CI), when it says why and skips.
+prod-check: test-deps
+	$(BIN)/python scripts/prod_check.py
 
 # --- make bench --------------------------------------------------------------
 bench: test-deps

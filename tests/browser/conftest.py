@@ -3,6 +3,13 @@
 One live server per session (the real Flask app on a real SQLite file, in a thread, serving
 the real build of frontend/), one browser per session, and a fresh context (cookies,
 storage, service workers) per test, at a phone's 360 x 800 with touch.
+
+`make prod-check` runs these same tests against a deployment instead (nginx over HTTPS,
+gunicorn, PostgreSQL, the object store): HOMELOG_E2E_BASE_URL is its address, the
+environment holds its settings (records are made through the services in its database),
+and HOMELOG_E2E_TRUST_SPKI is the hash of its certificate's key, which Chromium trusts as a
+real certificate (so the service worker and secure cookies are what a phone gets). Tests
+marked `in_process` change the server's own settings and are left out of that run.
 """
 
 from __future__ import annotations
@@ -33,6 +40,16 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
                  "--disable-default-apps", "--disable-extensions",
                  "--no-proxy-server"]  # loopback only, whatever the environment says
 REPO = Path(__file__).resolve().parents[2]
+DEPLOYMENT = os.environ.get("HOMELOG_E2E_BASE_URL", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason="changes the server's own settings: not against a deployment")
+    for item in items:
+        if DEPLOYMENT and item.get_closest_marker("in_process"):
+            item.add_marker(skip)
+        if not DEPLOYMENT and item.get_closest_marker("deployment"):
+            item.add_marker(pytest.mark.skip(reason="for `make prod-check` (a deployment)"))
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +78,12 @@ def live_app(app_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     from homelog import create_app
     from homelog.extensions import db
 
+    if DEPLOYMENT:  # the deployment's own settings, from the environment; it is migrated
+        app = create_app({"TESTING": True})
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+        return
     folder = tmp_path_factory.mktemp("browser")
     app = create_app({
         "TESTING": True,
@@ -78,6 +101,9 @@ def live_app(app_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
+    if DEPLOYMENT:
+        yield DEPLOYMENT.rstrip("/")
+        return
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -98,6 +124,8 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test-deps` installs Debian's chromium.")
     args = list(CHROMIUM_ARGS)
+    if os.environ.get("HOMELOG_E2E_TRUST_SPKI"):
+        args.append(f"--ignore-certificate-errors-spki-list={os.environ['HOMELOG_E2E_TRUST_SPKI']}")
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
     with sync_playwright() as playwright:

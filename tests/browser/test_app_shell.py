@@ -74,6 +74,7 @@ def own_build(live_app, app_build, tmp_path, monkeypatch):
     return folder
 
 
+@pytest.mark.in_process
 def test_a_new_version_is_announced_and_applied_on_request(page, factory, own_build):
     user = factory.user()
     sign_in(page, user.email)

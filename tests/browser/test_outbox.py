@@ -209,6 +209,7 @@ def test_a_lost_cause_is_discarded_on_the_record(page, live_app, world):
     assert len(server_visits(live_app, world.family.id)) == SERVER_VISITS
 
 
+@pytest.mark.in_process
 def test_a_new_version_of_the_app_keeps_the_outbox_and_sends_it(page, live_app, app_build, world,
                                                                  tmp_path, monkeypatch):
     build = tmp_path / "build"  # a copy this test may change, as a deploy would

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.second_factor_support import STEP, code, step_start
 from tests.browser.screens import check_accessibility, screenshot, sign_in
 from tests.support.api_client import PASSWORD
 from tests.support.clock import frozen_at
+
+# The codes are worked out on a frozen clock, which the server shares only in-process.
+pytestmark = pytest.mark.in_process
 
 CODE_FIELD = "Code from your authenticator app"
 
