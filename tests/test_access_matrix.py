@@ -70,6 +70,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("families.WhoViewedResource", "GET"): _family_scoped(403),
     # managers only (another family, so the matrix's family stays closed to them)
     ("families.BreakGlassResource", "POST"): {**_all(403), "same_agency": 201},
+    # the family's lead and managers in its core group (member is a practitioner)
+    ("families.FamilyResource", "PATCH"): _family_scoped(403),
+    ("families.CloseResource", "POST"): _family_scoped(403),
+    ("families.ReopenResource", "POST"): _family_scoped(403),
+    ("families.MemberResource", "DELETE"): _family_scoped(403),
+    ("families.LeadResource", "PUT"): _family_scoped(403),
+    # finding people to add to a core group: lead social workers and managers
+    ("families.PeopleResource", "GET"): {**_all(403), "same_agency": 200, "other_agency": 200},
+    ("visits.MissingAgenciesResource", "GET"): _family_scoped(200),
     ("rubric.RubricResource", "GET"): _all(200),
     ("rubric.RubricResource", "POST"): _admin_only(200),  # same content: no new version
     ("rubric.AgreementResource", "GET"): _family_scoped(200),
@@ -150,6 +159,10 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
             "plan": {"category": "neglect", "started_on": "2026-01-01"},
             "opened_on": "2026-01-01"},
         ("families.MembersResource", "POST"): {"user_id": world.spare_user_id},
+        ("families.FamilyResource", "PATCH"): {"address": "5 Changed Road"},
+        ("families.CloseResource", "POST"): {"reason": "Plan ended at the review."},
+        ("families.ReopenResource", "POST"): {"reason": "A new referral."},
+        ("families.LeadResource", "PUT"): {"user_id": world.spare_user_id},
         ("families.BreakGlassResource", "POST"): {
             "reference": world.glass_reference,
             "reason": "Covering for the lead social worker, who is away."},

@@ -25,18 +25,79 @@ class PlanInSchema(StrictSchema):
     started_on = fields.Date(required=True)
 
 
+_REFERENCE_RULES = [validate.Length(min=1, max=40),
+                    WholeMatch(r"[A-Za-z0-9][A-Za-z0-9\-/]*",
+                               error="Use letters, digits, '-' and '/' only.")]
+
+
 class FamilyInSchema(StrictSchema):
-    reference = fields.String(
-        required=True,
-        validate=[validate.Length(min=1, max=40),
-                  WholeMatch(r"[A-Za-z0-9][A-Za-z0-9\-/]*",
-                             error="Use letters, digits, '-' and '/' only.")],
-    )
+    reference = fields.String(required=True, validate=_REFERENCE_RULES)
     address = fields.String(load_default="", validate=validate.Length(max=500))
     children = fields.List(fields.Nested(ChildInSchema), required=True,
                            validate=validate.Length(min=1, max=20))
     plan = fields.Nested(PlanInSchema, required=True)
     opened_on = fields.Date(required=True)
+
+
+class ChildEditSchema(ChildInSchema):
+    id = Id(load_default=None, allow_none=True, metadata={
+        "description": "A child already recorded (to correct); leave out for a child to add."})
+
+
+class PlanEditSchema(StrictSchema):
+    category = fields.String(validate=validate.OneOf(PLAN_CATEGORIES))
+    started_on = fields.Date()
+
+
+class FamilyEditSchema(StrictSchema):
+    """The details to change; fields left out stay as they are."""
+
+    reference = fields.String(validate=_REFERENCE_RULES)
+    address = fields.String(validate=validate.Length(max=500))
+    children = fields.List(fields.Nested(ChildEditSchema), validate=validate.Length(min=1, max=20),
+                           metadata={"description": "Every child: those recorded (with their id), "
+                                                    "corrected as need be, and any to add."})
+    plan = fields.Nested(PlanEditSchema)
+    opened_on = fields.Date()
+    reason = fields.String(validate=validate.Length(max=1000),
+                           metadata={"description": "Why (kept in the family's history)."})
+
+
+class ReasonInSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000),
+                           metadata={"description": "Why (kept in the family's history and "
+                                                    "shown on its timeline)."})
+
+    @validates("reason")
+    def _not_blank(self, value: str, **_: object) -> None:
+        if len(value.strip()) < 3:
+            raise ValidationError("Say why, in a few words.")
+
+
+class LeadInSchema(StrictSchema):
+    user_id = Id(required=True, metadata={"description": "A lead social worker in the core "
+                                                         "group."})
+
+
+class FamiliesQuerySchema(StrictSchema):
+    status = fields.String(load_default="open",
+                           validate=validate.OneOf(["open", "closed", "all"]),
+                           metadata={"description": "Open families (the default), closed "
+                                                    "ones, or all."})
+
+
+class PeopleQuerySchema(StrictSchema):
+    search = fields.String(load_default="", validate=validate.Length(max=100), metadata={
+        "description": "Words each found in the person's name or agency."})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class PersonFoundSchema(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    profession_label = fields.String()
+    role = fields.String()
+    agency = fields.Nested(AgencyOutSchema)
 
 
 class ChildOutSchema(OutSchema):
@@ -57,6 +118,9 @@ class FamilySummarySchema(OutSchema):
     opened_on = fields.Date()
     plan = fields.Nested(PlanOutSchema)
     children = fields.List(fields.Nested(ChildOutSchema))
+    closed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the family's record was closed (null while open)."})
+    closed_reason = fields.String(allow_none=True)
 
 
 class CoreGroupEntrySchema(OutSchema):
@@ -77,6 +141,9 @@ class FamilyDetailSchema(FamilySummarySchema):
         "description": "Why you may open this family."})
     break_glass_until = fields.DateTime(allow_none=True, metadata={
         "description": "When your break-glass access ends (null unless by break-glass)."})
+    may_manage = fields.Boolean(metadata={
+        "description": "Whether you may change the family's details, close or reopen it and "
+                       "change its core group (its lead and managers in its core group)."})
 
 
 class MemberInSchema(StrictSchema):

@@ -18,6 +18,7 @@ from homelog.audit.services import record, record_each
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.core.time import local_today, utcnow
 from homelog.extensions import db
+from homelog.families import history
 from homelog.families.models import Child, CoreGroupMember, Family
 from homelog.families.signals import SharedReference, reference_shared
 
@@ -41,6 +42,7 @@ class FamilyAccess:
     family_id: int
     opened_on: dt.date
     is_lead: bool | None
+    closed_at: dt.datetime | None = None  # when the family's record was closed, if it is
 
     @property
     def family(self) -> Family:
@@ -88,7 +90,7 @@ _LIVE_GRANT = (
 # break-glass grant (is_lead NULL); none for anyone else. The CASE keeps members from
 # paying for the grant lookup.
 _MEMBERSHIP = (
-    select(Family.opened_on, CoreGroupMember.is_lead)
+    select(Family.opened_on, CoreGroupMember.is_lead, Family.closed_at)
     .select_from(Family)
     .outerjoin(CoreGroupMember, and_(CoreGroupMember.family_id == Family.id,
                                      CoreGroupMember.user_id == bindparam("user_id")))
@@ -101,7 +103,7 @@ def _membership(user: User, family_id: int) -> FamilyAccess | None:
     row = db.session.connection().execute(
         _MEMBERSHIP, {"family_id": family_id, "user_id": user.id}
     ).first()
-    return FamilyAccess(family_id, row.opened_on, row.is_lead) if row else None
+    return FamilyAccess(family_id, row.opened_on, row.is_lead, row.closed_at) if row else None
 
 
 def membership(user: User, family_id: int) -> FamilyAccess | None:
@@ -234,6 +236,9 @@ def create_family(creator: User, data: dict[str, Any]) -> Family:
     db.session.flush()
     record(actor_of(creator), "family.create", basis="creator", family_id=family.id,
            target_type="family", target_id=family.id)
+    history.record_change(family.id, creator.id, history.OPENED, at=now)
+    history.record_change(family.id, creator.id, history.MEMBER_JOINED, member_id=creator.id,
+                          changes=_as_lead(creator.role == Role.LEAD_SOCIAL_WORKER), at=now)
     if hidden:
         _tell_of_shared_reference(creator, family, hidden, now)
     return family
@@ -252,17 +257,19 @@ def _tell_of_shared_reference(creator: User, family: Family, others: list[int],
         reference_shared.send(current_app._get_current_object(), sharing=sharing, now=now)
 
 
-def families_of(user: User) -> list[Family]:
-    """The families whose core group includes `user`, by reference."""
-    return list(
-        db.session.execute(
-            select(Family)
-            .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
-            .where(CoreGroupMember.user_id == user.id)
-            .options(selectinload(Family.children))
-            .order_by(Family.reference)
-        ).scalars()
+def families_of(user: User, status: str | None = "open") -> list[Family]:
+    """The families whose core group includes `user`, by reference: the open ones (the
+    active work: caseload, offline kit), or those with `status`, or all with None."""
+    query = (
+        select(Family)
+        .join(CoreGroupMember, CoreGroupMember.family_id == Family.id)
+        .where(CoreGroupMember.user_id == user.id)
+        .options(selectinload(Family.children))
+        .order_by(Family.reference)
     )
+    if status is not None:
+        query = query.where(Family.status == status)
+    return list(db.session.execute(query).scalars())
 
 
 def record_family_list_view(user: User, families: list[Family]) -> None:
@@ -298,9 +305,30 @@ def require_core_group_manager(user: User) -> None:
         raise ApiError(403, "forbidden", "Only the lead social worker or a manager can do this.")
 
 
+def _as_lead(is_lead: bool) -> dict[str, Any]:
+    return {"lead": {"from": None, "to": "yes"}} if is_lead else {}
+
+
+def may_run_family(user: User, access: FamilyAccess) -> bool:
+    """Whether `user` may change the family's record and core group: its lead, or a
+    manager in its core group (not one in by break-glass, which is for reading)."""
+    return not access.by_break_glass and (bool(access.is_lead) or user.role == Role.MANAGER)
+
+
+def require_family_runner(user: User, access: FamilyAccess) -> None:
+    """Refuse (403) anyone but the family's lead or a manager in its core group: they run
+    the family's record and its core group. A manager in by break-glass reads only."""
+    if access.by_break_glass:
+        raise ApiError(403, "forbidden", "Break-glass access lets you read this family, not "
+                       "change it: ask its lead social worker.")
+    if not may_run_family(user, access):
+        raise ApiError(403, "forbidden", "Only the family's lead social worker or a manager in "
+                       "its core group can do this.")
+
+
 def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGroupMember, bool]:
     """Add a user to the core group; returns (membership, created). Adding twice is harmless."""
-    require_core_group_manager(actor)
+    require_family_runner(actor, access)
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise invalid({"user_id": ["No active user with this id."]})
@@ -324,6 +352,8 @@ def add_member(actor: User, access: FamilyAccess, user_id: int) -> tuple[CoreGro
     db.session.flush()
     record(actor_of(actor), "core_group.add", basis=access.basis, family_id=access.family_id,
            target_type="user", target_id=user_id)
+    history.record_change(access.family_id, actor.id, history.MEMBER_JOINED, member_id=user_id,
+                          at=member.added_at)
     return member, True
 
 

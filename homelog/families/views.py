@@ -10,7 +10,7 @@ from flask_login import login_required
 from homelog.accounts.access import signed_in_user
 from homelog.audit.services import family_access_log
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
-from homelog.families import services
+from homelog.families import core_group, lifecycle, services
 from homelog.families.break_glass import break_glass_until, open_by_break_glass
 from homelog.families.schemas import (
     AccessLogEntrySchema,
@@ -18,10 +18,16 @@ from homelog.families.schemas import (
     BreakGlassGrantSchema,
     BreakGlassInSchema,
     CoreGroupEntrySchema,
+    FamiliesQuerySchema,
     FamilyDetailSchema,
+    FamilyEditSchema,
     FamilyInSchema,
     FamilySummarySchema,
+    LeadInSchema,
     MemberInSchema,
+    PeopleQuerySchema,
+    PersonFoundSchema,
+    ReasonInSchema,
     WhoViewedQuerySchema,
     WhoViewedSchema,
 )
@@ -32,22 +38,28 @@ blp = Blueprint("families", __name__, url_prefix="/api/v1", description="Familie
 
 def family_detail(access: services.FamilyAccess) -> dict[str, Any]:
     family = access.family
-    fields = ("id", "reference", "status", "opened_on", "plan", "children", "address")
+    fields = ("id", "reference", "status", "opened_on", "plan", "children", "address",
+              "closed_at", "closed_reason")
+    user = signed_in_user()
     return {**{name: getattr(family, name) for name in fields},
             "core_group": services.core_group(family.id),
             "access_basis": access.basis,
-            "break_glass_until": break_glass_until(signed_in_user(), access)}
+            "break_glass_until": break_glass_until(user, access),
+            "may_manage": services.may_run_family(user, access)}
 
 
 @blp.route("/families")
 class FamiliesResource(MethodView):
     @login_required
     @blp.doc(**SIGNED_IN)
+    @blp.arguments(FamiliesQuerySchema, location="query")
     @blp.response(200, FamilySummarySchema(many=True))
-    def get(self) -> list[Any]:
-        """The families whose core group you are in."""
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """The families whose core group you are in: the open ones, or `status=closed`
+        for those whose record is closed, or `status=all`."""
         user = signed_in_user()
-        families = services.families_of(user)
+        status = None if query["status"] == "all" else query["status"]
+        families = services.families_of(user, status)
         services.record_family_list_view(user, families)
         return families
 
@@ -70,6 +82,53 @@ class FamilyResource(MethodView):
     def get(self, family_id: int) -> dict[str, Any]:
         """One family, with its children, plan and core group."""
         return family_detail(services.open_family(signed_in_user(), family_id, "family.view"))
+
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(FamilyEditSchema)
+    @blp.response(200, FamilyDetailSchema)
+    @blp.alt_response(403, description="Not the family's lead or a manager in its core group")
+    @blp.alt_response(409, description="The family is closed, or the reference is taken")
+    def patch(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Change the family's details (lead, or a manager in the core group); fields left
+        out stay as they are. The change, from what to what, goes on the timeline."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, None)  # audited as family.edit
+        lifecycle.edit_family(user, access, data)
+        return family_detail(access)
+
+
+@blp.route("/families/<id:family_id>/close")
+class CloseResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(ReasonInSchema)
+    @blp.response(200, FamilyDetailSchema)
+    @blp.alt_response(403, description="Not the family's lead or a manager in its core group")
+    @blp.alt_response(409, description="Closed already")
+    def post(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Close the family's record, saying why: it leaves everyone's caseload and is no
+        longer analysed; the core group can still read it."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, None)  # audited as family.close
+        lifecycle.close_family(user, access, data["reason"])
+        return family_detail(access)
+
+
+@blp.route("/families/<id:family_id>/reopen")
+class ReopenResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(ReasonInSchema)
+    @blp.response(200, FamilyDetailSchema)
+    @blp.alt_response(403, description="Not the family's lead or a manager in its core group")
+    @blp.alt_response(409, description="Open already")
+    def post(self, data: dict[str, Any], family_id: int) -> dict[str, Any]:
+        """Reopen a closed family's record, saying why."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, None)  # audited as family.reopen
+        lifecycle.reopen_family(user, access, data["reason"])
+        return family_detail(access)
 
 
 @blp.route("/families/<id:family_id>/members")
@@ -94,6 +153,53 @@ class MembersResource(MethodView):
         access = services.open_family(user, family_id, "core_group.view")
         _, created = services.add_member(user, access, data["user_id"])
         return services.core_group(family_id), 201 if created else 200
+
+
+@blp.route("/families/<id:family_id>/members/<id:user_id>")
+class MemberResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.response(200, CoreGroupEntrySchema(many=True))
+    @blp.alt_response(403, description="Not the family's lead or a manager in its core group")
+    @blp.alt_response(409, description="The lead, or the last person who can run the group")
+    def delete(self, family_id: int, user_id: int) -> list[Any]:
+        """Take someone out of the core group: their access ends at once; what they
+        recorded stays. Answers the core group as it now is."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, "core_group.view")
+        core_group.remove_member(user, access, user_id)
+        return services.core_group(family_id)
+
+
+@blp.route("/families/<id:family_id>/lead")
+class LeadResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(LeadInSchema)
+    @blp.response(200, CoreGroupEntrySchema(many=True))
+    @blp.alt_response(403, description="Not the family's lead or a manager in its core group")
+    def put(self, data: dict[str, Any], family_id: int) -> list[Any]:
+        """Make a lead social worker in the core group the family's lead (one at a time;
+        the previous lead stays in the group). Answers the core group as it now is."""
+        user = signed_in_user()
+        access = services.open_family(user, family_id, "core_group.view")
+        core_group.set_lead(user, access, data["user_id"])
+        return services.core_group(family_id)
+
+
+@blp.route("/families/people")
+class PeopleResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.arguments(PeopleQuerySchema, location="query")
+    @blp.response(200, PersonFoundSchema(many=True))
+    @blp.alt_response(403, description="Not a lead social worker or a manager")
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Find people to add to a family's core group by name or agency (lead social
+        workers and managers): active practitioners only, by name, at most `limit`."""
+        found = core_group.search_people(signed_in_user(), query["search"], query["limit"])
+        return [{"id": user.id, "name": user.name, "profession_label": user.profession_label,
+                 "role": user.role, "agency": agency} for user, agency in found]
 
 
 @blp.route("/families/break-glass")

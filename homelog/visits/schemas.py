@@ -140,14 +140,34 @@ class EventOutSchema(_RecordedOut):
     source = fields.String()
 
 
-class TimelineItemSchema(_RecordedOut, _ObservationsOut):
-    """A visit, an amendment or an event: `type` says which, and so which fields are present."""
+class _MemberRefSchema(PersonRefSchema):
+    agency = fields.Nested(AgencyRefSchema)
 
-    type = fields.String(metadata={"enum": ["visit", "amendment", "event"]})
+
+class TimelineItemSchema(_RecordedOut, _ObservationsOut):
+    """A visit, an amendment, an event or a change to the family's record, core group or
+    agreement: `type` says which, and so which fields are present."""
+
+    type = fields.String(metadata={"enum": ["visit", "amendment", "event", "change"]})
     at = fields.DateTime()
-    kind = fields.String()
-    summary = fields.String()
+    kind = fields.String(metadata={"description": "An event's kind; for a change: opened, "
+                                   "details_changed, closed, reopened, member_joined, "
+                                   "member_left, lead_changed or agreement_revised."})
+    summary = fields.String(metadata={"description": "An event's summary; for a change, "
+                                      "what happened in one sentence."})
     source = fields.String()
+    lines = fields.List(fields.String(), metadata={
+        "description": "A change's details in words (each field from what to what)."})
+    reason = fields.String(metadata={"description": "Why a change was made."})
+    member = fields.Nested(_MemberRefSchema, allow_none=True, metadata={
+        "description": "For a core-group change, the member it concerns."})
+    revision = fields.Integer(metadata={"description": "An agreement revision's number."})
+
+
+class MissingAgencyOutSchema(OutSchema):
+    agency = fields.Nested(AgencyRefSchema)
+    visits = fields.Integer(metadata={"description": "Visits in the last 90 days."})
+    last_visit_at = fields.DateTime()
 
 
 class TimelineOutSchema(OutSchema):

@@ -20,6 +20,7 @@ from homelog.core.signals import event_recorded, visit_recorded
 from homelog.core.time import CLOCK_TOLERANCE, local_date, local_zone, utcnow
 from homelog.core.transactions import begin_writes
 from homelog.extensions import db
+from homelog.families.lifecycle import check_open_at
 from homelog.families.services import FamilyAccess, open_family
 from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
 from homelog.visits.idempotency import key_reused
@@ -216,6 +217,7 @@ def record_visit(
     try:
         rubric = _visit_rubric(data.get("rubric_version"))
         check_visit(content, rubric, access.opened_on)
+        check_open_at(access, content["visited_at"], "visited_at")
     except ApiError:
         # A retry of a submission already accepted gets the original, even if the same
         # content would not pass now (the rubric changed since); a reused key, 422.
@@ -305,6 +307,7 @@ def record_event(
         return existing, False
     if data["occurred_at"] > utcnow() + CLOCK_TOLERANCE:
         raise invalid({"occurred_at": [_in_the_future()]})
+    check_open_at(access, data["occurred_at"], "occurred_at")
     user = submission.user
 
     values = {

@@ -1,4 +1,5 @@
-"""A family's timeline: every agency's visits, amendments and events, newest first.
+"""A family's timeline: every agency's visits, amendments and events, and the changes to
+the family's record, core group and agreement (timeline_changes.py), newest first.
 
 This is the most-read page in Homelog, so its queries are built once (with bind
 parameters) and read plain columns rather than ORM objects, and the items are
@@ -32,6 +33,7 @@ from homelog.families.services import FamilyAccess, admit, membership_statement
 from homelog.rubric.models import RubricVersion
 from homelog.rubric.services import rubric_by_id
 from homelog.visits.models import Event, Visit
+from homelog.visits.timeline_changes import change_items, sort_key
 
 _later = aliased(Visit)
 _VISIT_COLUMNS = (
@@ -235,8 +237,14 @@ def timeline_page(user: User, family_id: int, page: int, per_page: int) -> dict[
     admit(user, family_id, access, "timeline.view", detail={"page": page})
     start = (page - 1) * per_page
     items = [_event_item(_as_event(row[2:])) if row[2] else _visit_item(row[3:23])
-             for row in rows[start:end] if row[2] is not None]
-    return {"items": items, "page": page, "per_page": per_page, "has_more": len(rows) > end}
+             for row in rows if row[2] is not None]
+    # The record's changes, read up to the page's end too, merged in by time: of every
+    # kind's newest end + 1, the newest end + 1 overall are the same as of everything.
+    changes = change_items(family_id, end + 1)
+    if changes:
+        items = sorted(items + changes, key=sort_key, reverse=True)
+    return {"items": items[start:end], "page": page, "per_page": per_page,
+            "has_more": len(items) > end}
 
 
 def _as_visit(item: dict[str, Any], family_id: int) -> dict[str, Any]:

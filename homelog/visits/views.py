@@ -14,12 +14,14 @@ from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.visits import offline, services
 from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
+from homelog.visits.missing_agencies import missing_agencies
 from homelog.visits.schemas import (
     AmendmentInSchema,
     DiscardInSchema,
     DiscardOutSchema,
     EventInSchema,
     EventOutSchema,
+    MissingAgencyOutSchema,
     OfflineKitOutSchema,
     TimelineOutSchema,
     TimelineQuerySchema,
@@ -127,6 +129,18 @@ class TimelineResource(MethodView):
         # Already JSON-ready and whitelisted field by field (see timeline.py); skipping the
         # schema's dump here is what keeps the most-read page fast.
         return jsonify(page)
+
+
+@blp.route("/families/<id:family_id>/missing-agencies")
+class MissingAgenciesResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, MissingAgencyOutSchema(many=True))
+    def get(self, family_id: int) -> list[dict[str, Any]]:
+        """Agencies that visited the family in the last 90 days but have nobody in its core
+        group (so that they can be asked to join)."""
+        access = open_family(signed_in_user(), family_id, "core_group.view")
+        return missing_agencies(access.family_id)
 
 
 @blp.route("/offline-kit")
