@@ -8,6 +8,8 @@ import { UnreadBadge } from './components/unread.jsx';
 import { AgreementScreen } from './family/Agreement.jsx';
 import { ChartsScreen } from './family/Charts.jsx';
 import { ConcernsScreen } from './family/Concerns.jsx';
+import { FamilyDetailsScreen } from './family/FamilyDetails.jsx';
+import { OpenFamily } from './family/OpenFamily.jsx';
 import { Exports } from './family/Exports.jsx';
 import { PhotosScreen } from './family/Photos.jsx';
 import { TimelineScreen } from './family/Timeline.jsx';
@@ -24,6 +26,7 @@ import { Visit } from './screens/Visit.jsx';
 
 export const routes = [
   { path: '/', screen: Families, nav: 'families' },
+  { path: '/families/new', screen: OpenFamily, nav: 'families', roles: ['lead_social_worker', 'manager'] },
   { path: '/families/:familyId', screen: TimelineScreen, nav: 'families' },
   { path: '/families/:familyId/charts', screen: ChartsScreen, nav: 'families' },
   { path: '/families/:familyId/photos', screen: PhotosScreen, nav: 'families' },
@@ -34,6 +37,7 @@ export const routes = [
   { path: '/families/:familyId/events/new', screen: RecordEvent, nav: 'families' },
   { path: '/families/:familyId/exports', screen: Exports, nav: 'families' },
   { path: '/families/:familyId/viewed', screen: WhoViewedScreen, nav: 'families' },
+  { path: '/families/:familyId/details', screen: FamilyDetailsScreen, nav: 'families' },
   { path: '/families/:familyId/agreement', screen: AgreementScreen, nav: 'families' },
   { path: '/break-glass', screen: BreakGlass, nav: 'families' },
   { path: '/account-log', screen: AccountLog, nav: 'admin', roles: ['administrator'] },

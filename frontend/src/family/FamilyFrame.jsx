@@ -20,6 +20,7 @@ export const TABS = [
 const PAGES = {
   viewed: { label: 'Who has viewed this family' },
   agreement: { label: 'Agreed baseline' },
+  details: { label: 'Details and core group' },
 };
 // Who may read "who has viewed" (the API says the same).
 const RUN_THE_CORE_GROUP = new Set(['lead_social_worker', 'manager']);
@@ -34,13 +35,16 @@ export function FamilyFrame({ familyId, tab, children }) {
         <>
           <ScreenTitle>Family {detail.reference}</ScreenTitle>
           {detail.access_basis === 'break_glass' && <BreakGlassBanner until={detail.break_glass_until} />}
+          {detail.status === 'closed' && (
+            <p class="message" role="status">This family's record was closed on {formatDate(detail.closed_at)}: {detail.closed_reason}</p>
+          )}
           <FamilySummary family={detail} />
-          <div class="actions actions-pair">
+          {detail.status !== 'closed' && <div class="actions actions-pair">
             <a class="button" href={`/families/${familyId}/visits/new`}>Record a visit</a>
             <a class="button button-secondary" href={`/families/${familyId}/events/new`}>
               Record information
             </a>
-          </div>
+          </div>}
           <nav class="tabs" aria-label="Family">
             {TABS.map((item) => (
               <a key={item.key} class="tab" href={`/families/${familyId}${item.path}`}
@@ -49,7 +53,7 @@ export function FamilyFrame({ familyId, tab, children }) {
           </nav>
           <section class="tab-panel" aria-labelledby="tab-heading">
             <h2 id="tab-heading">{current.label}</h2>
-            {children(detail)}
+            {children(detail, family.reload)}
           </section>
         </>
       )}
@@ -65,6 +69,7 @@ function FamilySummary({ family }) {
       <div><dt>Children</dt><dd>{family.children.map((child) => `${child.initials} (${age(child.date_of_birth)})`).join(', ')}</dd></div>
       <div><dt>Plan</dt><dd>{label(PLAN_CATEGORIES, family.plan.category)}, since {formatDate(family.plan.started_on)}</dd></div>
       {lead && <div><dt>Lead social worker</dt><dd>{lead.name}</dd></div>}
+      <div><dt>Record</dt><dd><a href={`/families/${family.id}/details`}>Details and core group</a></dd></div>
       <div><dt>Agreement</dt><dd><a href={`/families/${family.id}/agreement`}>Agreed baseline</a></dd></div>
       <div><dt>For meetings</dt><dd><a href={`/families/${family.id}/exports`}>Summaries to download</a></dd></div>
       {RUN_THE_CORE_GROUP.has(user?.role) && (

@@ -1,4 +1,5 @@
-// Every agency's visits, corrections and events for the family, newest first.
+// Every agency's visits, corrections and events for the family, and the changes to its
+// record, core group and agreement, newest first.
 import { useEffect, useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
@@ -53,8 +54,10 @@ function Timeline({ familyId }) {
     <>
       <ol class="timeline">
         {items.map((item) => (
-          <li key={`${item.type}-${item.id}`} class={`timeline-item timeline-${item.type}`}>
-            {item.type === 'event' ? <EventItem event={item} /> : <VisitItem visit={item} names={names} />}
+          <li key={`${item.type}-${item.kind ?? ''}-${item.id}`} class={`timeline-item timeline-${item.type}`}>
+            {item.type === 'event' && <EventItem event={item} />}
+            {item.type === 'change' && <ChangeItem change={item} />}
+            {(item.type === 'visit' || item.type === 'amendment') && <VisitItem visit={item} names={names} />}
           </li>
         ))}
       </ol>
@@ -124,6 +127,30 @@ function EventItem({ event }) {
       <Byline item={event} />
       <p class="notes">{event.summary}</p>
       {event.source && <p class="byline">Source: {event.source}</p>}
+    </article>
+  );
+}
+
+// A change to the family's record, its core group or its agreement, in the server's words.
+function ChangeItem({ change }) {
+  return (
+    <article aria-label={`${change.summary}, ${formatDateTime(change.at)}`}>
+      <h3 class="timeline-title">
+        <span>{change.summary}</span>
+        <span class="timeline-when">{formatDateTime(change.at)}</span>
+      </h3>
+      {change.member && (
+        <p class="byline">{change.member.profession_label}, {change.member.agency.name}</p>
+      )}
+      {change.lines.length > 0 && (
+        <ul class="plain-list">
+          {change.lines.map((line) => <li key={line}>{line}</li>)}
+        </ul>
+      )}
+      {change.reason && <p class="note">Reason: {change.reason}</p>}
+      <p class="byline">
+        By {change.author.name}, {change.author.profession_label}, {change.agency.name}
+      </p>
     </article>
   );
 }

@@ -1,15 +1,20 @@
-// My families: the families whose core group I am in, with what needs attention first.
+// My families: the families whose core group I am in, with what needs attention first;
+// the closed ones on request; "Open a family" for lead social workers and managers.
+import { useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { OfflineFamilies } from '../visit/OfflineFamilies.jsx';
-import { age, days, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
+import { age, days, formatDate, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
 
 export function Families({ user }) {
   const caseload = useLoad((signal) => get('/caseload', { signal }), []);
   return (
     <>
       <ScreenTitle>My families</ScreenTitle>
+      {(user?.role === 'lead_social_worker' || user?.role === 'manager') && (
+        <div class="actions"><a class="button" href="/families/new">Open a family</a></div>
+      )}
       {user?.role === 'manager' && (
         <p><a href="/break-glass">Open a family you are not in</a></p>
       )}
@@ -27,7 +32,48 @@ export function Families({ user }) {
           )}
       </Loaded>
       )}
+      {!caseload.error?.offline && <ClosedFamilies />}
     </>
+  );
+}
+
+// Families whose record is closed: out of the list above, still readable, on request.
+function ClosedFamilies() {
+  const [shown, setShown] = useState(false);
+  if (!shown) {
+    return (
+      <div class="actions">
+        <button type="button" class="button button-secondary" onClick={() => setShown(true)}>
+          Show closed families
+        </button>
+      </div>
+    );
+  }
+  return (
+    <section aria-labelledby="closed-heading">
+      <h2 id="closed-heading">Closed families</h2>
+      <ClosedList />
+    </section>
+  );
+}
+
+function ClosedList() {
+  const closed = useLoad((signal) => get('/families?status=closed', { signal }), []);
+  return (
+    <Loaded state={closed} what="Loading closed families">
+      {(families) => (families.length === 0 ? <p>No closed families.</p> : (
+        <ul class="cards cards-wide">
+          {families.map((family) => (
+            <li class="card" key={family.id}>
+              <a href={`/families/${family.id}`} class="card-link">
+                <span class="card-title">{family.reference}</span>
+                <span class="card-line">Closed on {formatDate(family.closed_at)}: {family.closed_reason}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      ))}
+    </Loaded>
   );
 }
 
