@@ -101,7 +101,8 @@ def change_summary(kind: str, by_name: str, member_name: str | None,
     if kind == REOPENED:
         return f"Family record reopened by {by_name}"
     if kind == MEMBER_JOINED:
-        return f"{member} joined the core group"
+        as_lead = " as the lead" if "lead" in changes else ""
+        return f"{member} joined the core group{as_lead}"
     if kind == MEMBER_LEFT:
         return f"{member} left the core group"
     if kind == LEAD_CHANGED:

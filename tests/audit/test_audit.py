@@ -64,7 +64,11 @@ def test_a_family_with_nothing_recorded_shows_an_empty_timeline_and_is_audited(
     before = len(entries_for(app, lead_only.id))
     shown = client.get(f"/api/v1/families/{lead_only.id}/timeline")
     assert shown.status_code == 200
-    assert shown.json == {"items": [], "page": 1, "per_page": 20, "has_more": False}
+    # Nothing recorded: only the record's own history (opened, its lead joined).
+    assert {**shown.json, "items": []} == {"items": [], "page": 1, "per_page": 20,
+                                           "has_more": False}
+    assert [(item["type"], item["kind"]) for item in shown.json["items"]] == [
+        ("change", "member_joined"), ("change", "opened")]
     new = entries_for(app, lead_only.id)[before:]
     assert [(entry.action, entry.basis) for entry in new] == [
         ("timeline.view", "core_group_lead")]

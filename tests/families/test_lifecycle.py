@@ -90,6 +90,8 @@ def test_edits_keep_history_and_show_on_the_timeline(make_client, factory, app):
     kinds = [item["kind"] for item in changes]
     assert kinds[:3] == ["reopened", "closed", "details_changed"]
     assert kinds[-2:] == ["member_joined", "opened"]
+    assert changes[-2]["summary"].endswith("joined the core group as the lead")
+    assert changes[-2]["member"]["id"] == family.lead.id
     edit = changes[2]
     assert edit["reason"] == "Second child born; initials corrected"
     assert "Plan: Child protection plan: neglect, now Child protection plan: emotional " \
