@@ -3,6 +3,8 @@ without anyone in the group; each change in the history and on the timeline."""
 
 from homelog.accounts.models import Profession, Role
 from tests.engine.support import add_visit, at_days_ago
+from tests.factories import unique
+from tests.families.test_families import family_body
 
 
 def _signed_in(make_client, user):
@@ -81,17 +83,27 @@ def test_one_lead_at_a_time_and_only_a_lead_social_worker(make_client, factory):
 
 
 def test_the_last_person_who_can_run_the_group_stays(make_client, factory):
-    manager = factory.user(Role.MANAGER)
-    family = factory.family(members=(manager,))
+    """A family opened by a manager has no lead: its managers run it, and the last of them
+    cannot leave until someone else could run the group."""
+    manager, other_manager, practitioner = (factory.user(Role.MANAGER),
+                                            factory.user(Role.MANAGER), factory.user())
     boss = _signed_in(make_client, manager)
-    url = f"/api/v1/families/{family.id}"
-    # With a lead there, the manager may leave; without one, the last manager may not.
-    other_manager = factory.user(Role.MANAGER)
-    assert boss.post(f"{url}/members", json={"user_id": other_manager.id}).status_code == 201
+    opened = boss.post("/api/v1/families", json=family_body(unique("REF")))
+    assert opened.status_code == 201 and not any(m["is_lead"] for m in opened.json["core_group"])
+    url = f"/api/v1/families/{opened.json['id']}"
+    for user in (other_manager, practitioner):
+        assert boss.post(f"{url}/members", json={"user_id": user.id}).status_code == 201
     second = _signed_in(make_client, other_manager)
     assert second.delete(f"{url}/members/{manager.id}").status_code == 200
-    lead = _signed_in(make_client, family.lead)
-    assert lead.get(url).json["may_manage"] is True
+    last = second.delete(f"{url}/members/{other_manager.id}")
+    assert last.status_code == 409 and last.json["error"]["code"] == "last_runner"
+    assert second.get(url).json["may_manage"] is True
+    # Once a lead social worker leads it, the manager may go.
+    lead = factory.lead()
+    assert second.post(f"{url}/members", json={"user_id": lead.id}).status_code == 201
+    assert second.put(f"{url}/lead", json={"user_id": lead.id}).status_code == 200
+    assert second.delete(f"{url}/members/{other_manager.id}").status_code == 200
+    assert second.get(url).status_code == 404  # their own access ended at once
 
 
 def test_finding_people_to_add(make_client, factory, app):
