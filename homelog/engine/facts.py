@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import aliased
@@ -22,8 +22,10 @@ from homelog.engine.analysis import FamilyFacts, VisitFact
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 from homelog.rubric.agreements import steps_in_force
+from homelog.rubric.mapping import carry_scores
 from homelog.rubric.models import AgreementRevision
 from homelog.rubric.services import Rubric, current_rubric
+from homelog.rubric.versions import Sources, carried_sources
 from homelog.visits.models import Visit
 
 
@@ -36,9 +38,14 @@ class RubricLabels:
     concern_labels: dict[str, str]
     safe_sleep_concerns: frozenset[str]
     room_labels: dict[str, str]
+    # Per older rubric version (by id) whose domains differ from the current one: each
+    # current domain's keys in that version (rubric/mapping.py). A visit's scores are read
+    # under the current keys through it, so a renamed or split domain's history carries on.
+    domain_sources: dict[int, Sources] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, rubric: Rubric) -> RubricLabels:
+    def of(cls, rubric: Rubric, domain_sources: dict[int, Sources] | None = None
+           ) -> RubricLabels:
         return cls(
             default_levels=rubric.default_levels(),
             domain_names={key: domain["name"] for key, domain in rubric.domains.items()},
@@ -47,12 +54,14 @@ class RubricLabels:
                 key for key, concern in rubric.concerns.items() if concern.get("safe_sleep")
             ),
             room_labels={key: room["label"] for key, room in rubric.rooms.items()},
+            domain_sources=domain_sources or {},
         )
 
 
 def rubric_labels() -> RubricLabels:
-    """The labels of the rubric in force."""
-    return RubricLabels.of(current_rubric())
+    """The labels of the rubric in force, and how older versions' domains map onto it."""
+    rubric = current_rubric()
+    return RubricLabels.of(rubric, carried_sources(rubric))
 
 
 _later = aliased(Visit)
@@ -60,8 +69,8 @@ _later = aliased(Visit)
 # repeat from visit to visit, so each distinct one is decoded once per chunk.
 _EFFECTIVE_VISITS = (
     select(Visit.id, Visit.family_id, Visit.visited_at, Visit.agency_id, Visit.announced,
-           cast(Visit.scores, Text), cast(Visit.concerns, Text), cast(Visit.present, Text),
-           cast(Visit.rooms_seen, Text))
+           Visit.rubric_version_id, cast(Visit.scores, Text), cast(Visit.concerns, Text),
+           cast(Visit.present, Text), cast(Visit.rooms_seen, Text))
     .where(Visit.family_id.in_(bindparam("family_ids", expanding=True)))
     .where(~select(_later.id).where(_later.supersedes_id == Visit.id).exists())
     .order_by(Visit.family_id, Visit.visited_at, Visit.id)
@@ -119,15 +128,19 @@ def load_facts(
             found = lists[raw] = tuple(json.loads(raw))
         return found
 
+    sources = labels.domain_sources
     rows = db.session.execute(_EFFECTIVE_VISITS, params)
-    for visit_id, family_id, at, agency_id, announced, scores, concerns, present, rooms in rows:
+    for (visit_id, family_id, at, agency_id, announced, version_id, scores, concerns, present,
+         rooms) in rows:
+        mapped = sources.get(version_id)  # None: scored with the current version's domains
         visits[family_id].append(VisitFact(
             id=visit_id,
             visited_at=at,
             agency_id=agency_id,
             agency_name=agencies.get(agency_id, ""),
             announced=announced,
-            scores=json.loads(scores),
+            scores=(json.loads(scores) if mapped is None
+                    else carry_scores(json.loads(scores), mapped)),
             concerns=as_tuple(concerns),
             present=as_tuple(present),
             rooms_seen=as_tuple(rooms),

@@ -1,4 +1,4 @@
-"""flask --app homelog rubric load FILE"""
+"""flask --app homelog rubric load FILE: problems are listed one a line, with line numbers."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from homelog.core.errors import ApiError
 from homelog.extensions import db
-from homelog.rubric import services
+from homelog.rubric import loading, services
 
 rubric_cli = click.Group("rubric", help="The partnership's rubric.")
 
@@ -18,10 +18,12 @@ rubric_cli = click.Group("rubric", help="The partnership's rubric.")
 def load(file: Path) -> None:
     """Load a rubric file as the new current version (no-op if identical to the current one)."""
     try:
-        content = services.parse_rubric_file(file.read_text(encoding="utf-8"))
+        rubric, created = loading.load_rubric_text(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file}: not a text file (UTF-8).") from error
     except ApiError as error:
-        raise click.ClickException(f"{file}: {error.fields}") from error
-    rubric, created = services.load_rubric(content)
+        lines = "\n".join(f"  {line}" for line in loading.file_problems(error))
+        raise click.ClickException(f"{file} was not loaded:\n{lines}") from error
     db.session.commit()
     click.echo(f"{'Loaded' if created else 'Already current:'} rubric version {rubric.version}.")
 
@@ -30,6 +32,12 @@ def load(file: Path) -> None:
 @with_appcontext
 def load_default() -> None:
     """Load the rubric shipped with Homelog (no-op if it is already current)."""
-    rubric, created = services.load_rubric(services.default_rubric_content())
+    try:
+        rubric, created = services.load_rubric(services.default_rubric_content())
+    except ApiError as error:  # the current version's domains are not the default's
+        lines = "\n".join(f"  {line}" for line in loading.file_problems(error))
+        raise click.ClickException(
+            "The shipped rubric does not say how it continues the current version; load a "
+            f"copy of it with \"continues\" or \"retired\" instead:\n{lines}") from error
     db.session.commit()
     click.echo(f"{'Loaded' if created else 'Already current:'} rubric version {rubric.version}.")

@@ -22,6 +22,11 @@ class RubricVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # How this version's domains carry on the previous version's (rubric/mapping.py):
+    # domain key -> previous keys, and the previous keys retired. None on the first
+    # version and on versions loaded before mappings were kept (same key, same domain).
+    continues: Mapped[dict[str, list[str]] | None] = mapped_column(JSONType)
+    retired: Mapped[list[str] | None] = mapped_column(JSONType)
 
 
 class AgreementRevision(db.Model):

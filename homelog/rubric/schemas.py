@@ -13,24 +13,36 @@ _KEY = WholeMatch(r"[a-z][a-z0-9_]{0,39}", error="Use lower-case letters, digits
 _LEVEL = validate.Range(min=1, max=5)
 
 
+# In a rubric file: messages a person editing the file can act on ("level 6 is outside 1-5").
+_FILE_LEVEL = validate.Range(min=1, max=5, error="{input} is outside 1-5")
+
+
 class ScaleFileSchema(StrictSchema):
-    best = fields.Integer(required=True, validate=validate.Equal(1))
-    worst = fields.Integer(required=True, validate=validate.Equal(5))
-    good_enough_max = fields.Integer(required=True, validate=_LEVEL)
-    borderline = fields.Integer(required=True, validate=_LEVEL)
-    concern_min = fields.Integer(required=True, validate=_LEVEL)
+    best = fields.Integer(required=True, validate=validate.Equal(1, error="must be 1"))
+    worst = fields.Integer(required=True, validate=validate.Equal(5, error="must be 5"))
+    good_enough_max = fields.Integer(required=True, validate=_FILE_LEVEL)
+    borderline = fields.Integer(required=True, validate=_FILE_LEVEL)
+    concern_min = fields.Integer(required=True, validate=_FILE_LEVEL)
 
 
 class DomainFileSchema(StrictSchema):
     key = fields.String(required=True, validate=_KEY)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    good_enough_level = fields.Integer(required=True, strict=True, validate=_LEVEL)
+    good_enough_level = fields.Integer(required=True, strict=True, validate=_FILE_LEVEL)
     levels = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(["1", "2", "3", "4", "5"])),
+        keys=fields.String(validate=validate.OneOf(["1", "2", "3", "4", "5"],
+                                                   error="level {input} is outside 1-5")),
         values=fields.String(validate=validate.Length(min=1, max=200)),
         required=True,
         validate=validate.Length(equal=5, error="Give exactly five level descriptors, 1 to 5."),
     )
+    # Which domain(s) of the previous version this one carries on (rubric/mapping.py):
+    # absent, the previous domain with the same key; [] a new domain.
+    continues = fields.List(fields.String(validate=_KEY), load_default=None,
+                            validate=validate.Length(max=40), metadata={
+        "description": "Keys of the previous version's domains this domain continues "
+                       "(a rename: one; a split: the same one in two domains; a merge: "
+                       "two). Absent: the previous domain with the same key, if any."})
 
 
 class ConcernFileSchema(StrictSchema):
@@ -46,10 +58,16 @@ class RoomFileSchema(StrictSchema):
 
 
 def _unique_keys(items: list[dict], field: str) -> None:
-    keys = [item["key"] for item in items]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ValidationError(f"Duplicate keys: {', '.join(duplicates)}.", field)
+    # Each repeat is named where it is (its index), so a file's problem has a line.
+    seen: set[str] = set()
+    repeats: dict[int, dict[str, list[str]]] = {}
+    for index, item in enumerate(items):
+        key = item.get("key")
+        if key in seen:
+            repeats[index] = {"key": [f"'{key}' is used twice"]}
+        seen.add(key)
+    if repeats:
+        raise ValidationError(repeats, field)
 
 
 class RubricFileSchema(StrictSchema):
@@ -62,6 +80,10 @@ class RubricFileSchema(StrictSchema):
                           validate=validate.Length(min=1, max=40))
     concerns = fields.List(fields.Nested(ConcernFileSchema), required=True)
     rooms = fields.List(fields.Nested(RoomFileSchema), required=True)
+    retired = fields.List(fields.String(validate=_KEY), load_default=list,
+                          validate=validate.Length(max=40), metadata={
+        "description": "Keys of the previous version's domains that no domain continues: "
+                       "their scores stay on old visits but are no longer charted."})
 
     @validates_schema
     def _keys_unique(self, data: dict, **_: object) -> None:

@@ -24,6 +24,7 @@ from homelog.core.time import local_today, utcnow
 from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess
+from homelog.rubric.mapping import Problem, check_mapping, resolve_mapping, split_declared
 from homelog.rubric.models import AgreementRevision, RubricVersion
 from homelog.rubric.schemas import RubricFileSchema
 
@@ -101,25 +102,63 @@ def _latest_row() -> RubricVersion | None:
     ).scalar_one_or_none()
 
 
+def _domain_keys(row: RubricVersion) -> list[str]:
+    return [domain["key"] for domain in row.content["domains"]]
+
+
+def latest_domains() -> tuple[list[str], int] | None:
+    """The latest version's domain keys and number: what a new file's mapping continues."""
+    latest = _latest_row()
+    return (_domain_keys(latest), latest.version) if latest else None
+
+
+def mapping_problems(content: dict[str, Any]) -> list[Problem]:
+    """What is wrong with how `content` maps the current version's domains (rubric/mapping.py),
+    each with its path in the file; none when `content` is the current version already."""
+    plain, declared = split_declared(content)
+    latest = _latest_row()
+    if latest is not None and latest.content_hash == _content_hash(plain):
+        return []
+    return check_mapping(declared, _domain_keys(latest) if latest else None,
+                         latest.version if latest else None)
+
+
 def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple[Rubric, bool]:
-    """Make `content` the current rubric; returns (rubric, created). Same content twice: no-op."""
-    digest = _content_hash(content)
+    """Make `content` the current rubric; returns (rubric, created). Same content twice: no-op.
+
+    Its domains' mapping to the previous version (`continues`, `retired`) is checked and
+    stored beside the content; the content itself is stored and served without it.
+    """
+    plain, declared = split_declared(content)
+    digest = _content_hash(plain)
     latest = _latest_row()
     if latest is not None and latest.content_hash == digest:
         return _as_rubric(latest), False
+    previous = _domain_keys(latest) if latest else None
+    problems = check_mapping(declared, previous, latest.version if latest else None)
+    if problems:
+        raise invalid({"domains": [message for _, message in problems]})
+    mapping = resolve_mapping(declared, previous) if previous is not None else None
     row = RubricVersion(
         version=(latest.version + 1) if latest else 1,
-        name=content["name"],
-        content=content,
+        name=plain["name"],
+        content=plain,
         content_hash=digest,
         loaded_at=utcnow(),
         loaded_by_id=loaded_by.id if loaded_by else None,
+        continues=mapping.continues if mapping else None,
+        retired=mapping.retired if mapping else None,
     )
     db.session.add(row)
     db.session.flush()
     _current.pop(_database(), None)  # in force at once in this process, within seconds elsewhere
+    detail: dict[str, Any] = {"version": row.version}
+    if mapping:  # what the audit trail should show: domains that did not simply carry on
+        detail["mapped"] = {key: names for key, names in mapping.continues.items()
+                            if names != [key]}
+        detail["retired"] = mapping.retired
     record(actor_of(loaded_by), "rubric.load", basis="administrator",
-           target_type="rubric_version", target_id=row.id, detail={"version": row.version})
+           target_type="rubric_version", target_id=row.id, detail=detail)
     return _as_rubric(row), True
 
 

@@ -11,13 +11,19 @@ from flask_login import login_required
 from homelog.accounts.access import require_role, signed_in_user
 from homelog.accounts.models import Role
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.errors import not_found
 from homelog.families.services import open_family
-from homelog.rubric import agreements, services
+from homelog.rubric import agreements, loading, services, versions
 from homelog.rubric.schemas import (
     AgreementInSchema,
     AgreementOutSchema,
     RubricFileSchema,
     RubricOutSchema,
+)
+from homelog.rubric.version_schemas import (
+    RubricFileUploadSchema,
+    RubricVersionListSchema,
+    RubricVersionOutSchema,
 )
 
 blp = Blueprint("rubric", __name__, url_prefix="/api/v1", description="Rubric and agreements")
@@ -47,6 +53,43 @@ class RubricResource(MethodView):
         content = services.parse_rubric_file(json.dumps(data))
         rubric, created = services.load_rubric(content, signed_in_user())
         return _rubric_out(rubric), 201 if created else 200
+
+
+@blp.route("/rubric/versions")
+class RubricVersionsResource(MethodView):
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, RubricVersionListSchema)
+    def get(self) -> dict[str, Any]:
+        """Every version of the rubric, newest first: number, name, loaded when and by whom
+        (administrators)."""
+        return versions.list_versions()
+
+    @require_role(Role.ADMINISTRATOR)
+    @blp.doc(**SIGNED_IN_WITH_CSRF)
+    @blp.arguments(RubricFileUploadSchema)
+    @blp.response(201, RubricVersionOutSchema)
+    @blp.alt_response(200, schema=RubricVersionOutSchema,
+                      description="Identical to the current version: no new version")
+    def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Load a rubric file as the new version (administrators). Every problem comes back
+        at once, one a line ("line 14: ...") under `fields.file`; nothing is loaded then."""
+        rubric, created = loading.load_rubric_text(data["text"], signed_in_user())
+        return versions.describe_version(rubric.version) or {}, 201 if created else 200
+
+
+@blp.route("/rubric/versions/<id:version>")
+class RubricVersionResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, RubricVersionOutSchema)
+    def get(self, version: int) -> dict[str, Any]:
+        """One version in full, with how its domains continue the version before it. Any
+        signed-in user may read it: a visit is shown in its own version's words."""
+        described = versions.describe_version(version)
+        if described is None:
+            raise not_found("No such version of the rubric.")
+        return described
 
 
 @blp.route("/families/<id:family_id>/agreement")
