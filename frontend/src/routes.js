@@ -3,6 +3,7 @@
 // `roles` (on a route or a bottom-bar entry) lists the roles that may see it; absent, everyone
 // signed in may. The app hides the entry from everyone else and answers the address with
 // "not available to you" (the API refuses them too).
+import { RubricAdmin } from './admin/Rubric.jsx';
 import { adminRoutes } from './admin/routes.js';
 import { UnreadBadge } from './components/unread.jsx';
 import { AgreementScreen } from './family/Agreement.jsx';
@@ -44,6 +45,7 @@ export const routes = [
   { path: '/visits/:visitId', screen: Visit, nav: 'families' },
   { path: '/inbox', screen: Inbox, nav: 'inbox' },
   { path: '/account/password', screen: ChangePassword },
+  { path: '/admin/rubric', screen: RubricAdmin, nav: 'admin', roles: ['administrator'] },
   ...adminRoutes,
   { path: '.*', screen: NotFound },
 ];
