@@ -22,7 +22,7 @@ from homelog.engine.analysis import FamilyFacts, VisitFact
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 from homelog.rubric.agreements import steps_in_force
-from homelog.rubric.mapping import carry_scores
+from homelog.rubric.mapping import carry_levels, carry_scores
 from homelog.rubric.models import AgreementRevision
 from homelog.rubric.services import Rubric, current_rubric
 from homelog.rubric.versions import Sources, carried_sources
@@ -39,8 +39,9 @@ class RubricLabels:
     safe_sleep_concerns: frozenset[str]
     room_labels: dict[str, str]
     # Per older rubric version (by id) whose domains differ from the current one: each
-    # current domain's keys in that version (rubric/mapping.py). A visit's scores are read
-    # under the current keys through it, so a renamed or split domain's history carries on.
+    # current domain's keys in that version (rubric/mapping.py). A visit's scores, and an
+    # agreement's levels, are read under the current keys through it, so a renamed or
+    # split domain's history carries on.
     domain_sources: dict[int, Sources] = field(default_factory=dict)
 
     @classmethod
@@ -79,7 +80,7 @@ _EFFECTIVE_VISITS = (
 # its date (a family has a handful of revisions, so this costs little).
 _AGREEMENTS = (
     select(AgreementRevision.family_id, AgreementRevision.revision, AgreementRevision.agreed_on,
-           AgreementRevision.levels)
+           AgreementRevision.levels, AgreementRevision.rubric_version_id)
     .where(AgreementRevision.family_id.in_(bindparam("family_ids", expanding=True)))
 )
 _CORE_AGENCIES = (
@@ -146,7 +147,10 @@ def load_facts(
             rooms_seen=as_tuple(rooms),
         ))
     revisions: dict[int, list[tuple[int, dt.date, dict[str, int]]]] = defaultdict(list)
-    for family_id, number, agreed_on, levels in db.session.execute(_AGREEMENTS, params):
+    for family_id, number, agreed_on, levels, version_id in db.session.execute(_AGREEMENTS,
+                                                                              params):
+        if version_id in sources:  # agreed under an older rubric: its levels carry on too
+            levels = carry_levels(levels, sources[version_id])
         revisions[family_id].append((number, agreed_on, levels))
     core: dict[int, dict[int, str]] = defaultdict(dict)
     for family_id, agency_id in db.session.execute(_CORE_AGENCIES, params):

@@ -4,6 +4,7 @@ versions so charts and the engine compare like with like."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ from homelog.engine.parameters import analysis_parameters
 from homelog.rubric.loading import read_rubric_text
 from homelog.rubric.services import current_rubric, default_rubric_content
 from tests.engine.support import add_visit, at_days_ago
-from tests.factories import unique
+from tests.factories import DOMAINS, unique
 from tests.support import clock
 
 
@@ -218,6 +219,12 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
     old = [add_visit(app, family.id, practitioner.id, at_days_ago(days),
                      {"kitchen": 4, "floors": score})
            for days, score in ((30, 3), (20, 4))]
+    lead = make_client()
+    lead.sign_in(family.lead.email)
+    agreed = lead.put(f"/api/v1/families/{family.id}/agreement", json={
+        "agreed_on": (clock.today() - dt.timedelta(days=40)).isoformat(),
+        "levels": dict.fromkeys(DOMAINS, 2) | {"floors": 3}})
+    assert agreed.status_code == 200, agreed.json
     admin = _admin(factory, make_client)
     loaded = admin.post("/api/v1/rubric/versions",
                         json={"text": json.dumps(_renamed_and_split(), indent=2)})
@@ -236,8 +243,6 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
         assert new.status_code == 201, new.json
         new_id = new.json["id"]
 
-        lead = make_client()
-        lead.sign_in(family.lead.email)
         trends = {domain["key"]: domain for domain in
                   lead.get(f"/api/v1/families/{family.id}/trends").json["domains"]}
         assert "kitchen" not in trends and "floors" not in trends
@@ -246,6 +251,9 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
         assert trends["cooking"]["name"] == "Cooking and food hygiene"
         assert [p["score"] for p in trends["clutter"]["points"]] == [3, 4, 2]
         assert [p["score"] for p in trends["access"]["points"]] == [3, 4, 4]
+        # The agreement, made under the old version, carries on with its domains.
+        assert trends["clutter"]["agreed_level"] == 3 and trends["access"]["agreed_level"] == 3
+        assert trends["cooking"]["agreed_level"] == 2
 
         # The streak below the agreed level runs through the change: three in a row.
         with app.app_context():
