@@ -26,6 +26,25 @@ export function loadRubric() {
   return loading;
 }
 
+const versions = new Map();
+
+/**
+ * One version of the rubric in full (a visit scored with an earlier version is shown in its
+ * own words). Kept for the session; the current rubric when the server cannot be reached.
+ */
+export async function loadRubricVersion(version) {
+  const current = await loadRubric();
+  if (!version || version === current.version) return current;
+  if (!versions.has(version)) {
+    versions.set(version, get(`/rubric/versions/${version}`).catch((error) => {
+      versions.delete(version);
+      if (error instanceof ApiError && error.offline) return current;
+      throw error;
+    }));
+  }
+  return versions.get(version);
+}
+
 /** Lookup tables for showing a visit: domain, room and concern names by key. */
 export function rubricNames(rubric) {
   return {
@@ -36,5 +55,8 @@ export function rubricNames(rubric) {
 }
 
 onSessionChange((state) => {
-  if (state.status !== 'signed-in') loading = null; // a new user reads it afresh
+  if (state.status !== 'signed-in') { // a new user reads it afresh
+    loading = null;
+    versions.clear();
+  }
 });

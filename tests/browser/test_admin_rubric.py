@@ -12,7 +12,9 @@ from playwright.sync_api import Page, expect
 
 from homelog.accounts.models import Profession, Role
 from tests.browser.screens import check_accessibility, check_phone_fit, screenshot, sign_in
+from tests.engine.support import add_visit, at_days_ago
 from tests.factories import unique
+from tests.support.api_client import ApiClient
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -70,3 +72,28 @@ def test_someone_not_an_administrator_cannot_open_it(page: Page, factory):
     page.goto("/admin/rubric")
     expect(page.get_by_role("heading", name="Rubric", level=1)).to_have_count(0)
     expect(page.get_by_role("button", name="Load this file")).to_have_count(0)
+
+
+def test_after_a_rename_an_old_visit_keeps_its_own_words(page: Page, live_app, factory):
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    visit_id = add_visit(live_app, family.id, practitioner.id, at_days_ago(3), {"kitchen": 4})
+    renamed = json.loads(DEFAULT.read_text())
+    renamed["domains"][0] |= {"key": "cooking", "name": "Cooking", "continues": ["kitchen"]}
+    back = json.loads(DEFAULT.read_text())
+    back["domains"][0]["continues"] = ["cooking"]
+    admin = ApiClient(live_app)
+    admin.sign_in(factory.user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR).email)
+    assert admin.post("/api/v1/rubric/versions",
+                      json={"text": json.dumps(renamed)}).status_code == 201
+    try:
+        sign_in(page, family.lead.email)
+        page.goto(f"/families/{family.id}")
+        expect(page.get_by_text("Kitchen and food hygiene: 4 (concern)")).to_be_visible()
+        page.goto(f"/visits/{visit_id}")
+        expect(page.get_by_text("Scored with an earlier version")).to_be_visible()
+        expect(page.get_by_text("4: Ingrained dirt, rotting food")).to_be_visible()
+        expect(page.get_by_text("Kitchen and food hygiene").first).to_be_visible()
+    finally:
+        assert admin.post("/api/v1/rubric/versions",
+                          json={"text": json.dumps(back)}).status_code == 201

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
-import { loadRubric, rubricNames } from '../rubric.js';
+import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
 import { EVENT_KINDS, formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
@@ -34,8 +34,19 @@ function Timeline({ familyId }) {
       get(`/families/${familyId}/timeline${query({ page, per_page: PER_PAGE })}`,
         { signal: controller.signal }),
       loadRubric(),
-    ]).then(([answer, rubric]) => {
-      setNames(rubricNames(rubric));
+    ]).then(async ([answer, rubric]) => {
+      // Visits scored with an earlier version are named in its words: a domain renamed
+      // since keeps the name it had (the current names win where a key is in both).
+      const older = [...new Set(answer.items.map((item) => item.rubric_version)
+        .filter((version) => version && version !== rubric.version))];
+      const earlier = await Promise.all(older.map((version) => loadRubricVersion(version)
+        .catch(() => rubric)));
+      const found = rubricNames(rubric);
+      for (const version of earlier) {
+        found.domains = { ...rubricNames(version).domains, ...found.domains };
+      }
+      if (controller.signal.aborted) return;
+      setNames((previous) => ({ ...found, domains: { ...previous?.domains, ...found.domains } }));
       setItems((previous) => (page === 1 ? answer.items : [...previous, ...answer.items]));
       setHasMore(answer.has_more);
       setLoading(false);

@@ -3,17 +3,21 @@
 import { get, query } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
-import { loadRubric, rubricNames } from '../rubric.js';
+import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
 import { formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 
 export function Visit({ params }) {
   const visit = useLoad(async (signal) => {
-    const [answer, rubric] = await Promise.all([get(`/visits/${params.visitId}`, { signal }), loadRubric()]);
-    return { visit: answer, rubric, photos: await visitPhotos(answer, signal) };
+    const [answer, current] = await Promise.all([get(`/visits/${params.visitId}`, { signal }), loadRubric()]);
+    // In the words of the version it was scored with, which may have other domains.
+    const rubric = await loadRubricVersion(answer.rubric_version);
+    return { visit: answer, rubric, current, photos: await visitPhotos(answer, signal) };
   }, [params.visitId]);
   return (
     <Loaded state={visit} what="Loading the visit">
-      {({ visit: detail, rubric, photos }) => <VisitDetail visit={detail} rubric={rubric} photos={photos} />}
+      {({ visit: detail, rubric, current, photos }) => (
+        <VisitDetail visit={detail} rubric={rubric} current={current} photos={photos} />
+      )}
     </Loaded>
   );
 }
@@ -38,7 +42,7 @@ async function visitPhotos(visit, signal) {
   }
 }
 
-function VisitDetail({ visit, rubric, photos }) {
+function VisitDetail({ visit, rubric, current, photos }) {
   const names = rubricNames(rubric);
   const kind = visit.announced ? 'Announced visit' : 'Unannounced visit';
   return (
@@ -58,7 +62,7 @@ function VisitDetail({ visit, rubric, photos }) {
           This record was corrected later: <a href={`/visits/${visit.superseded_by_id}`}>see the correction</a>.
         </p>
       )}
-      {visit.rubric_version !== rubric.version && (
+      {visit.rubric_version !== current.version && (
         <p class="byline">Scored with an earlier version of the baseline (version {visit.rubric_version}).</p>
       )}
       {visit.concerns.length > 0 && (
