@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,6 +288,26 @@ def _follow_amendments(active: dict[str, StoredFlag], wanted: dict[str, Finding]
     return rekeyed
 
 
+def _follow_renamed_domains(active: dict[str, StoredFlag], wanted: dict[str, Finding],
+                            rekeyed: dict[str, str], domains: Collection[str]) -> None:
+    """Old key -> new key for flags about a domain the rubric in force no longer has
+    (renamed or split: rubric/mapping.py) whose finding carries on under the new domain:
+    same kind, same start, citing the flag's visits. The flag goes on (its response kept)
+    rather than closing and alerting the core group again. A split's second domain opens
+    its own flag."""
+    for key, flag in active.items():
+        if (key in wanted or key in rekeyed or not flag.domains
+                or all(domain in domains for domain in flag.domains)):
+            continue
+        for new_key, finding in wanted.items():
+            if (new_key not in active and new_key not in rekeyed.values()
+                    and finding.kind.value == flag.kind
+                    and finding.became_true_at == flag.became_true_at
+                    and set(flag.evidence_visit_ids) <= set(finding.evidence_visit_ids)):
+                rekeyed[key] = new_key
+                break
+
+
 def plan_reconcile(
     family_id: int,
     active: dict[str, StoredFlag],
@@ -295,6 +315,7 @@ def plan_reconcile(
     *,
     amended: dict[int, int] | None = None,
     close_missing: bool = True,
+    domains: Collection[str] | None = None,
 ) -> Plan:
     """Decide, without touching the database, how `findings` change the family's flags.
 
@@ -309,6 +330,8 @@ def plan_reconcile(
         wanted.setdefault(finding.key, finding)
     plan.findings = list(wanted.values())
     rekeyed = _follow_amendments(active, wanted, amended or {})
+    if domains is not None:  # the rubric's domains in force (an engine run knows them)
+        _follow_renamed_domains(active, wanted, rekeyed, domains)
     by_key = {rekeyed.get(key, key): flag for key, flag in active.items()}
     for key, finding in wanted.items():
         flag = by_key.pop(key, None)
@@ -579,7 +602,8 @@ def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag
         return Prepared(facts.family_id, state.version, Plan(facts.family_id), as_of,
                         skipped=f"already analysed as of {state.analysed_as_of.isoformat()}")
     findings = analysis.analyse(facts, params, as_of)
-    plan = plan_reconcile(facts.family_id, active, findings, amended=amended)
+    plan = plan_reconcile(facts.family_id, active, findings, amended=amended,
+                          domains=facts.domain_names)
     plan.closed_keys = closed
     plan.domain_names = facts.domain_names
     return Prepared(facts.family_id, state.version, plan,

@@ -16,7 +16,7 @@ from homelog.engine.facts import family_facts
 from homelog.engine.parameters import analysis_parameters
 from homelog.rubric.loading import read_rubric_text
 from homelog.rubric.services import current_rubric, default_rubric_content
-from tests.engine.support import add_visit, at_days_ago
+from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
 from tests.factories import DOMAINS, unique
 from tests.support import clock
 
@@ -225,6 +225,9 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
         "agreed_on": (clock.today() - dt.timedelta(days=40)).isoformat(),
         "levels": dict.fromkeys(DOMAINS, 2) | {"floors": 3}})
     assert agreed.status_code == 200, agreed.json
+    analyse(app, [family.id])
+    kitchen_flag = next(flag for flag in flags_of(app, family.id)
+                        if flag["key"] == "below_agreed:kitchen:concern")
     admin = _admin(factory, make_client)
     loaded = admin.post("/api/v1/rubric/versions",
                         json={"text": json.dumps(_renamed_and_split(), indent=2)})
@@ -262,6 +265,14 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
         below = next(f for f in findings if f.key == "below_agreed:cooking:concern")
         assert below.evidence_visit_ids == (old[0], old[1], new_id)
         assert "3 visits in a row" in below.explanation
+        # The flag raised before the change goes on under the new domain: no second alert.
+        analyse(app, [family.id])
+        flags = flags_of(app, family.id)
+        carried = next(flag for flag in flags if flag["id"] == kitchen_flag["id"])
+        assert carried["key"] == "below_agreed:cooking:concern"
+        assert carried["state"] == "open" and carried["domains"] == ["cooking"]
+        assert [flag["id"] for flag in flags
+                if flag["key"] == "below_agreed:cooking:concern"] == [kitchen_flag["id"]]
 
         # Old visits stay readable in their own version's words.
         first = lead.get(f"/api/v1/visits/{old[0]}").json
