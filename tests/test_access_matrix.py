@@ -7,6 +7,7 @@ here fails `test_every_route_is_in_the_matrix`, so no endpoint escapes the matri
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("visits.MissingAgenciesResource", "GET"): _family_scoped(200),
     ("rubric.RubricResource", "GET"): _all(200),
     ("rubric.RubricResource", "POST"): _admin_only(200),  # same content: no new version
+    ("rubric.RubricVersionsResource", "GET"): _admin_only(200),
+    ("rubric.RubricVersionsResource", "POST"): _admin_only(200),  # the file in use: no new one
+    ("rubric.RubricVersionResource", "GET"): _all(200),  # visits are shown in their words
     ("rubric.AgreementResource", "GET"): _family_scoped(200),
     ("rubric.AgreementResource", "PUT"): _family_scoped(403),
     ("visits.VisitsResource", "POST"): _family_scoped(201),
@@ -187,6 +191,10 @@ def _body(endpoint: str, method: str, world: World) -> dict[str, Any] | None:
     if (endpoint, method) == ("rubric.RubricResource", "POST"):
         current = world.clients["administrator"].get("/api/v1/rubric").json
         return {key: value for key, value in current.items() if key != "version"}
+    if (endpoint, method) == ("rubric.RubricVersionsResource", "POST"):
+        current = world.clients["administrator"].get("/api/v1/rubric").json
+        return {"text": json.dumps({key: value for key, value in current.items()
+                                    if key != "version"})}
     return bodies.get((endpoint, method))
 
 
@@ -194,7 +202,7 @@ def _url(rule: Any, world: World) -> str:
     values = {"family_id": world.family_id, "visit_id": world.visit_id,
               "user_id": world.spare_user_id, "flag_id": world.flag_id,
               "entry_id": world.inbox_entry_id, "photo_id": world.photo_id,
-              "agency_id": world.agency_id}
+              "agency_id": world.agency_id, "version": 1}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
