@@ -92,6 +92,8 @@ ADMINISTRATION = {
     "GET /api/v1/engine/parameters", "PUT /api/v1/engine/parameters", "POST /api/v1/rubric",
     "GET /api/v1/people", "GET /api/v1/users/{user_id}", "PATCH /api/v1/agencies/{agency_id}",
     "GET /api/v1/engine/parameters/history",
+    # Any text as a rubric file: refused line by line (422), never a 500, no new version.
+    "GET /api/v1/rubric/versions", "POST /api/v1/rubric/versions",
 }
 # A new rubric version would change the domains every later test scores: the rubric is
 # fuzzed with invalid documents only (and the test checks the version did not move).
