@@ -215,6 +215,8 @@ def _family(**change: Any) -> dict[str, Any]:
 VISITS, EVENTS = "/api/v1/families/{family}/visits", "/api/v1/families/{family}/events"
 HOSTILE = [
     Hostile("visit notes with NUL", "practitioner", "POST", VISITS, _visit(notes="a\x00b"), 400),
+    Hostile("a search with NUL in the query string", "lead", "GET",
+            "/api/v1/families/people?search=a%00b", None, 400),
     Hostile("visit notes with half a surrogate pair", "practitioner", "POST", VISITS,
             _visit(notes="\ud800"), 400),
     Hostile("visit at 9999-12-31T23:59:59-01:00 (past year 9999 in UTC)", "practitioner",

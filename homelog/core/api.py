@@ -82,9 +82,17 @@ class Parser(FlaskParser):
             self._refuse(str(error))
         return data
 
+    def load_querystring(self, req: flask.Request, schema: Any) -> Any:
+        """The query string, refused (400) if it holds text no database can store."""
+        try:
+            _check_text([value for values in req.args.listvalues() for value in values])
+        except UnsafeText as error:
+            self._refuse(str(error), location="query")
+        return super().load_querystring(req, schema)
+
     @staticmethod
-    def _refuse(message: str) -> NoReturn:
-        abort(400, message=message, messages={"json": [message]})
+    def _refuse(message: str, location: str = "json") -> NoReturn:
+        abort(400, message=message, messages={location: [message]})
 
     def _handle_invalid_json_error(self, error: Any, req: flask.Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:

@@ -60,8 +60,13 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    handler.homelog_own = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    root.handlers = [handler]
+    # Replace only the handler an earlier app put here: others (a test's log capture, a
+    # host's own) are left as they are.
+    for old in [h for h in root.handlers if getattr(h, "homelog_own", False)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
     root.setLevel(logging.INFO)
 
     @app.before_request

@@ -40,7 +40,9 @@ def _environment(url: str, **extra: str) -> dict[str, str]:
     # On a pinned clock the process starts at the test's "now" (tests/support/pinned_flask.py).
     pinned = {clock.PINNED_ENV: clock.now().isoformat()} if clock.pinned_instant() else {}
     return {**os.environ, "HOMELOG_DATABASE_URL": url, "HOMELOG_SECRET_KEY": SECRET,
-            "HOMELOG_ENV": "production", "PYTHONUNBUFFERED": "1", **SMTP, **pinned, **extra}
+            "HOMELOG_ENV": "production", "PYTHONUNBUFFERED": "1",
+            # These tests read the schedulers' logs as text (production's default is JSON).
+            "HOMELOG_LOG_FORMAT": "text", **SMTP, **pinned, **extra}
 
 
 def _flask(repo_root: Path, url: str, *args: str, log: Path | None = None,
