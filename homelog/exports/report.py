@@ -30,7 +30,9 @@ from homelog.families.services import core_group
 from homelog.photos.models import THUMB, Photo
 from homelog.photos.services import photo_content
 from homelog.rubric.agreements import Step, family_steps
+from homelog.rubric.mapping import carry_scores
 from homelog.rubric.services import Rubric, current_rubric
+from homelog.rubric.versions import carried_sources
 from homelog.visits.models import Event, Visit
 
 PRESENT_LABELS = {
@@ -260,7 +262,8 @@ def _visits_query() -> Select[Any]:
         select(Visit.id, Visit.visited_at, Visit.announced, Visit.present, Visit.rooms_seen,
                Visit.scores, Visit.concerns, Visit.notes, Visit.child_presentation,
                Visit.supersedes_id, Visit.amendment_reason, Visit.author_profession,
-               User.name.label("author"), Agency.name.label("agency"))
+               Visit.rubric_version_id, User.name.label("author"),
+               Agency.name.label("agency"))
         .join(User, User.id == Visit.author_id)
         .join(Agency, Agency.id == Visit.agency_id)
         .where(Visit.family_id == bindparam("family_id"),
@@ -287,16 +290,20 @@ def _role(profession: str) -> str:
 
 
 def period_visits(family_id: int, period: Period, rubric: Rubric) -> list[VisitRow]:
-    """The visits in force in the period, oldest first, with people's words for lists."""
+    """The visits in force in the period, oldest first, with people's words for lists and
+    each visit's scores under the current rubric's domains (carried through any rename,
+    split or merge since it was scored, as the charts and the engine read them)."""
     start, end = period.instants()
     rows = db.session.execute(_VISITS, {"family_id": family_id, "start": start, "end": end})
+    sources = carried_sources(rubric)
     return [
         VisitRow(
             id=row.id, at=row.visited_at, agency=row.agency, author=row.author,
             role=_role(row.author_profession), announced=row.announced,
             present=[PRESENT_LABELS.get(key, key) for key in row.present],
             rooms_seen=[rubric.rooms.get(key, {}).get("label", key) for key in row.rooms_seen],
-            scores=dict(row.scores),
+            scores=(carry_scores(row.scores, sources[row.rubric_version_id])
+                    if row.rubric_version_id in sources else dict(row.scores)),
             concerns=[rubric.concerns.get(key, {}).get("label", key) for key in row.concerns],
             notes=row.notes, child_presentation=row.child_presentation,
             supersedes_id=row.supersedes_id, amendment_reason=row.amendment_reason,

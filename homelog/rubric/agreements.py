@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from homelog.accounts.models import User
 from homelog.extensions import db
+from homelog.rubric.mapping import carry_levels
 from homelog.rubric.models import AgreementRevision
 from homelog.rubric.services import (
     Rubric,
@@ -26,6 +27,7 @@ from homelog.rubric.services import (
     may_revise_agreement,
     rubric_by_id,
 )
+from homelog.rubric.versions import carried_sources
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,18 @@ def level_on(steps: list[Step], day: dt.date, domain: str, fallback: int) -> int
 
 
 def family_steps(family_id: int, rubric: Rubric) -> list[Step]:
-    """One family's agreed levels over time, against `rubric`'s domains and defaults."""
+    """One family's agreed levels over time, against `rubric`'s domains and defaults (a
+    revision made under an earlier rubric carried through its renames, splits and merges)."""
     rows = db.session.execute(
         select(AgreementRevision.revision, AgreementRevision.agreed_on,
-               AgreementRevision.levels)
+               AgreementRevision.levels, AgreementRevision.rubric_version_id)
         .where(AgreementRevision.family_id == family_id)
     ).all()
-    return steps_in_force([tuple(row) for row in rows], rubric.default_levels())
+    sources = carried_sources(rubric)
+    return steps_in_force(
+        [(revision, agreed_on, carry_levels(levels, sources[version])
+          if version in sources else levels)
+         for revision, agreed_on, levels, version in rows], rubric.default_levels())
 
 
 # ---- the agreement as the API describes it ----------------------------------------------------

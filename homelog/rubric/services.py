@@ -214,20 +214,6 @@ def agreement_history(family_id: int) -> list[AgreementRevision]:
     )
 
 
-def agreed_levels(family_id: int, rubric: Rubric) -> dict[str, int]:
-    """The family's expected level per domain: the latest agreement, else the rubric's defaults."""
-    levels = rubric.default_levels()
-    latest = db.session.execute(
-        select(AgreementRevision.levels)
-        .where(AgreementRevision.family_id == family_id)
-        .order_by(AgreementRevision.revision.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if latest:
-        levels.update({key: value for key, value in latest.items() if key in levels})
-    return levels
-
-
 def _check_agreement(data: dict[str, Any], rubric: Rubric, access: FamilyAccess) -> None:
     problems: dict[str, list[str]] = {}
     unknown = sorted(set(data["levels"]) - set(rubric.domains))

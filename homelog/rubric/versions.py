@@ -11,11 +11,12 @@ from homelog.accounts.models import User
 from homelog.extensions import db
 from homelog.rubric.mapping import (
     DomainMapping,
+    carry_levels,
     identity_mapping,
     is_identity,
     sources_back,
 )
-from homelog.rubric.models import RubricVersion
+from homelog.rubric.models import AgreementRevision, RubricVersion
 from homelog.rubric.services import Rubric, current_rubric, rubric_version
 
 Sources = dict[str, tuple[str, ...]]
@@ -104,3 +105,19 @@ def carried_sources(current: Rubric) -> dict[int, Sources]:
             found[earlier.id] = sources
     _sources_cache[key] = found
     return found
+
+
+def agreed_levels_now(family_id: int, current: Rubric) -> dict[str, int]:
+    """The family's expected level per domain of the `current` rubric: the latest
+    agreement's levels, carried through any rename, split or merge since it was made (a
+    domain it did not cover keeps the rubric's good-enough default)."""
+    levels = current.default_levels()
+    latest = db.session.execute(
+        select(AgreementRevision.levels, AgreementRevision.rubric_version_id)
+        .where(AgreementRevision.family_id == family_id)
+        .order_by(AgreementRevision.revision.desc()).limit(1)).first()
+    if latest is not None:
+        sources = carried_sources(current).get(latest.rubric_version_id)
+        given = carry_levels(latest.levels, sources) if sources else latest.levels
+        levels.update({key: value for key, value in given.items() if key in levels})
+    return levels

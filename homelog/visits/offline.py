@@ -22,7 +22,8 @@ from homelog.core.time import local_today
 from homelog.extensions import db
 from homelog.families.models import Family
 from homelog.families.services import families_of, membership
-from homelog.rubric.services import agreed_levels, current_rubric
+from homelog.rubric.services import current_rubric
+from homelog.rubric.versions import agreed_levels_now
 from homelog.visits.models import Visit
 
 
@@ -42,7 +43,7 @@ def _family_entry(family: Family, rubric: Any, today: dt.date) -> dict[str, Any]
         "children": [{"initials": child.initials,
                       "age_months": age_in_months(child.date_of_birth, today)}
                      for child in family.children],
-        "agreed_levels": agreed_levels(family.id, rubric),
+        "agreed_levels": agreed_levels_now(family.id, rubric),
     }
 
 

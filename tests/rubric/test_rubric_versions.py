@@ -4,7 +4,9 @@ versions so charts and the engine compare like with like."""
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 
@@ -257,6 +259,19 @@ def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client
         # The agreement, made under the old version, carries on with its domains.
         assert trends["clutter"]["agreed_level"] == 3 and trends["access"]["agreed_level"] == 3
         assert trends["cooking"]["agreed_level"] == 2
+        # The phone's offline kit carries the agreement the same way.
+        kit = worker.get("/api/v1/offline-kit").json
+        [mine] = [item for item in kit["families"] if item["id"] == family.id]
+        assert (mine["agreed_levels"]["clutter"], mine["agreed_levels"]["access"],
+                mine["agreed_levels"]["cooking"]) == (3, 3, 2)
+        # And the scores export: the old visits' kitchen scores, as cooking, agreed level 2.
+        exported = lead.get(f"/api/v1/families/{family.id}/summary.csv")
+        assert exported.status_code == 200, exported.json
+        rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+        cooking = [row for row in rows if row["Domain key"] == "cooking"]
+        assert sorted((int(row["Visit id"]), row["Score"], row["Agreed level"])
+                      for row in cooking) == sorted(
+            [(old[0], "4", "2"), (old[1], "4", "2"), (new_id, "5", "2")])
 
         # The streak below the agreed level runs through the change: three in a row.
         with app.app_context():
