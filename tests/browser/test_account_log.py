@@ -18,7 +18,9 @@ def test_an_administrator_reads_the_refused_sign_ins_on_a_phone(page: Page, live
         assert ApiClient(live_app).sign_in(target.email, "a wrong guess").status_code == 401
     page.set_viewport_size({"width": 360, "height": 800})
     sign_in(page, administrator.email)
-    page.get_by_role("link", name="Account log: sign-ins, refusals and changes").tap()
+    page.get_by_role("link", name="Administration: people, agencies, settings and the "
+                              "account log").tap()
+    page.get_by_role("link", name="Account log", exact=True).tap()
     expect(page.get_by_role("heading", name="Account log")).to_be_visible()
     page.get_by_label("Show").select_option(label="Refused sign-ins")
     cards = page.locator("ul.viewings > li")

@@ -19,7 +19,7 @@ export function Families({ user }) {
         <p><a href="/break-glass">Open a family you are not in</a></p>
       )}
       {user?.role === 'administrator' && (
-        <p><a href="/account-log">Account log: sign-ins, refusals and changes</a></p>
+        <p><a href="/admin">Administration: people, agencies, settings and the account log</a></p>
       )}
       {caseload.error?.offline ? <OfflineFamilies /> : (
       <Loaded state={caseload} what="Loading your families">
