@@ -64,6 +64,37 @@ def create_user(email: str, name: str, agency_name: str, role: str, profession: 
     click.echo(f"User {user.id}: {user.email} ({user.role.value}, {agency.name})")
 
 
+@users_cli.command("create-admin")
+@click.option("--email", prompt="The administrator's work email")
+@click.option("--name", prompt="Their name")
+@click.option("--agency", "agency_name", prompt="Their agency (added if it is new)")
+@with_appcontext
+def create_admin(email: str, name: str, agency_name: str) -> None:
+    """Make the partnership's first administrator, who then sets everything else up in the
+    app. Nobody types their password here: they get a one-time link to set it (emailed, or
+    printed to hand over when mail is off). Refused once an administrator exists: add
+    others in the app."""
+    if services.administrators_exist():
+        raise click.ClickException("An administrator exists already: add more in the app "
+                                   "(Administration, People).")
+    try:
+        agency = services.find_agency(agency_name) or services.create_agency(agency_name,
+                                                                             "other")
+        user = services.create_user(services.NewUser(
+            email=email, name=name, agency_id=agency.id, role=Role.ADMINISTRATOR,
+            profession=Profession.SYSTEM_ADMINISTRATOR))
+    except ApiError as error:
+        _fail(error)
+    sent = password_links.send_new_link(None, user)
+    db.session.commit()
+    click.echo(f"Administrator {user.id}: {user.email} ({agency.name}).")
+    if sent.emailed:
+        click.echo(f"Emailed {user.email} a link to set their password.")
+    else:
+        click.echo(f"Mail is not configured. Hand {user.email} this link to set their password "
+                   f"(it works once, until {sent.expires_at:%Y-%m-%d %H:%M} UTC):\n{sent.link}")
+
+
 @users_cli.command("password-link")
 @click.argument("email")
 @with_appcontext

@@ -84,6 +84,12 @@ class NewUser:
     manager_id: int | None = None
 
 
+def administrators_exist() -> bool:
+    """Whether any account, enabled or not, is an administrator's."""
+    return db.session.execute(
+        select(User.id).where(User.role == Role.ADMINISTRATOR).limit(1)).first() is not None
+
+
 # A stored password hash that no password matches: an account nobody can sign in to yet.
 NO_PASSWORD_PREFIX = "!"
 
