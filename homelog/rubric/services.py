@@ -166,7 +166,7 @@ _LATEST_ID = select(RubricVersion.id).order_by(RubricVersion.version.desc()).lim
 # Which version is current is asked on every visit submitted; a new version is loaded a
 # few times a year. Each process re-checks after this many seconds, so a new version is
 # in force everywhere within seconds (and a phone may name its version explicitly).
-_CURRENT_TTL_SECONDS = 5.0
+CURRENT_TTL_SECONDS = 5.0
 _current: dict[str, tuple[float, int]] = {}  # database -> (when checked, current id)
 
 
@@ -174,7 +174,7 @@ def current_rubric() -> Rubric:
     """The rubric in force; the packaged default is loaded the first time none exists."""
     database = _database()
     checked = _current.get(database)
-    if checked is not None and time.monotonic() - checked[0] < _CURRENT_TTL_SECONDS:
+    if checked is not None and time.monotonic() - checked[0] < CURRENT_TTL_SECONDS:
         return rubric_by_id(checked[1])
     latest_id = db.session.execute(_LATEST_ID).scalar()
     if latest_id is not None:
