@@ -649,11 +649,9 @@ def raise_immediate_concerns(family_id: int, visit_id: int, visited_at: dt.datet
     is closed: the next engine run (the family is marked changed) does the rest. Call
     after mark_changed, which holds the family's engine row for the transaction.
     """
-    # A closed family is not analysed (only open ones are picked for runs); a visit made
-    # before the closure and synced after it is kept, but raises no new flags.
-    status = db.session.execute(select(Family.status).where(Family.id == family_id)).scalar()
-    if status != "open":
-        return Outcome(skipped="the family's record is closed")
+    # A closed family is not analysed (only open ones are picked for runs), but an
+    # immediate concern is never held back: a visit made before the closure and synced
+    # after it still reaches the core group at once.
     facts = family_facts(family_id)
     if facts is None:
         return Outcome(skipped="no such family")

@@ -180,8 +180,13 @@ def test_a_visit_made_before_the_closure_is_kept_and_one_after_is_refused(make_c
         "occurred_at": clock.now().isoformat(), "kind": "police_callout",
         "summary": "Call-out", "source": "Police"})
     assert event.status_code == 409
-    # The late visit is on the record, but a closed family raises no flag.
+    # The late visit is on the record, and its immediate concern is raised and told at once
+    # although the record is closed: an immediate concern is never held back.
     ids = [item["id"] for item in lead.get(f"/api/v1/families/{family.id}/timeline").json[
         "items"] if item["type"] == "visit"]
     assert ids == [synced.json["id"]]
-    assert flags_of(app, family.id) == []
+    flags = flags_of(app, family.id)
+    assert [flag["severity"] for flag in flags] == ["immediate"], flags
+    told = [entry for entry in lead.get("/api/v1/inbox").json
+            if entry["family"]["id"] == family.id and entry["kind"] == "opened"]
+    assert len(told) == 1
