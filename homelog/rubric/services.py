@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -151,7 +150,6 @@ def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple
     )
     db.session.add(row)
     db.session.flush()
-    _current.pop(_database(), None)  # in force at once in this process, within seconds elsewhere
     detail: dict[str, Any] = {"version": row.version}
     if mapping:  # what the audit trail should show: domains that did not simply carry on
         detail["mapped"] = {key: names for key, names in mapping.continues.items()
@@ -163,22 +161,17 @@ def load_rubric(content: dict[str, Any], loaded_by: User | None = None) -> tuple
 
 
 _LATEST_ID = select(RubricVersion.id).order_by(RubricVersion.version.desc()).limit(1)
-# Which version is current is asked on every visit submitted; a new version is loaded a
-# few times a year. Each process re-checks after this many seconds, so a new version is
-# in force everywhere within seconds (and a phone may name its version explicitly).
-CURRENT_TTL_SECONDS = 5.0
-_current: dict[str, tuple[float, int]] = {}  # database -> (when checked, current id)
 
 
 def current_rubric() -> Rubric:
-    """The rubric in force; the packaged default is loaded the first time none exists."""
-    database = _database()
-    checked = _current.get(database)
-    if checked is not None and time.monotonic() - checked[0] < CURRENT_TTL_SECONDS:
-        return rubric_by_id(checked[1])
+    """The rubric in force; the packaged default is loaded the first time none exists.
+
+    Which version is current is read from the database on every call (one indexed row),
+    so every server process agrees the moment a new version is loaded; the versions'
+    contents, which never change, are cached (rubric_by_id).
+    """
     latest_id = db.session.execute(_LATEST_ID).scalar()
     if latest_id is not None:
-        _current[database] = (time.monotonic(), latest_id)
         return rubric_by_id(latest_id)
     begin_writes()
     try:
