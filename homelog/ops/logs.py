@@ -21,6 +21,8 @@ from flask import Flask, Response, g, request
 from homelog.core.time import utcnow
 
 REQUEST_ID_HEADER = "X-Request-Id"
+#: Where a request's start (time.perf_counter) is kept in flask.g, for the log and the metrics.
+REQUEST_STARTED = "homelog_started"
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _request: ContextVar[dict[str, str] | None] = ContextVar("homelog_log_request", default=None)
 access_log = logging.getLogger("homelog.requests")
@@ -73,13 +75,13 @@ def configure_logging(app: Flask) -> None:
     def _begin() -> None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         g.homelog_request_id = given if _VALID_ID.fullmatch(given) else uuid.uuid4().hex
-        g.homelog_started = time.perf_counter()
+        setattr(g, REQUEST_STARTED, time.perf_counter())
         _request.set({"request_id": g.homelog_request_id, "method": request.method,
                       "route": _route()})
 
     @app.after_request
     def _end(response: Response) -> Response:
-        started = g.get("homelog_started")
+        started = g.get(REQUEST_STARTED)
         if started is None:
             return response
         response.headers[REQUEST_ID_HEADER] = g.homelog_request_id

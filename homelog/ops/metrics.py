@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from homelog.alerts.models import OutboxMessage
 from homelog.engine.models import ACTIVE_STATES, Flag, JobRun
 from homelog.extensions import db
+from homelog.ops.logs import REQUEST_STARTED
 
 _LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 # Where phones send what was recorded: a failure here is something a practitioner's phone
@@ -106,15 +107,12 @@ def _registry() -> CollectorRegistry:
 
 
 def init_metrics(app: Flask) -> None:
-    """Count every request, and serve /metrics to the addresses allowed to read it."""
-
-    @app.before_request
-    def _start_clock() -> None:
-        g.homelog_metrics_started = time.perf_counter()
+    """Count every request, and serve /metrics to the addresses allowed to read it (call
+    after ops.logs.configure_logging, whose clock every request is timed by)."""
 
     @app.after_request
     def _count(response: Response) -> Response:
-        started = g.get("homelog_metrics_started")
+        started = g.get(REQUEST_STARTED)
         if started is None or request.url_rule is None:
             return response
         route = request.url_rule.rule
