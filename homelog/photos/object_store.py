@@ -67,15 +67,22 @@ class S3PhotoStore:
         return StoredFile(key, digest.hex(), len(data))
 
     def get(self, key: str) -> bytes:
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
+        answer = self._read(key, "reading a photo", self.client.get_object)
+        try:  # the body streams after the answer: the connection can still fail
             return answer["Body"].read()
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"reading a photo: {_said(error)}") from error
+
+    def _read(self, key: str, doing: str, call: Any) -> Any:
+        """`call` on the object: MissingFile if there is none, StoreUnavailable on failure."""
+        try:
+            return call(Bucket=self.bucket, Key=self._name(key))
         except ClientError as error:
             if _code(error) in _MISSING:
                 raise MissingFile(key) from error
-            raise StoreUnavailable(f"reading a photo: {_said(error)}") from error
+            raise StoreUnavailable(f"{doing}: {_said(error)}") from error
         except BotoCoreError as error:
-            raise StoreUnavailable(f"reading a photo: {_said(error)}") from error
+            raise StoreUnavailable(f"{doing}: {_said(error)}") from error
 
     def delete(self, key: str) -> None:
         try:
@@ -88,14 +95,7 @@ class S3PhotoStore:
             raise StoreUnavailable(f"removing a photo: {_said(error)}") from error
 
     def written_at(self, key: str) -> dt.datetime:
-        try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
-        except ClientError as error:
-            if _code(error) in _MISSING:
-                raise MissingFile(key) from error
-            raise StoreUnavailable(f"reading a photo's date: {_said(error)}") from error
-        except BotoCoreError as error:
-            raise StoreUnavailable(f"reading a photo's date: {_said(error)}") from error
+        head = self._read(key, "reading a photo's date", self.client.head_object)
         return head["LastModified"].astimezone(dt.UTC)
 
     def keys(self) -> Iterator[str]:
