@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from homelog.rubric.scale import CONCERN_LEVEL_DEFAULT
+
 # What a visit's `present` holds when a father or mother's partner was there.
 FATHER_OR_PARTNER = "father_or_partner"
 # The good-enough level of a domain missing from `agreed_levels` (the default rubric's).
@@ -103,8 +105,9 @@ class Parameters:
     agency_silent_days: int = 28
     sustained_min_visits: int = 3
     sustained_min_days: int = 28
-    # 4-5 is a concern (product.md "Scoring"); between the agreed level and this is borderline.
-    concern_level: int = 4
+    # The partnership's concern level (rubric/scale.py); between the agreed level and this
+    # is borderline.
+    concern_level: int = CONCERN_LEVEL_DEFAULT
     # Announced gap: at least this many visits of each kind in the window, and a domain counts
     # only with this many scores of each kind, so one bad unannounced visit is not a "pattern".
     announced_gap_min_visits: int = 3

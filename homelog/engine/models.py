@@ -1,4 +1,5 @@
-"""Flags, the engine's per-family bookkeeping, partnership parameters and job locks."""
+"""Flags, the engine's per-family bookkeeping and job locks (the partnership's parameters
+are stored by core/partnership_settings.py)."""
 
 from __future__ import annotations
 
@@ -101,17 +102,6 @@ class FamilyEngineState(db.Model):
     analysed_version: Mapped[int] = mapped_column(Integer, default=-1)
     analysed_as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     next_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
-
-
-class EngineSetting(db.Model):
-    """A partnership's value for one engine or scheduling parameter (defaults are in code)."""
-
-    __tablename__ = "engine_setting"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSONType)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class JobLock(db.Model):

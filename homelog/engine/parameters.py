@@ -21,10 +21,12 @@ from homelog.accounts.services import actor_of
 from homelog.audit.models import AuditEntry
 from homelog.audit.services import record
 from homelog.core.errors import invalid
+from homelog.core.partnership_settings import store, stored_values
 from homelog.engine.analysis import Parameters
-from homelog.engine.models import EngineSetting, FamilyEngineState
+from homelog.engine.models import FamilyEngineState
 from homelog.engine.parameter_words import GROUP_OF, LABELS
 from homelog.extensions import db
+from homelog.rubric import concern_level, scale
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ _ANALYSIS_RANGES: dict[str, tuple[int | float, int | float, str, str]] = {
     "sustained_min_visits": (1, 20, "visits", "Good-enough visits in a row needed before an "
                              "improvement counts as sustained."),
     "sustained_min_days": (1, 365, "days", "...spread over at least this many days."),
-    "concern_level": (3, 5, "level", "A score at or worse than this is a concern (between "
-                      "the agreed level and this is borderline)."),
+    # The scale's own setting (rubric/scale.py), listed here for the settings screen.
+    "concern_level": (scale.CONCERN_LEVEL_MIN, scale.CONCERN_LEVEL_MAX, "level",
+                      "A score at or worse than this is a concern (between the agreed level "
+                      "and this is borderline): everywhere, from the phone to the PDFs."),
     "announced_gap_min_visits": (1, 20, "visits", "Announced and unannounced visits each "
                                  "needed in the window before they are compared."),
     "announced_gap_min_scores": (1, 20, "scores", "Scores of each kind a domain needs to "
@@ -154,7 +158,7 @@ CHANGE_ACTION = "engine.parameters.change"
 
 def current_values() -> dict[str, int | float]:
     """Every parameter's value in force: the partnership's, else the default."""
-    stored = dict(db.session.execute(select(EngineSetting.name, EngineSetting.value)).all())
+    stored = stored_values()
     return {name: stored.get(name, setting.default) for name, setting in CATALOGUE.items()}
 
 
@@ -236,13 +240,10 @@ def change(actor: User, changes: dict[str, Any], now: dt.datetime) -> list[dict[
         raise invalid({"trend_min_weeks": ["Cannot be more than trend_max_weeks."]})
     before = current_values()
     for name, value in checked.items():
-        row = db.session.get(EngineSetting, name)
-        if row is None:
-            db.session.add(EngineSetting(name=name, value=value, updated_at=now,
-                                         updated_by_id=actor.id))
-        elif row.value != value:
-            row.value, row.updated_at, row.updated_by_id = value, now, actor.id
-    db.session.flush()
+        if name == scale.CONCERN_LEVEL_SETTING:
+            concern_level.set_concern_level(int(value), now, actor.id)
+        else:
+            store(name, value, now, actor.id)
     changed = {name: value for name, value in checked.items() if before[name] != value}
     if changed.keys() & ANALYSIS_NAMES:
         # New thresholds can change any family's flags: make every family due now.
