@@ -35,7 +35,7 @@ BENCH_PACKAGES := wrk
 # The browser tests (tests/browser/) drive Debian's Chromium.
 BROWSER_PACKAGES := chromium
 
-.PHONY: help run setup serve frontend test test-calendar test-deps lint bench browser-deps prod-check clean
+.PHONY: help run setup serve frontend frontend-check test test-calendar test-deps lint bench browser-deps prod-check clean
 
 help:
 	@echo "make run      set up (venv, migrations, demo data) and serve on http://$(HOST):$(PORT)"
@@ -111,6 +111,10 @@ $(APP_STAMP): $(NPM_STAMP) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 	touch $@
 
+# The phone app's own checks: eslint (mistakes, not style) and the vitest unit tests.
+frontend-check: $(NPM_STAMP)
+	cd frontend && npm run --silent lint && npm run --silent test
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { \
 	  echo "venv failed; installing Debian's venv package for $(PYTHON)"; \
@@ -124,7 +128,7 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # --- make test ---------------------------------------------------------------
-test: test-deps lint
+test: test-deps lint frontend-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-calendar
 
