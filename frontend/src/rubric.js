@@ -3,7 +3,7 @@
 //
 // Extension point: registerRubricSource(fn) — fn() → a rubric kept on the phone, used
 // when the server cannot be reached (the offline store keeps one per user).
-import { ApiError, get } from './api.js';
+import { ApiError, rubrics } from './api.js';
 import { onSessionChange } from './session.js';
 
 let loading = null;
@@ -15,7 +15,7 @@ export function registerRubricSource(source) {
 
 /** The current rubric (one request per session; later calls share it). */
 export function loadRubric() {
-  loading ??= get('/rubric').catch(async (error) => {
+  loading ??= rubrics.current().catch(async (error) => {
     loading = null;
     if (error instanceof ApiError && error.offline) {
       const kept = await offlineSource();
@@ -36,7 +36,7 @@ export async function loadRubricVersion(version) {
   const current = await loadRubric();
   if (!version || version === current.version) return current;
   if (!versions.has(version)) {
-    versions.set(version, get(`/rubric/versions/${version}`).catch((error) => {
+    versions.set(version, rubrics.version(version).catch((error) => {
       versions.delete(version);
       if (error instanceof ApiError && error.offline) return current;
       throw error;

@@ -14,7 +14,7 @@
 // `enrol_first` may only set up two-step sign-in: its status is 'enrolling' (not
 // 'signed-in'), so nothing else (the outbox, the offline kit) starts until it is done.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, del, get, onSignedOut, post, setCsrfToken } from './api.js';
+import { ApiError, onSignedOut, session as sessionApi, setCsrfToken } from './api.js';
 
 let state = { status: 'loading', user: null, notice: null, secondFactor: null };
 const listeners = new Set();
@@ -71,7 +71,7 @@ function signedIn(answer) {
 /** Asks the server who is signed in (at start, and after coming back online). */
 export async function loadSession() {
   try {
-    signedIn(await get('/session'));
+    signedIn(await sessionApi.current());
   } catch (error) {
     if (error instanceof ApiError && error.offline) {
       update({ status: 'offline', user: await offlineUser() });
@@ -84,7 +84,7 @@ export async function loadSession() {
 
 /** Signs in; `otp` is the code from the authenticator app (or a recovery code), when asked. */
 export async function signIn(email, password, otp = null) {
-  signedIn(await post('/session', otp ? { email, password, otp } : { email, password }));
+  signedIn(await sessionApi.signIn(otp ? { email, password, otp } : { email, password }));
 }
 
 /** Two-step sign-in is now set up: the session may do everything. */
@@ -101,7 +101,7 @@ export async function signOut() {
     if (reason) throw new SignOutRefused(reason);
   }
   const user = state.user;
-  await del('/session');
+  await sessionApi.signOut();
   setCsrfToken(null);
   for (const cleanup of signOutCleanups) await cleanup(user);
   update({ status: 'signed-out', user: null, notice: 'You have signed out.', secondFactor: null });

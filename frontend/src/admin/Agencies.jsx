@@ -1,7 +1,7 @@
 // Agencies: add one, or correct its name or kind. People and what they recorded stay with
 // their agency when it is renamed.
 import { useState } from 'preact/hooks';
-import { get, post, request } from '../api.js';
+import { agencies as agenciesApi } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { label } from '../words.js';
@@ -9,12 +9,12 @@ import { FieldProblem } from './PersonFields.jsx';
 import { AGENCY_KINDS } from './words.js';
 
 export function Agencies() {
-  const agencies = useLoad((signal) => get('/agencies', { signal }), []);
+  const agencies = useLoad((signal) => agenciesApi.list({ signal }), []);
   return (
     <>
       <ScreenTitle>Agencies</ScreenTitle>
       <AgencyForm title="Add an agency" action="Add the agency" done="Added"
-                  send={(body) => post('/agencies', body)} onDone={agencies.reload} />
+                  send={(body) => agenciesApi.add(body)} onDone={agencies.reload} />
       <h2>Every agency</h2>
       <Loaded state={agencies} what="Loading agencies">
         {(list) => (
@@ -37,7 +37,7 @@ function AgencyCard({ agency, onDone }) {
         {renaming
           ? (
             <AgencyForm title={`Rename ${agency.name}`} action="Save the name" agency={agency}
-                        send={(body) => request(`/agencies/${agency.id}`, { method: 'PATCH', json: body })}
+                        send={(body) => agenciesApi.update(agency.id, body)}
                         onDone={() => { setRenaming(false); onDone(); }}
                         onCancel={() => setRenaming(false)} />
           )

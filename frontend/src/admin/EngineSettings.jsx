@@ -1,14 +1,14 @@
 // Engine settings: every threshold and window the engine uses, what it does in plain words,
 // its value now and the default beside it; and who changed which, from what to what, when.
 import { useState } from 'preact/hooks';
-import { get, put, query } from '../api.js';
+import { engine } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad, usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
 import { FieldProblem } from './PersonFields.jsx';
 
 export function EngineSettings() {
-  const settings = useLoad((signal) => get('/engine/parameters', { signal }), []);
+  const settings = useLoad((signal) => engine.parameters({ signal }), []);
   const [round, setRound] = useState(0);
   const saved = () => {
     settings.reload();
@@ -68,7 +68,7 @@ function Group({ title, items, onSaved }) {
     }
     setBusy(true);
     try {
-      await put('/engine/parameters', changes);
+      await engine.change(changes);
       const count = Object.keys(changes).length;
       setNews(count === 1 ? '1 setting changed.' : `${count} settings changed.`);
       onSaved();
@@ -112,8 +112,8 @@ function Group({ title, items, onSaved }) {
 }
 
 function History({ round }) {
-  const pages = usePages((before, signal) => get(
-    `/engine/parameters/history${query({ before, limit: 20 })}`, { signal }), [round]);
+  const pages = usePages((before, signal) => engine.history(
+    { before, limit: 20 }, { signal }), [round]);
   const { entries, error, loading, next } = pages;
   return (
     <section aria-labelledby="history-title">

@@ -1,7 +1,7 @@
 // Invite a person: their name, work email and work. They get a one-time link to choose
 // their password: emailed, or (where Homelog cannot send email) shown here to hand over.
 import { useState } from 'preact/hooks';
-import { post } from '../api.js';
+import { people } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { formatDateTime } from '../words.js';
 import { FieldProblem, PersonFields, personBody, useChoices } from './PersonFields.jsx';
@@ -21,7 +21,7 @@ export function Invite() {
     setBusy(true);
     setError(null);
     try {
-      setInvited(await post('/users', {
+      setInvited(await people.invite({
         name: values.name.trim(), email: values.email.trim(), ...personBody(values) }));
     } catch (problem) {
       setError(problem);

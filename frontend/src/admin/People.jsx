@@ -1,7 +1,7 @@
 // People: everyone with an account, active or not, with their role, agency and when they
 // last signed in. Nothing about any family is shown here.
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.js';
+import { people as peopleApi } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { formatDateTime, label } from '../words.js';
@@ -12,7 +12,7 @@ const SHOWS = [['', 'Everyone'], ['true', 'Can sign in'], ['false', 'Stopped fro
 export function People() {
   const [search, setSearch] = useState('');
   const [active, setActive] = useState('');
-  const people = useLoad((signal) => get(`/people${query({ q: search.trim(), active })}`,
+  const people = useLoad((signal) => peopleApi.list({ q: search.trim(), active },
     { signal }), [search, active]);
   return (
     <>

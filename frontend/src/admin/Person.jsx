@@ -2,7 +2,7 @@
 // they last signed in, and what can be done about their signing in: stop it, allow it
 // again, send a new link to choose a password, reset their two-step sign-in.
 import { useState } from 'preact/hooks';
-import { del, get, post, request } from '../api.js';
+import { people } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { formatDateTime, label } from '../words.js';
@@ -10,12 +10,10 @@ import { HandOver } from './Invite.jsx';
 import { FieldProblem, loadChoices, PersonFields, personBody } from './PersonFields.jsx';
 import { lastSignIn, ROLES } from './words.js';
 
-const patch = (path, json) => request(path, { method: 'PATCH', json });
-
 export function Person({ params, user }) {
   const state = useLoad(async (signal) => {
     const [person, choices] = await Promise.all([
-      get(`/users/${params.userId}`, { signal }), loadChoices(signal)]);
+      people.get(params.userId, { signal }), loadChoices(signal)]);
     return { person, choices };
   }, [params.userId]);
   const [person, setPerson] = useState(null);
@@ -71,7 +69,7 @@ function Work({ person, choices, me, onChanged }) {
     try {
       const body = { name: values.name.trim(), ...personBody(values) };
       if (person.id === me.id) delete body.role; // nobody changes their own role
-      const changed = await patch(`/users/${person.id}`, body);
+      const changed = await people.update(person.id, body);
       onChanged(changed);
       setSaved(true);
     } catch (problem) {
@@ -120,19 +118,19 @@ function SigningIn({ person, me, onChanged }) {
     setBusy(false);
   };
   const setActive = (active) => act(async () => {
-    onChanged(await patch(`/users/${person.id}`, { active }));
+    onChanged(await people.update(person.id, { active }));
     setNews(active ? `${person.name} can sign in again with their password.`
       : `${person.name} cannot sign in any more, and has been signed out everywhere.`);
   });
   const sendLink = () => act(async () => {
-    const sent = await post(`/users/${person.id}/password-link`);
+    const sent = await people.sendPasswordLink(person.id);
     setNews(sent.emailed
       ? `We have emailed ${person.email} a link to choose a password. It works once, until ${formatDateTime(sent.expires_at)}.`
       : { link: sent.link, expiresAt: sent.expires_at });
   });
   const resetTwoStep = () => act(async () => {
-    await del(`/users/${person.id}/second-factor`);
-    onChanged(await get(`/users/${person.id}`));
+    await people.resetSecondFactor(person.id);
+    onChanged(await people.get(person.id));
     setNews(`${person.name} has been signed out and will set up two-step sign-in again when they next sign in.`);
   });
   const self = person.id === me.id;

@@ -1,13 +1,13 @@
 // The fields that describe a person's work (role, profession, agency, manager), shared by
 // inviting someone and changing their details. Problems are shown under the field named.
-import { get } from '../api.js';
+import { agencies as agenciesApi, people as peopleApi } from '../api.js';
 import { useLoad } from '../components/data.js';
 import { AGENCY_KINDS, PROFESSIONS, ROLE_HINTS, ROLES } from './words.js';
 
 /** The agencies, and the people who can be someone's manager, for the choices below. */
 export async function loadChoices(signal) {
   const [agencies, people] = await Promise.all([
-    get('/agencies', { signal }), get('/people?active=true', { signal })]);
+    agenciesApi.list({ signal }), peopleApi.list({ active: 'true' }, { signal })]);
   return { agencies, managers: people.filter((person) => person.role === 'manager') };
 }
 

@@ -3,13 +3,13 @@
 // problems is refused with each problem on its own line ("line 14: ..."), and nothing changes.
 // Visits keep the version they were scored with; charts carry a renamed or split domain on.
 import { useState } from 'preact/hooks';
-import { ApiError, get, post } from '../api.js';
+import { ApiError, rubrics } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { formatDateTime } from '../words.js';
 
 export function RubricAdmin() {
-  const versions = useLoad((signal) => get('/rubric/versions', { signal }), []);
+  const versions = useLoad((signal) => rubrics.versions({ signal }), []);
   const [shown, setShown] = useState(null);
   return (
     <>
@@ -55,7 +55,7 @@ export function RubricAdmin() {
 }
 
 function VersionInFull({ version }) {
-  const state = useLoad((signal) => get(`/rubric/versions/${version}`, { signal }), [version]);
+  const state = useLoad((signal) => rubrics.version(version, { signal }), [version]);
   return (
     <Loaded state={state} what={`Loading version ${version}`}>
       {(rubric) => (
@@ -130,7 +130,7 @@ function LoadFile({ inUse, onLoaded }) {
     setBusy(true);
     try {
       const text = await file.text();
-      const answer = await post('/rubric/versions', { file_name: file.name, text });
+      const answer = await rubrics.load({ file_name: file.name, text });
       setNews(answer.version === inUse
         ? `This file is the version already in use (version ${answer.version}): nothing changed.`
         : `Loaded: version ${answer.version} (${answer.name}) is now in use.`);

@@ -3,7 +3,7 @@
 // These reads are the app's own, not the person's: they say so (X-Homelog-Background), so
 // they do not keep an unattended screen signed in nor fill the audit trail.
 import { useEffect, useState } from 'preact/hooks';
-import { get } from '../api.js';
+import { inbox } from '../api.js';
 
 const EVERY = 5 * 60 * 1000;
 const CHANGED = 'homelog:inbox-changed';
@@ -20,7 +20,7 @@ export function UnreadBadge() {
     let stopped = false;
     const count = () => {
       if (document.visibilityState !== 'visible') return;
-      get('/inbox?unread=true&limit=200', { headers: BACKGROUND }).then(
+      inbox.list({ unread: 'true', limit: 200 }, { headers: BACKGROUND }).then(
         (entries) => !stopped && setCount(entries.length),
         () => {}, // offline or signed out: keep the last count
       );

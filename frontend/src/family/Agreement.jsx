@@ -3,7 +3,7 @@
 // earlier revision. Everyone in the core group reads it; the lead social worker (or a
 // manager) records a new revision, which never changes the earlier ones.
 import { useState } from 'preact/hooks';
-import { get, put } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric } from '../rubric.js';
@@ -21,7 +21,7 @@ export function AgreementScreen({ params }) {
 function Agreement({ family }) {
   const state = useLoad(async (signal) => {
     const [agreement, rubric] = await Promise.all([
-      get(`/families/${family.id}/agreement`, { signal }), loadRubric()]);
+      families.agreement(family.id, { signal }), loadRubric()]);
     return { agreement, rubric };
   }, [family.id]);
   return (
@@ -139,7 +139,7 @@ function AgreementForm({ family, agreement, rubric, onSaved, onCancel }) {
     setError(null);
     const otherLines = others.split('\n').map((line) => line.trim()).filter(Boolean);
     try {
-      onSaved(await put(`/families/${family.id}/agreement`, {
+      onSaved(await families.saveAgreement(family.id, {
         agreed_on: agreedOn, levels, note,
         attendees: [...present, ...otherLines.filter((line) => !present.includes(line))],
         shared_with_parents_on: sharedOn || null,

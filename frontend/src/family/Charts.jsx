@@ -1,7 +1,7 @@
 // The family's figures and one trend chart per domain, each against the agreed level in
 // force at each date (a step where the agreement was revised).
 import { useMemo } from 'preact/hooks';
-import { get } from '../api.js';
+import { families } from '../api.js';
 import { Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { agencyColours, agreedSteps, ChartKey, TrendChart } from '../charts/TrendChart.jsx';
@@ -17,7 +17,7 @@ export function ChartsScreen({ params }) {
 }
 
 function Charts({ familyId }) {
-  const trends = useLoad((signal) => get(`/families/${familyId}/trends`, { signal }), [familyId]);
+  const trends = useLoad((signal) => families.trends(familyId, { signal }), [familyId]);
   return (
     <Loaded state={trends} what="Loading the charts">
       {(answer) => <TrendsView trends={answer} />}

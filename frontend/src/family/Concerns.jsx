@@ -4,7 +4,7 @@
 // with their evidence and the core group's responses; closed flags are kept at the end.
 // Lead social workers and managers can record one response for a whole concern.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { families } from '../api.js';
 import { Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { FLAG_STATES, label, SEVERITY } from '../words.js';
@@ -74,7 +74,7 @@ function useAfterAnswer(answered, answer) {
 }
 
 function Concerns({ familyId, mayRespond }) {
-  const answer = useLoad((signal) => get(`/families/${familyId}/concerns`, { signal }), [familyId]);
+  const answer = useLoad((signal) => families.concerns(familyId, { signal }), [familyId]);
   const [changes, setChanges] = useState(0);
   const [wanted] = useState(flagInAddress);
   const [answered, setAnswered] = useState(null);
@@ -217,7 +217,7 @@ function RespondToConcern({ familyId, concern, onAnswered }) {
   const total = concern.flags.length;
   const open = concern.flags.filter((flag) => flag.state === 'open').length;
   const closeOnly = concern.state === 'acknowledged';
-  const send = (response, close) => post(`/families/${familyId}/concerns/acknowledge`,
+  const send = (response, close) => families.respondToConcern(familyId,
     { flag_ids: concern.flag_ids, response, close });
   const onDone = (closed) => {
     form.current.open = false;
@@ -278,7 +278,7 @@ function ClosedFlags({ familyId, changes, wanted }) {
 
 function ClosedList({ familyId, changes, wanted }) {
   const closed = useLoad(
-    (signal) => get(`/families/${familyId}/flags?state=closed`, { signal }), [familyId, changes]);
+    (signal) => families.flags(familyId, { state: 'closed' }, { signal }), [familyId, changes]);
   useShowFlag(wanted, Boolean(closed.data));
   return (
     <Loaded state={closed} what="Loading the closed flags">

@@ -2,7 +2,7 @@
 // in it, and, for its lead and the managers in it, adding people (found by name or agency),
 // removing them (after a confirmation) and making a lead social worker the lead.
 import { useState } from 'preact/hooks';
-import { del, get, post, put, query } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { formatDate } from '../words.js';
@@ -34,7 +34,7 @@ export function CoreGroup({ family, reload }) {
       <ErrorMessage error={error} />
       {family.may_manage && (
         <AddPeople members={members} busy={busy}
-                   add={(person) => act(() => post(`/families/${family.id}/members`, { user_id: person.id }))} />
+                   add={(person) => act(() => families.addMember(family.id, person.id))} />
       )}
     </section>
   );
@@ -53,7 +53,7 @@ function Member({ member, family, busy, act }) {
         <div class="actions actions-pair">
           {canLead && (
             <button type="button" class="button button-secondary" disabled={busy}
-                    onClick={() => act(() => put(`/families/${family.id}/lead`, { user_id: member.user_id }))}>
+                    onClick={() => act(() => families.setLead(family.id, member.user_id))}>
               Make {member.name} the lead
             </button>
           )}
@@ -67,7 +67,7 @@ function Member({ member, family, busy, act }) {
             family. What they recorded stays on the record.</p>
           <div class="actions actions-pair">
             <button type="button" class="button button-danger" disabled={busy}
-                    onClick={() => act(() => del(`/families/${family.id}/members/${member.user_id}`))}>
+                    onClick={() => act(() => families.removeMember(family.id, member.user_id))}>
               Yes, remove {member.name}
             </button>
             <button type="button" class="button button-secondary" onClick={() => setConfirming(false)}>
@@ -81,7 +81,7 @@ function Member({ member, family, busy, act }) {
 }
 
 function MissingAgencies({ familyId, groupSize }) {
-  const missing = useLoad((signal) => get(`/families/${familyId}/missing-agencies`, { signal }),
+  const missing = useLoad((signal) => families.missingAgencies(familyId, { signal }),
     [familyId, groupSize]);
   if (missing.error || !missing.data || missing.data.length === 0) return null;
   return (
@@ -123,7 +123,7 @@ function AddPeople({ members, busy, add }) {
 }
 
 function Found({ search, members, busy, add }) {
-  const found = useLoad((signal) => get(`/families/people${query({ search, limit: 20 })}`, { signal }), [search]);
+  const found = useLoad((signal) => families.findPeople({ search, limit: 20 }, { signal }), [search]);
   return (
     <Loaded state={found} what="Finding people">
       {(people) => (people.length === 0 ? <p>Nobody found.</p> : (

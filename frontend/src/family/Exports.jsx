@@ -2,7 +2,7 @@
 // the scores and the visits (CSV), and the parents' copy of the agreement (PDF).
 // Downloads need a recent sign-in: when the server asks, the password is confirmed here.
 import { useState } from 'preact/hooks';
-import { download, post, query } from '../api.js';
+import { families, session } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 
 const FILES = [
@@ -36,8 +36,8 @@ export function Exports({ params }) {
     setError(null);
     setDone(null);
     try {
-      const period = file.period ? query({ from, to }) : '';
-      save(await download(`/families/${params.familyId}/${file.path}${period}`));
+      const period = file.period ? { from, to } : {};
+      save(await families.download(params.familyId, file.path, period));
       setDone(`${file.label} downloaded.`);
       setPending(null);
     } catch (problem) {
@@ -93,7 +93,7 @@ function ConfirmPassword({ file, onConfirmed, onCancel }) {
     setBusy(true);
     setError(null);
     try {
-      await post('/session/confirm', { password });
+      await session.confirmPassword(password);
       onConfirmed();
     } catch (problem) {
       setError(problem);

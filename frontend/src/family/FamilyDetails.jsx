@@ -2,7 +2,7 @@
 // and the managers in its core group) changing the details, closing or reopening the
 // record, and changing the core group. Every change goes on the family's timeline.
 import { useState } from 'preact/hooks';
-import { post, request } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage } from '../components/common.jsx';
 import { age, formatDate, formatDateTime, label, PLAN_CATEGORIES } from '../words.js';
 import { CoreGroup } from './CoreGroup.jsx';
@@ -69,7 +69,7 @@ function EditDetails({ family, done }) {
     setBusy(true);
     setError(null);
     try {
-      await request(`/families/${family.id}`, { method: 'PATCH', json: { ...familyBody(values), reason } });
+      await families.update(family.id, { ...familyBody(values), reason });
       done(true);
     } catch (problem) {
       setError(problem);
@@ -114,7 +114,7 @@ function CloseOrReopen({ family, reload }) {
     setBusy(true);
     setError(null);
     try {
-      await post(`/families/${family.id}/${closing ? 'close' : 'reopen'}`, { reason });
+      await (closing ? families.close : families.reopen)(family.id, reason);
       setAsking(false);
       setReason('');
       setBusy(false);

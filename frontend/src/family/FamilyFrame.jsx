@@ -1,7 +1,7 @@
 // What every family screen shares: the reference, children and plan, the two things to
 // record, and the tabs (timeline, charts, photos, concerns); while a manager is in by
 // break-glass, a banner saying so and when it ends.
-import { get } from '../api.js';
+import { families } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { BreakGlassBanner } from '../screens/BreakGlass.jsx';
@@ -26,7 +26,7 @@ const PAGES = {
 const RUN_THE_CORE_GROUP = new Set(['lead_social_worker', 'manager']);
 
 export function FamilyFrame({ familyId, tab, children }) {
-  const family = useLoad((signal) => get(`/families/${familyId}`, { signal }), [familyId]);
+  const family = useLoad((signal) => families.get(familyId, { signal }), [familyId]);
   const current = TABS.find((item) => item.key === tab) ?? PAGES[tab];
   if (family.error?.offline) return <OfflineFamily familyId={familyId} />;
   return (

@@ -3,7 +3,7 @@
 // the list of closed flags.
 import { Fragment } from 'preact';
 import { useId, useState } from 'preact/hooks';
-import { post } from '../api.js';
+import { flags } from '../api.js';
 import { ErrorMessage } from '../components/common.jsx';
 import { FLAG_KINDS, FLAG_STATES, formatDate, formatDateTime, label, SEVERITY } from '../words.js';
 
@@ -64,7 +64,7 @@ function Respond({ flag, onChanged }) {
   return (
     <ResponseForm
       closeOnly={flag.state === 'acknowledged'}
-      send={(response, close) => post(`/flags/${flag.id}/acknowledge`, { response, close })}
+      send={(response, close) => flags.respond(flag.id, { response, close })}
       onDone={onChanged}
       closeLabel={flag.safe_sleep ? 'Close the flag as well (a safe-sleep flag closes only this way)'
         : 'Close the flag as well'}

@@ -2,7 +2,7 @@
 // opens it joins its core group (as its lead, if a lead social worker); the next screen is
 // the family's details and core group, to add the others.
 import { useState } from 'preact/hooks';
-import { post } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import { navigate } from '../router.js';
 import { FamilyFields, familyBody, familyValues } from './FamilyFields.jsx';
@@ -26,7 +26,7 @@ export function OpenFamily({ user }) {
     setBusy(true);
     setError(null);
     try {
-      const family = await post('/families', familyBody(values));
+      const family = await families.open(familyBody(values));
       navigate(`/families/${family.id}/details`);
     } catch (problem) {
       setError(problem);

@@ -1,6 +1,6 @@
 // Photos of one domain side by side, oldest first: the same room over time.
 import { useEffect, useState } from 'preact/hooks';
-import { get, query } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, Loaded, Loading } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric } from '../rubric.js';
@@ -46,7 +46,7 @@ function PhotoRow({ familyId, domain }) {
   useEffect(() => {
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true, error: null }));
-    get(`/families/${familyId}/photos${query({ domain, page, per_page: 24 })}`,
+    families.photos(familyId, { domain, page, per_page: 24 },
       { signal: controller.signal })
       .then((answer) => {
         setPhotos((previous) => (page === 1 ? answer.items : [...previous, ...answer.items]));

@@ -1,7 +1,7 @@
 // Every agency's visits, corrections and events for the family, and the changes to its
 // record, core group and agreement, newest first.
 import { useEffect, useState } from 'preact/hooks';
-import { get, query } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
 import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
 import { EVENT_KINDS, formatDateTime, label, PRESENT, scoreBand } from '../words.js';
@@ -31,7 +31,7 @@ function Timeline({ familyId }) {
     setLoading(true);
     setError(null);
     Promise.all([
-      get(`/families/${familyId}/timeline${query({ page, per_page: PER_PAGE })}`,
+      families.timeline(familyId, { page, per_page: PER_PAGE },
         { signal: controller.signal }),
       loadRubric(),
     ]).then(async ([answer, rubric]) => {

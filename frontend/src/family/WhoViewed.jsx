@@ -1,7 +1,7 @@
 // Who has viewed this family: every access to its record (who, agency, when, what, on what
 // basis), newest first, a page at a time, for everybody or one person. Lead and managers.
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
 import { usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
@@ -19,8 +19,8 @@ export function WhoViewedScreen({ params }) {
 
 function WhoViewed({ familyId }) {
   const [person, setPerson] = useState('');
-  const pages = usePages((before, signal) => get(
-    `/families/${familyId}/who-viewed${query({ person, before, limit: PER_PAGE })}`,
+  const pages = usePages((before, signal) => families.whoViewed(
+    familyId, { person, before, limit: PER_PAGE },
     { signal }), [familyId, person]);
   const { entries, error, loading, next } = pages;
   const people = pages.page?.people ?? [];

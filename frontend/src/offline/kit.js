@@ -1,12 +1,12 @@
 // The offline kit: the rubric and, for the user's own families, the minimum to record a
 // visit (reference, children's initials and ages, agreed levels), fetched when there is
 // signal and kept per user. Also remembers who signed in last, so the app opens offline.
-import { get } from '../api.js';
+import { offlineKit } from '../api.js';
 import { database, existingDatabase } from './db.js';
 
 /** Fetches the kit and keeps it for `user`; resolves with it (rejects if offline). */
 export async function refreshKit(user) {
-  const kit = await get('/offline-kit');
+  const kit = await offlineKit.get();
   const kept = { ...kit, savedAt: new Date().toISOString() };
   const db = await database();
   await db.put('kits', kept, user.id);

@@ -7,7 +7,7 @@
 // other 4xx) is kept and shown to the person to correct or, deliberately, to discard (which
 // the server logs). Nothing is ever dropped silently. A 401 stops sending: the items wait for
 // the same user to sign in again.
-import { ApiError, post, request } from '../api.js';
+import { ApiError, visits } from '../api.js';
 import { database, existingDatabase } from './db.js';
 
 const FIRST_RETRY_MS = 2000;
@@ -126,8 +126,7 @@ function describe(error, what) {
 }
 
 async function sendVisit(item) {
-  const answer = await post(`/families/${item.familyId}/visits`, item.body,
-    { headers: { 'Idempotency-Key': item.key } });
+  const answer = await visits.submit(item.familyId, item.body, item.key);
   return answer.id;
 }
 
@@ -138,8 +137,7 @@ async function sendPhoto(visitId, photo) {
   if (photo.room) form.append('room', photo.room);
   form.append('caption', photo.caption ?? '');
   form.append('parent_agreed', photo.parentAgreed ? 'true' : 'false');
-  await request(`/visits/${visitId}/photos`,
-    { method: 'POST', body: form, headers: { 'Idempotency-Key': photo.key } });
+  await visits.addPhoto(visitId, form, photo.key);
 }
 
 async function update(store, value) {
@@ -302,13 +300,13 @@ export async function discardItem(key, reason) {
   const problem = item.problem?.message ?? '';
   let answer;
   if (!item.visitId) {
-    answer = await post('/outbox/discards', { kind: 'visit', idempotency_key: key,
+    answer = await visits.discardQueued({ kind: 'visit', idempotency_key: key,
       family_id: item.familyId, queued_at: item.queuedAt, reason, last_problem: problem });
   }
   // The visit was recorded but some photos were refused: each photo is logged on its own.
   // (Photos of a visit never recorded go with the visit's entry.)
   for (const photo of item.visitId ? photos : []) {
-    await post('/outbox/discards', { kind: 'photo', idempotency_key: photo.key,
+    await visits.discardQueued({ kind: 'photo', idempotency_key: photo.key,
       family_id: item.familyId, visit_id: item.visitId, queued_at: item.queuedAt, reason,
       last_problem: photo.problem?.message ?? problem });
   }

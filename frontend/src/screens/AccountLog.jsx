@@ -2,7 +2,7 @@
 // requests and changes to people and settings, newest first, a page at a time. Nothing
 // about any family is in it.
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.js';
+import { audit } from '../api.js';
 import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
 import { usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
@@ -20,7 +20,7 @@ const SHOWS = [
 export function AccountLog({ user }) {
   const [action, setAction] = useState('');
   const pages = usePages((before, signal) => (user?.role === 'administrator'
-    ? get(`/audit/account-log${query({ action, before, limit: PER_PAGE })}`, { signal })
+    ? audit.accountLog({ action, before, limit: PER_PAGE }, { signal })
     : Promise.resolve({ entries: [], next_before: null })), [action, user?.role]);
   const { entries, error, loading, next } = pages;
 

@@ -1,7 +1,7 @@
 // Break-glass: a manager opens a family whose core group they are not in, saying why.
 // The access lasts a set time, everything opened is recorded, and the lead is told at once.
 import { useState } from 'preact/hooks';
-import { post } from '../api.js';
+import { families } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import { navigate } from '../router.js';
 import { formatDate, formatDateTime } from '../words.js';
@@ -44,7 +44,7 @@ export function BreakGlass({ user }) {
     setBusy(true);
     setError(null);
     try {
-      const given = await post('/families/break-glass', { reference: reference.trim(), reason });
+      const given = await families.breakGlass({ reference: reference.trim(), reason });
       if (given.families.length > 1) setGrant(given);
       else navigate(`/families/${given.family_id}`);
     } catch (problem) {

@@ -1,14 +1,14 @@
 // My families: the families whose core group I am in, with what needs attention first;
 // the closed ones on request; "Open a family" for lead social workers and managers.
 import { useState } from 'preact/hooks';
-import { get } from '../api.js';
+import { families } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { OfflineFamilies } from '../visit/OfflineFamilies.jsx';
 import { age, days, formatDate, label, PLAN_CATEGORIES, SEVERITY } from '../words.js';
 
 export function Families({ user }) {
-  const caseload = useLoad((signal) => get('/caseload', { signal }), []);
+  const caseload = useLoad((signal) => families.caseload({ signal }), []);
   return (
     <>
       <ScreenTitle>My families</ScreenTitle>
@@ -58,7 +58,7 @@ function ClosedFamilies() {
 }
 
 function ClosedList() {
-  const closed = useLoad((signal) => get('/families?status=closed', { signal }), []);
+  const closed = useLoad((signal) => families.list({ status: 'closed' }, { signal }), []);
   return (
     <Loaded state={closed} what="Loading closed families">
       {(families) => (families.length === 0 ? <p>No closed families.</p> : (

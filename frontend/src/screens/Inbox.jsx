@@ -1,7 +1,7 @@
 // What has changed for my families: one entry per family per engine run (its concerns that
 // are new, worse, better or resolved), and each immediate concern or escalation on its own.
 import { useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { inbox as inboxApi } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { inboxChanged } from '../components/unread.jsx';
@@ -20,7 +20,7 @@ const CHANGES = {
 
 export function Inbox() {
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const inbox = useLoad((signal) => get(`/inbox${unreadOnly ? '?unread=true' : ''}`, { signal }), [unreadOnly]);
+  const inbox = useLoad((signal) => inboxApi.list({ unread: unreadOnly ? 'true' : null }, { signal }), [unreadOnly]);
   return (
     <>
       <ScreenTitle>Inbox</ScreenTitle>
@@ -44,7 +44,7 @@ function useOpen(entry, address) {
     setError(null);
     try {
       if (!read) {
-        await post(`/inbox/${entry.id}/read`);
+        await inboxApi.markRead(entry.id);
         inboxChanged();
       }
       setRead(true);

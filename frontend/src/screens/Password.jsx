@@ -1,7 +1,7 @@
 // Passwords: change your own (signed in), ask for a link when you have forgotten it, and set
 // one with a link from an email (or handed over by an administrator for a new account).
 import { useState } from 'preact/hooks';
-import { post } from '../api.js';
+import { passwordReset, session } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 
 const ADVICE = 'At least 8 characters. A few unrelated words make a strong password that is easy to remember.';
@@ -29,7 +29,7 @@ export function ChangePassword() {
     setBusy(true);
     setError(null);
     try {
-      await post('/session/password', { current_password: current, new_password: next });
+      await session.changePassword({ current_password: current, new_password: next });
       setDone(true);
       setCurrent('');
       setNext('');
@@ -76,7 +76,7 @@ export function ForgotPassword({ onBack }) {
     setBusy(true);
     setError(null);
     try {
-      setAnswer(await post('/password-reset', { email: email.trim() }));
+      setAnswer(await passwordReset.ask(email.trim()));
     } catch (problem) {
       setError(problem);
     }
@@ -126,7 +126,7 @@ export function SetPassword() {
     setBusy(true);
     setError(null);
     try {
-      await post('/password-reset/complete', { token, password });
+      await passwordReset.complete(token, password);
       // The token has done its work: keep it out of the address bar and history.
       window.history.replaceState(null, '', '/set-password');
       setDone(true);

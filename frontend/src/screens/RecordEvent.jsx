@@ -1,7 +1,7 @@
 // Record information that is not a visit (a police call-out, a message from the GP), dated
 // and attributed, for the family's timeline.
 import { useRef, useState } from 'preact/hooks';
-import { newIdempotencyKey, post } from '../api.js';
+import { families, newIdempotencyKey } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import { navigate } from '../router.js';
 import { EVENT_KINDS } from '../words.js';
@@ -29,9 +29,8 @@ export function RecordEvent({ params }) {
     setError(null);
     try {
       // A time without an offset is the partnership's local time (the API's rule).
-      await post(`/families/${params.familyId}/events`,
-        { kind, occurred_at: occurredAt, summary, source },
-        { headers: { 'Idempotency-Key': key.current } });
+      await families.recordEvent(params.familyId,
+        { kind, occurred_at: occurredAt, summary, source }, key.current);
       navigate(`/families/${params.familyId}`);
     } catch (problem) {
       setError(problem);

@@ -3,7 +3,7 @@
 // Where every sign-in needs it, someone who has not set it up sees only this (EnrolFirst).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import './two-step.css';
-import { post } from '../api.js';
+import { session } from '../api.js';
 import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
 import { navigate } from '../router.js';
 import { addRoute } from '../routes.js';
@@ -18,7 +18,7 @@ export function SetUpTwoStep({ intro, onDone }) {
   const [codes, setCodes] = useState(null);
   const start = () => {
     setProblem(null);
-    post('/session/second-factor').then(setEnrolment, setProblem);
+    session.startSecondFactor().then(setEnrolment, setProblem);
   };
   useEffect(start, []);
 
@@ -54,7 +54,7 @@ function ScanAndConfirm({ enrolment, onConfirmed }) {
     setBusy(true);
     setError(null);
     try {
-      const answer = await post('/session/second-factor/confirm', { code: code.trim() });
+      const answer = await session.confirmSecondFactor(code.trim());
       onConfirmed(answer.recovery_codes);
     } catch (problem) {
       setError(problem);

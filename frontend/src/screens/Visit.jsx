@@ -1,6 +1,6 @@
 // One visit as recorded: every domain's level with its descriptor, who was present, rooms
 // seen, immediate concerns and notes; corrections are linked both ways.
-import { get, query } from '../api.js';
+import { families, visits } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
@@ -8,7 +8,7 @@ import { formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 
 export function Visit({ params }) {
   const visit = useLoad(async (signal) => {
-    const [answer, current] = await Promise.all([get(`/visits/${params.visitId}`, { signal }), loadRubric()]);
+    const [answer, current] = await Promise.all([visits.get(params.visitId, { signal }), loadRubric()]);
     // In the words of the version it was scored with, which may have other domains.
     const rubric = await loadRubricVersion(answer.rubric_version);
     return { visit: answer, rubric, current, photos: await visitPhotos(answer, signal) };
@@ -30,9 +30,9 @@ async function visitPhotos(visit, signal) {
   try {
     let first = visit;
     for (let step = 0; first.supersedes_id && step < 20; step += 1) {
-      first = await get(`/visits/${first.supersedes_id}`, { signal });
+      first = await visits.get(first.supersedes_id, { signal });
     }
-    const answer = await get(`/families/${visit.family_id}/photos${query({ visit: first.id, per_page: 100 })}`, { signal });
+    const answer = await families.photos(visit.family_id, { visit: first.id, per_page: 100 }, { signal });
     const byDomain = {};
     for (const photo of answer.items) (byDomain[photo.domain_key] ??= []).push(photo);
     return byDomain;
