@@ -181,7 +181,7 @@ def _app(settings: dict[str, str]) -> Flask:
 
 
 def production(args: argparse.Namespace, work: Path) -> list[Step]:
-    with deployment(work, workers=4) as running:
+    with deployment(work, workers=4, as_installed=False) as running:
         people = _people(_app(running.env), max(args.steps))
         return ramp(running.base_url, str(running.ca), people, args.steps, args.seconds)
 

@@ -33,6 +33,7 @@ import trustme  # noqa: E402
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 
+from scripts import under_systemd  # noqa: E402
 from tests.support.object_store import CREDENTIALS, REGION, object_store_server  # noqa: E402
 from tests.support.postgres import as_role, start_postgres  # noqa: E402
 
@@ -176,8 +177,9 @@ def _wait_ready(url: str, ca: Path, processes: dict[str, subprocess.Popen[bytes]
 
 def _settings(urls: dict[str, str], store_url: str, bucket: str, work: Path,
               port: int) -> dict[str, str]:
+    """The deployment's own settings (what /etc/homelog/homelog.env holds)."""
     return {
-        **os.environ, **CREDENTIALS,
+        **CREDENTIALS,
         "HOMELOG_ENV": "production",
         "HOMELOG_SECRET_KEY": base64.b64encode(os.urandom(36)).decode(),
         "HOMELOG_AUDIT_KEY": base64.b64encode(os.urandom(36)).decode(),
@@ -187,11 +189,26 @@ def _settings(urls: dict[str, str], store_url: str, bucket: str, work: Path,
         "HOMELOG_PHOTO_STORE": "s3", "HOMELOG_S3_BUCKET": bucket,
         "HOMELOG_S3_ENDPOINT_URL": store_url, "HOMELOG_S3_REGION": REGION,
         "HOMELOG_TRUSTED_PROXIES": "1",
-        # The browser tests sign in with passwords alone (their own test covers two-step
-        # sign-in in-process); everything else is production's.
-        "HOMELOG_REQUIRE_SECOND_FACTOR": "false",
         "HOMELOG_BIND": f"127.0.0.1:{port}", "HOMELOG_WORKERS": "4",
-        "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+    }
+
+
+def _installed(settings: dict[str, str]) -> dict[str, str]:
+    """The settings as an installed service has them: its files under /var/lib/homelog."""
+    return {**settings, "HOMELOG_MEDIA_DIR": "/var/lib/homelog/media",
+            "HOMELOG_AUDIT_CHECKPOINTS": "/var/lib/homelog/audit-checkpoints.jsonl"}
+
+
+def _start_directly(stack: ExitStack, env: dict[str, str], work: Path,
+                    workers: int) -> dict[str, subprocess.Popen[bytes]]:
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics")}
+    return {
+        "gunicorn": _start(stack, f"gunicorn ({workers} workers)",
+                           [str(VENV / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
+                            "wsgi:app"], env, work / "gunicorn.log"),
+        "scheduler": _start(stack, "the scheduler",
+                            [str(VENV / "flask"), "--app", "homelog", "scheduler"], env,
+                            work / "scheduler.log"),
     }
 
 
@@ -208,8 +225,11 @@ class Deployment:
 
 
 @contextmanager
-def deployment(work: Path, *, workers: int = 4) -> Iterator[Deployment]:
-    """Bring the production profile up on loopback; bring it down afterwards."""
+def deployment(work: Path, *, workers: int = 4, as_installed: bool = True
+               ) -> Iterator[Deployment]:
+    """Bring the production profile up on loopback; bring it down afterwards. As installed,
+    systemd starts the web server and the scheduler from deploy/systemd/ (scripts/
+    under_systemd.py); otherwise they are started directly (the capacity benchmark)."""
     with ExitStack() as stack:
         nginx = _nginx()
         urls = _database(stack, work)
@@ -217,25 +237,29 @@ def deployment(work: Path, *, workers: int = 4) -> Iterator[Deployment]:
         bucket = store.new_bucket()
         ca, chain, key, spki = _certificate(work)
         ports = {"app": free_port(), "https": free_port(), "http": free_port()}
-        env = _settings(urls, store.endpoint_url, bucket, work, ports["app"])
-        env["HOMELOG_WORKERS"] = str(workers)
+        settings = {**_settings(urls, store.endpoint_url, bucket, work, ports["app"]),
+                    "HOMELOG_WORKERS": str(workers)}
+        env = {**os.environ, **settings}
         migrate = {**env, "HOMELOG_DATABASE_URL": urls["owner"],
                    "HOMELOG_DATABASE_APP_ROLE": APP_ROLE}
         subprocess.run([str(VENV / "flask"), "--app", "homelog", "db", "upgrade"], env=migrate,
                        cwd=REPO, check=True)
         _say("migrated as the owner; the app connects as a role that owns nothing")
-        processes = {
-            "gunicorn": _start(stack, f"gunicorn ({workers} workers)",
-                               [str(VENV / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                "wsgi:app"], env, work / "gunicorn.log"),
-            "scheduler": _start(stack, "the scheduler",
-                                [str(VENV / "flask"), "--app", "homelog", "scheduler"], env,
-                                work / "scheduler.log"),
-            "nginx": _start(stack, "nginx", [nginx, "-c", str(_nginx_config(
-                work, ports, chain, key)), "-g", "daemon off;"], env, work / "nginx.log"),
-        }
+        if as_installed:
+            boot = under_systemd.start(stack, work, _installed(settings))
+            processes = {"systemd": boot}
+            systemd = under_systemd.wait_for_systemd(boot)
+        else:
+            processes = _start_directly(stack, env, work, workers)
+        processes["nginx"] = _start(stack, "nginx", [nginx, "-c", str(_nginx_config(
+            work, ports, chain, key)), "-g", "daemon off;"], env, work / "nginx.log")
         base = f"https://localhost:{ports['https']}"
         _wait_ready(base, ca, processes)
+        if as_installed:
+            states = under_systemd.unit_states(systemd)
+            _say("; ".join(f"{unit} {state}" for unit, state in states.items()))
+            if any(state != "active as homelog" for state in states.values()):
+                raise RuntimeError("the units are not running as installed")
         _say(f"ready at {base}")
         yield Deployment(base, f"http://localhost:{ports['http']}", ca, spki, env,
                          urls["owner"])

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from homelog.accounts.models import User
 from homelog.accounts.password_links import RESET, issue_link
 from homelog.extensions import db
-from tests.browser.screens import check_accessibility, screenshot, sign_in
+from tests.browser.screens import check_accessibility, pass_two_step, screenshot, sign_in
 from tests.support.api_client import PASSWORD
 
 NEW = "violet kettle under the stairs"
@@ -33,7 +33,7 @@ def test_change_my_password(page, factory, output_dir):
     page.get_by_label("Password", exact=True).fill(NEW)
     page.get_by_role("button", name="Sign in", exact=True).tap()
     # Signed in with the new password, back on the screen it was on.
-    expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
+    pass_two_step(page, user.email, page.get_by_role("heading", name="Change your password"))
 
 
 def test_set_my_password_from_a_link(page, factory, live_app, output_dir):
@@ -54,7 +54,7 @@ def test_set_my_password_from_a_link(page, factory, live_app, output_dir):
     page.get_by_label("Work email").fill(user.email)
     page.get_by_label("Password", exact=True).fill(NEW)
     page.get_by_role("button", name="Sign in", exact=True).tap()
-    expect(page.get_by_role("heading", name="My families", level=1)).to_be_visible()
+    pass_two_step(page, user.email, page.get_by_role("heading", name="My families", level=1))
     # The link worked once.
     page.goto(f"/set-password#token={token}")
     page.get_by_label("New password").fill(NEW + " again")
