@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("visits.EventsResource", "POST"): _family_scoped(201),
     ("visits.TimelineResource", "GET"): _family_scoped(200),
     ("visits.OfflineKitResource", "GET"): _all(200),  # each gets their own families only
+    ("visits.AppSettingsResource", "GET"): _all(200),  # the scale, limits and time zone
     ("visits.DiscardsResource", "POST"): _all(201),  # each logs their own phone's discard
     ("engine.FlagsResource", "GET"): _family_scoped(200),
     ("engine.AcknowledgeResource", "POST"): _family_scoped(403),  # member is a practitioner

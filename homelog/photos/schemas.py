@@ -6,6 +6,7 @@ from werkzeug.datastructures import FileStorage
 
 from homelog.core.schemas import MAX_ID, OutSchema, StrictSchema, WholeMatch
 from homelog.photos.models import DISPLAY, RENDITIONS
+from homelog.visits.limits import PHOTO_CAPTION_MAX
 from homelog.visits.schemas import AgencyRefSchema, PersonRefSchema
 
 _KEY_PATTERN = WholeMatch(r"[a-z0-9_]{1,40}", error="Use a key such as 'kitchen'.")
@@ -34,7 +35,8 @@ class PhotoUploadSchema(StrictSchema):
                                                         "for, e.g. kitchen or sleep."})
     room = fields.String(load_default=None, allow_none=True, validate=_KEY_PATTERN,
                          metadata={"description": "Optional: the room, e.g. child_bedroom."})
-    caption = fields.String(load_default="", validate=[validate.Length(max=500), _printable])
+    caption = fields.String(load_default="",
+                            validate=[validate.Length(max=PHOTO_CAPTION_MAX), _printable])
     parent_agreed = fields.Boolean(
         required=True, truthy={"true"}, falsy={"false"},
         # A form field is text on the wire: documented as the two words it may be.

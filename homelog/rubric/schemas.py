@@ -91,6 +91,28 @@ class RubricFileSchema(StrictSchema):
             _unique_keys(data.get(field, []), field)
 
 
+class _BandOutSchema(OutSchema):
+    key = fields.String(metadata={"enum": ["good_enough", "borderline", "concern"]})
+    label = fields.String()
+    lowest = fields.Integer()
+    highest = fields.Integer()
+
+
+class ScaleOutSchema(OutSchema):
+    """The scoring scale in force (rubric/scale.py)."""
+
+    lowest = fields.Integer(metadata={"description": "The best score."})
+    highest = fields.Integer(metadata={"description": "The worst score."})
+    good_enough_max = fields.Integer(metadata={
+        "description": "Good enough up to this score where a family has no agreed level."})
+    concern_min = fields.Integer(metadata={
+        "description": "The partnership's concern level: a score at or worse than this is "
+                       "a concern (3 to 5, chosen by the administrator)."})
+    bands = fields.List(fields.Nested(_BandOutSchema), metadata={
+        "description": "Good enough, borderline and concern, best first; an empty band (no "
+                       "borderline when the concern level is 3) is left out."})
+
+
 class RubricOutSchema(OutSchema):
     version = fields.Integer()
     name = fields.String()

@@ -24,6 +24,7 @@ from homelog.families.models import Family
 from homelog.families.services import families_of, membership
 from homelog.rubric.services import current_rubric
 from homelog.rubric.versions import agreed_levels_now
+from homelog.visits.app_settings import app_settings
 from homelog.visits.models import Visit
 
 
@@ -48,8 +49,9 @@ def _family_entry(family: Family, rubric: Any, today: dt.date) -> dict[str, Any]
 
 
 def offline_kit(user: User) -> dict[str, Any]:
-    """The rubric in force and, for each family whose core group `user` is in, the minimum
-    needed to record a visit offline. Audited on each of those families."""
+    """The rubric in force, the app settings (scale, limits, time zone) and, for each
+    family whose core group `user` is in, the minimum needed to record a visit offline.
+    Audited on each of those families."""
     rubric = current_rubric()
     families = families_of(user)
     record_each(actor_of(user), "offline_kit.view", [family.id for family in families],
@@ -58,6 +60,7 @@ def offline_kit(user: User) -> dict[str, Any]:
     return {
         "rubric": {"version": rubric.version, **rubric.content},
         "families": [_family_entry(family, rubric, today) for family in families],
+        "settings": app_settings(),
     }
 
 

@@ -2,13 +2,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
 from homelog.core.time import local_date, to_utc
-from homelog.rubric.schemas import RubricOutSchema
+from homelog.rubric.schemas import RubricOutSchema, ScaleOutSchema
+from homelog.visits import limits
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
 
 _KEY = fields.String(validate=validate.Length(min=1, max=40))
-# A hard ceiling so no absurd body is ever parsed further; the partnership's own, lower,
-# limit (HOMELOG_NOTES_MAX_CHARS) is checked by the service with a clear message.
-_TEXT_CEILING = 100_000
 
 
 class AwareDateTime(fields.DateTime):
@@ -34,11 +32,11 @@ def _scores(**options: object) -> fields.Dict:
 
 
 def _notes(**options: object) -> fields.String:
-    return fields.String(validate=validate.Length(max=_TEXT_CEILING), **options)
+    return fields.String(validate=validate.Length(max=limits.TEXT_CEILING), **options)
 
 
 def _child_presentation(**options: object) -> fields.String:
-    return fields.String(validate=validate.Length(max=2000), **options)
+    return fields.String(validate=validate.Length(max=limits.CHILD_PRESENTATION_MAX), **options)
 
 
 class VisitInSchema(StrictSchema):
@@ -60,7 +58,8 @@ class VisitInSchema(StrictSchema):
 class AmendmentInSchema(StrictSchema):
     """The reason, and only the fields being corrected; the rest are kept from the visit."""
 
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(
+        min=limits.AMENDMENT_REASON_MIN, max=limits.AMENDMENT_REASON_MAX))
     visited_at = AwareDateTime()
     announced = StrictBoolean()
     present = _present()
@@ -81,8 +80,9 @@ class AmendmentInSchema(StrictSchema):
 class EventInSchema(StrictSchema):
     occurred_at = AwareDateTime(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(EVENT_KINDS))
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    source = fields.String(load_default="", validate=validate.Length(max=200))
+    summary = fields.String(required=True,
+                            validate=validate.Length(min=1, max=limits.EVENT_SUMMARY_MAX))
+    source = fields.String(load_default="", validate=validate.Length(max=limits.EVENT_SOURCE_MAX))
 
 
 class TimelineQuerySchema(StrictSchema):
@@ -193,9 +193,35 @@ class _KitFamilySchema(OutSchema):
                        "where nothing has been agreed)."})
 
 
+class _LimitsOutSchema(OutSchema):
+    clock_skew_seconds = fields.Integer(metadata={
+        "description": "How far ahead of the server's clock a visit or event time is still "
+                       "accepted (a phone's clock running fast)."})
+    notes_max = fields.Integer(metadata={"description": "A visit's notes, in characters."})
+    child_presentation_max = fields.Integer(metadata={
+        "description": "A visit's note of how the children presented, in characters."})
+    amendment_reason_max = fields.Integer(metadata={
+        "description": "The reason an amendment gives, in characters."})
+    summary_max = fields.Integer(metadata={"description": "An event's summary, in characters."})
+    source_max = fields.Integer(metadata={"description": "An event's source, in characters."})
+    caption_max = fields.Integer(metadata={"description": "A photo's caption, in characters."})
+    discard_reason_max = fields.Integer(metadata={
+        "description": "Why a queued visit or photo is discarded, in characters."})
+
+
+class AppSettingsOutSchema(OutSchema):
+    scale = fields.Nested(ScaleOutSchema)
+    limits = fields.Nested(_LimitsOutSchema)
+    time_zone = fields.String(metadata={
+        "description": "The partnership's IANA time zone: times are entered and shown in it, "
+                       "whatever the phone's own setting."})
+
+
 class OfflineKitOutSchema(OutSchema):
     rubric = fields.Nested(RubricOutSchema)
     families = fields.List(fields.Nested(_KitFamilySchema))
+    settings = fields.Nested(AppSettingsOutSchema, metadata={
+        "description": "The same as GET /app-settings, for a phone with no signal."})
 
 
 class DiscardInSchema(StrictSchema):
@@ -206,7 +232,8 @@ class DiscardInSchema(StrictSchema):
     visit_id = Id(load_default=None, allow_none=True, metadata={
         "description": "For a photo: the visit it was for."})
     queued_at = AwareDateTime(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    reason = fields.String(required=True, validate=validate.Length(
+        min=limits.DISCARD_REASON_MIN, max=limits.DISCARD_REASON_MAX))
     last_problem = fields.String(load_default="", validate=validate.Length(max=2000))
 
     @validates_schema

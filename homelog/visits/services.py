@@ -24,6 +24,7 @@ from homelog.families.lifecycle import check_open_at
 from homelog.families.services import FamilyAccess, open_family
 from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
 from homelog.visits.idempotency import key_reused
+from homelog.visits.limits import notes_max
 from homelog.visits.models import Event, Visit
 
 PRESENT_OPTIONS = ("mother", "father_or_partner", "other_adult", "children_seen")
@@ -164,7 +165,7 @@ def check_visit(content: dict[str, Any], rubric: Rubric, family_opened_on: dt.da
         problems["scores"].append(
             f"Give a score or null (not seen) for every domain; missing: {', '.join(missing)}."
         )
-    limit = current_app.config["HOMELOG_NOTES_MAX_CHARS"]
+    limit = notes_max()
     if len(content["notes"]) > limit:
         problems["notes"] = [f"Notes are limited to {limit} characters; this has "
                              f"{len(content['notes'])}."]

@@ -13,10 +13,12 @@ from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.visits import offline, services
+from homelog.visits.app_settings import app_settings
 from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
 from homelog.visits.missing_agencies import missing_agencies
 from homelog.visits.schemas import (
     AmendmentInSchema,
+    AppSettingsOutSchema,
     DiscardInSchema,
     DiscardOutSchema,
     EventInSchema,
@@ -152,6 +154,18 @@ class OfflineKitResource(MethodView):
         """What the phone keeps to record visits with no signal: the rubric and, for your own
         families only, the reference, children's initials and ages, and the agreed levels."""
         return offline.offline_kit(signed_in_user())
+
+
+@blp.route("/app-settings")
+class AppSettingsResource(MethodView):
+    @login_required
+    @blp.doc(**SIGNED_IN)
+    @blp.response(200, AppSettingsOutSchema)
+    def get(self) -> dict[str, Any]:
+        """The server's rules the phone follows: the scoring scale with the partnership's
+        concern level, the clock-skew allowance and text limits, and the partnership's time
+        zone (the offline kit carries the same, under `settings`)."""
+        return app_settings()
 
 
 @blp.route("/outbox/discards")
