@@ -21,6 +21,8 @@ export default [
       // answer): the dependency check would ask for the object and rerun them needlessly.
       'react-hooks/exhaustive-deps': 'off',
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // A name that hides an outer one (an import, a store) is how a call reaches the wrong thing.
+      'no-shadow': 'error',
     },
   },
   {

@@ -3,11 +3,15 @@
 // address is in this module, behind the named functions at the end (`families.list()`,
 // `visits.submit()` …): screens call those and never spell a path.
 
+import { bump, createStore } from './store.js';
+
 const BASE = '/api/v1';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 let csrfToken = null;
-const signedOutListeners = new Set();
+
+/** Counts the times the server said the session has ended (a 401). */
+export const sessionEnded = createStore(0);
 
 /** An answer the app can show: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -25,12 +29,6 @@ export class ApiError extends Error {
 
 export function setCsrfToken(token) {
   csrfToken = token;
-}
-
-/** Called with no arguments when the server says the session has ended (a 401). */
-export function onSignedOut(listener) {
-  signedOutListeners.add(listener);
-  return () => signedOutListeners.delete(listener);
 }
 
 /**
@@ -61,7 +59,7 @@ async function request(path, { method = 'GET', json, body, headers = {}, signal 
     const detail = answer?.error ?? {};
     if (response.status === 401 && path !== '/session') {
       csrfToken = null;
-      signedOutListeners.forEach((listener) => listener());
+      bump(sessionEnded);
     }
     throw new ApiError(response.status, detail.code ?? 'error',
       detail.message ?? 'Something went wrong. Please try again.', detail.fields ?? null);
@@ -88,7 +86,7 @@ async function download(path, { signal } = {}) {
   }
   if (!response.ok) {
     const detail = (await response.json().catch(() => null))?.error ?? {};
-    if (response.status === 401) signedOutListeners.forEach((listener) => listener());
+    if (response.status === 401) bump(sessionEnded);
     throw new ApiError(response.status, detail.code ?? 'error',
       detail.message ?? 'The file could not be made. Please try again.', detail.fields ?? null);
   }

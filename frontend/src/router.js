@@ -1,9 +1,10 @@
 // A small history router: routes are path patterns ("/families/:id") mapped to screens.
 // Links are ordinary <a href> elements; same-origin clicks are handled here, so links work
 // with the keyboard, open in a new tab, and read correctly to a screen reader.
-import { useEffect, useState } from 'preact/hooks';
+import { createStore, useStore } from './store.js';
 
-const listeners = new Set();
+const pathStore = createStore(window.location.pathname);
+window.addEventListener('popstate', () => pathStore.set(currentPath()));
 
 function compile(pattern) {
   const names = [];
@@ -37,23 +38,12 @@ export function currentPath() {
 export function navigate(path, { replace = false } = {}) {
   if (path === currentPath() + window.location.search) return;
   window.history[replace ? 'replaceState' : 'pushState'](null, '', path);
-  listeners.forEach((listener) => listener(currentPath()));
+  pathStore.set(currentPath());
 }
 
 /** The current path; re-renders the caller when it changes. */
 export function usePath() {
-  const [path, setPath] = useState(currentPath());
-  useEffect(() => {
-    const update = () => setPath(currentPath());
-    update(); // anything that changed between the first render and now
-    listeners.add(update);
-    window.addEventListener('popstate', update);
-    return () => {
-      listeners.delete(update);
-      window.removeEventListener('popstate', update);
-    };
-  }, []);
-  return path;
+  return useStore(pathStore);
 }
 
 /** Handles clicks on same-origin links without a page load. */

@@ -13,27 +13,24 @@
 // SECOND_FACTOR_REQUIRED: ask for the code and call signIn again with it. A session with
 // `enrol_first` may only set up two-step sign-in: its status is 'enrolling' (not
 // 'signed-in'), so nothing else (the outbox, the offline kit) starts until it is done.
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError, onSignedOut, session as sessionApi, setCsrfToken } from './api.js';
+import { ApiError, session as sessionApi, sessionEnded, setCsrfToken } from './api.js';
+import { createStore, useStore } from './store.js';
 
-let state = { status: 'loading', user: null, notice: null, secondFactor: null };
-const listeners = new Set();
+const store = createStore({ status: 'loading', user: null, notice: null, secondFactor: null });
 const signOutChecks = [];
 const signOutCleanups = [];
 let offlineUser = async () => null;
 
 function update(next) {
-  state = { ...state, ...next };
-  listeners.forEach((listener) => listener(state));
+  store.set({ ...store.get(), ...next });
 }
 
 export function sessionState() {
-  return state;
+  return store.get();
 }
 
 export function onSessionChange(listener) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  return store.subscribe(listener);
 }
 
 export function registerSignOutCheck(check) {
@@ -50,12 +47,7 @@ export function registerOfflineUser(find) {
 
 /** The session state; re-renders the caller when it changes. */
 export function useSession() {
-  const [current, setCurrent] = useState(state);
-  useEffect(() => {
-    setCurrent(state); // anything that changed between the first render and now
-    return onSessionChange(setCurrent);
-  }, []);
-  return current;
+  return useStore(store);
 }
 
 export const SECOND_FACTOR_REQUIRED = 'second_factor_required';
@@ -97,18 +89,19 @@ export class SignOutRefused extends Error {}
 
 export async function signOut() {
   for (const check of signOutChecks) {
-    const reason = await check(state.user);
+    const reason = await check(store.get().user);
     if (reason) throw new SignOutRefused(reason);
   }
-  const user = state.user;
+  const user = store.get().user;
   await sessionApi.signOut();
   setCsrfToken(null);
   for (const cleanup of signOutCleanups) await cleanup(user);
   update({ status: 'signed-out', user: null, notice: 'You have signed out.', secondFactor: null });
 }
 
-onSignedOut(() => {
-  if (state.status === 'signed-in' || state.status === 'enrolling') {
+sessionEnded.subscribe(() => {
+  const { status } = store.get();
+  if (status === 'signed-in' || status === 'enrolling') {
     update({ status: 'signed-out', user: null, secondFactor: null,
       notice: 'Your session has ended. Please sign in again.' });
   }
@@ -116,5 +109,5 @@ onSignedOut(() => {
 
 // Back in signal after starting without it: find out who is signed in.
 window.addEventListener('online', () => {
-  if (state.status === 'offline') loadSession();
+  if (store.get().status === 'offline') loadSession();
 });

@@ -2,24 +2,18 @@
 //
 // Extension point: registerUpdateCheck(fn) — fn() → a message when updating must wait
 // (e.g. a sync in progress), else null. applyUpdate() runs every check first.
-import { useEffect, useState } from 'preact/hooks';
 import { Workbox } from 'workbox-window';
+import { createStore, useStore } from './store.js';
 
 let workbox = null;
-let ready = false;
-const listeners = new Set();
+const ready = createStore(false);
 const updateChecks = [];
-
-function setReady(value) {
-  ready = value;
-  listeners.forEach((listener) => listener(ready));
-}
 
 export function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   workbox = new Workbox('/sw.js', { scope: '/' });
   // A new worker installed while this page runs on the old one.
-  workbox.addEventListener('waiting', () => setReady(true));
+  workbox.addEventListener('waiting', () => ready.set(true));
   // Once the new worker takes over (after "Update"), load the new app.
   workbox.addEventListener('controlling', (event) => {
     if (event.isUpdate) window.location.reload();
@@ -50,11 +44,5 @@ export async function applyUpdate() {
 
 /** Whether a new version is waiting; re-renders the caller when that changes. */
 export function useUpdateReady() {
-  const [value, setValue] = useState(ready);
-  useEffect(() => {
-    setValue(ready); // anything that changed between the first render and now
-    listeners.add(setValue);
-    return () => listeners.delete(setValue);
-  }, []);
-  return value;
+  return useStore(ready);
 }

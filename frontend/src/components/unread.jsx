@@ -4,36 +4,38 @@
 // they do not keep an unattended screen signed in nor fill the audit trail.
 import { useEffect, useState } from 'preact/hooks';
 import { inbox } from '../api.js';
+import { bump, createStore } from '../store.js';
 
 const EVERY = 5 * 60 * 1000;
-const CHANGED = 'homelog:inbox-changed';
 const BACKGROUND = { 'X-Homelog-Background': '1' };
+
+const inboxChanges = createStore(0);
 
 /** Tells the badge to count again (after marking an entry read). */
 export function inboxChanged() {
-  window.dispatchEvent(new Event(CHANGED));
+  bump(inboxChanges);
 }
 
 export function UnreadBadge() {
   const [count, setCount] = useState(0);
   useEffect(() => {
     let stopped = false;
-    const count = () => {
+    const recount = () => {
       if (document.visibilityState !== 'visible') return;
       inbox.list({ unread: 'true', limit: 200 }, { headers: BACKGROUND }).then(
         (entries) => !stopped && setCount(entries.length),
         () => {}, // offline or signed out: keep the last count
       );
     };
-    count();
-    const timer = setInterval(count, EVERY);
-    window.addEventListener(CHANGED, count);
-    document.addEventListener('visibilitychange', count);
+    recount();
+    const timer = setInterval(recount, EVERY);
+    const stopWatching = inboxChanges.subscribe(recount);
+    document.addEventListener('visibilitychange', recount);
     return () => {
       stopped = true;
       clearInterval(timer);
-      window.removeEventListener(CHANGED, count);
-      document.removeEventListener('visibilitychange', count);
+      stopWatching();
+      document.removeEventListener('visibilitychange', recount);
     };
   }, []);
   if (!count) return null;

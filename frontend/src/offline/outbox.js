@@ -8,6 +8,7 @@
 // the server logs). Nothing is ever dropped silently. A 401 stops sending: the items wait for
 // the same user to sign in again.
 import { ApiError, visits } from '../api.js';
+import { bump, createStore } from '../store.js';
 import { database, existingDatabase } from './db.js';
 
 const FIRST_RETRY_MS = 2000;
@@ -15,21 +16,17 @@ const PHOTOS_AT_ONCE = 2;
 const LONGEST_RETRY_MS = 5 * 60 * 1000;
 export const OLD_AFTER_MS = 24 * 60 * 60 * 1000;
 
-const listeners = new Set();
 let currentUser = null;
 let running = null;
 let queued = null;
 let forceQueued = false;
 let timer = null;
 
-/** Calls `listener()` whenever the outbox changes (queued, sent, refused, discarded). */
-export function onOutboxChange(listener) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+/** Counts the outbox's changes (queued, sent, refused, discarded): subscribe to hear of them. */
+export const outboxChanges = createStore(0);
 
 function changed() {
-  listeners.forEach((listener) => listener());
+  bump(outboxChanges);
 }
 
 /** Whose outbox is sent and shown (null: nobody signed in, nothing is sent). */

@@ -61,9 +61,9 @@ function ClosedList() {
   const closed = useLoad((signal) => families.list({ status: 'closed' }, { signal }), []);
   return (
     <Loaded state={closed} what="Loading closed families">
-      {(families) => (families.length === 0 ? <p>No closed families.</p> : (
+      {(list) => (list.length === 0 ? <p>No closed families.</p> : (
         <ul class="cards cards-wide">
-          {families.map((family) => (
+          {list.map((family) => (
             <li class="card" key={family.id}>
               <a href={`/families/${family.id}`} class="card-link">
                 <span class="card-title">{family.reference}</span>

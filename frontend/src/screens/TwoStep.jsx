@@ -147,8 +147,7 @@ export function EnrolFirst({ user }) {
 
 /** A way in to setting it up, for someone who has not (where it is not yet required). */
 export function TwoStepPrompt() {
-  const session = useSession();
-  const factor = session.secondFactor;
+  const factor = useSession().secondFactor;
   if (!factor || factor.enrolled || window.location.pathname === '/two-step') return null;
   return (
     <p class="banner banner-two-step">

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
 import {
-  countOutbox, discardItem, isOld, isSyncing, listOutbox, onOutboxChange, retryItem, sync,
+  countOutbox, discardItem, isOld, isSyncing, listOutbox, outboxChanges, retryItem, sync,
 } from '../offline/outbox.js';
 import { useSession } from '../session.js';
 import { formatDateTime } from '../words.js';
@@ -18,7 +18,7 @@ function useOutbox(userId) {
       if (live) setState({ items, syncing: isSyncing() });
     }, () => {}); // the store closing under it (signing out): the next change reloads
     load();
-    const stop = onOutboxChange(load);
+    const stop = outboxChanges.subscribe(load);
     return () => {
       live = false;
       stop();
@@ -207,7 +207,7 @@ export function OutboxBadge() {
   useEffect(() => {
     const load = () => countOutbox(userId).then(setCount, () => {});
     load();
-    return onOutboxChange(load);
+    return outboxChanges.subscribe(load);
   }, [userId]);
   if (!count) return null;
   return <span class="badge"><span class="visually-hidden">, waiting: </span>{count}</span>;
