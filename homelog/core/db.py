@@ -123,12 +123,22 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
         connection.info["homelog_writing"] = writing
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
+    _refuse_writes_in_read_transactions(engine)
+
+
+def _refuse_writes_in_read_transactions(engine: Engine) -> None:
+    """A statement that writes, sent while a request only reads, fails loudly at once.
+
+    SQLite: a read transaction that starts writing can fail with "database is locked" the
+    moment another request writes. PostgreSQL: a write in autocommit would commit by
+    itself, even if the request then fails. So writes in a read request go through
+    begin_writes() (or at_commit, at the boundary). The check is the same on both
+    databases, so a mistake fails the same way on each; PostgreSQL also refuses such
+    writes itself (configure_postgresql), whatever their form.
+    """
+
     @event.listens_for(engine, "before_cursor_execute")
-    def _refuse_writes_in_read_transactions(
-        connection: Any, _cursor: Any, statement: str, *_: Any
-    ) -> None:
-        # A read transaction that starts writing can fail with "database is locked" the
-        # moment another request writes; such writes must go through begin_writes().
+    def _refuse(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not connection.info.get("homelog_writing", True) and statement.lstrip()[:6].upper() in {
             "INSERT", "UPDATE", "DELETE",
         }:
@@ -136,7 +146,7 @@ def configure_sqlite(engine: Engine, write_intent: ContextVar[bool]) -> None:
 
 
 def configure_postgresql(engine: Engine, write_intent: ContextVar[bool]) -> None:
-    """Reads that are not part of a write run in autocommit: no BEGIN or COMMIT round trips.
+    """Reads that are not part of a write run in autocommit, and read only.
 
     Under READ COMMITTED, PostgreSQL's default, every statement sees its own snapshot
     whether or not it runs in a transaction, so wrapping a request's reads in BEGIN and
@@ -144,12 +154,22 @@ def configure_postgresql(engine: Engine, write_intent: ContextVar[bool]) -> None
     way when it does not declare that it writes (see core/transactions.py);
     begin_writes() ends autocommit on the connection, so everything written from then
     on commits together at the request boundary.
+
+    While it only reads, the connection's transactions are read only
+    (default_transaction_read_only), so PostgreSQL itself refuses a write, in whatever
+    form, instead of committing it by itself in autocommit: the same rule SQLite's read
+    transactions keep. The setting belongs to the connection, not to one transaction, so
+    it is changed only when a borrower needs the other one (one round trip then).
     """
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if not write_intent.get():
-            connection.connection.dbapi_connection.autocommit = True
+        writing = write_intent.get()
+        connection.info["homelog_writing"] = writing
+        dbapi_connection = connection.connection.dbapi_connection
+        if not writing:
+            dbapi_connection.autocommit = True
+        _set_read_only(dbapi_connection, connection.info, read_only=not writing)
 
     @event.listens_for(engine.pool, "checkin")
     def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
@@ -157,9 +177,36 @@ def configure_postgresql(engine: Engine, write_intent: ContextVar[bool]) -> None
         if dbapi_connection is not None and not dbapi_connection.closed:
             dbapi_connection.autocommit = False
 
+    _refuse_writes_in_read_transactions(engine)
+
+
+def _set_read_only(dbapi_connection: Any, info: dict[str, Any], *, read_only: bool) -> None:
+    """Make this PostgreSQL connection's transactions read only, or writable again.
+
+    `info` is the pooled connection's own record, which remembers the setting for as long
+    as the connection lives; a new connection (nothing recorded) is set either way.
+    """
+    if info.get("homelog_read_only") is read_only:
+        return
+    autocommit = dbapi_connection.autocommit
+    # Outside any transaction, so the setting is the connection's and no rollback undoes it.
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = " + ("on" if read_only else "off"))
+    dbapi_connection.autocommit = autocommit
+    info["homelog_read_only"] = read_only
+
+
+def allow_writes(connection: Any) -> None:
+    """This PostgreSQL connection, reading in autocommit, may now write; each statement
+    still commits by itself (the request boundary's one-statement bookkeeping)."""
+    _set_read_only(connection.connection.dbapi_connection, connection.info, read_only=False)
+    connection.info["homelog_writing"] = True
+
 
 def end_autocommit(connection: Any) -> None:
-    """From the next statement on, this PostgreSQL connection runs in a transaction."""
+    """From the next statement on, this PostgreSQL connection writes, in a transaction."""
+    allow_writes(connection)
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection.autocommit:
         dbapi_connection.autocommit = False

@@ -14,7 +14,8 @@ A few busy endpoints that change things (recording a visit) are marked `reads_fi
 they read as a GET does, and call `begin_writes()` just before their first write, which
 on SQLite ends the read transaction and takes the write lock for the short rest of the
 request. A write attempted on SQLite before that is refused loudly (see core/db.py), so
-the rule cannot be broken quietly.
+the rule cannot be broken quietly. PostgreSQL refuses it too: a read request's
+connection is read only until begin_writes() or the boundary's queued writes.
 
 How reads run differs by database. SQLite: in a plain BEGIN transaction (one snapshot).
 PostgreSQL: in autocommit (see configure_postgresql in core/db.py), since under READ
@@ -34,7 +35,7 @@ from contextvars import ContextVar
 
 from flask import Flask, Response, g, has_request_context, request
 
-from homelog.core.db import end_autocommit
+from homelog.core.db import allow_writes, end_autocommit
 from homelog.core.pause_for_tests import pause_point
 from homelog.extensions import db
 
@@ -102,7 +103,10 @@ def _before_boundary_writes() -> None:
         return  # the request's own transaction takes them
     if db.session.get_bind().dialect.name == "sqlite":
         begin_writes()  # the write lock is needed even for one statement
-    # PostgreSQL: one-statement bookkeeping writes, each committed by itself (autocommit)
+    else:
+        # One-statement bookkeeping writes, each committed by itself (autocommit): the
+        # connection stops being read only, nothing more.
+        allow_writes(db.session.connection())
 
 
 def _run(writes: list[Callable[[], None]]) -> None:

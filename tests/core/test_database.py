@@ -112,6 +112,63 @@ def test_postgresql_reads_run_in_autocommit_until_the_request_starts_writing(app
         db.session.rollback()
 
 
+def test_postgresql_refuses_writes_in_a_read_request(app, db_dialect):
+    """A write sent while a GET only reads fails, instead of committing by itself in
+    autocommit; begin_writes() and the boundary's queued writes may still write."""
+    if db_dialect != "postgresql":
+        pytest.skip("SQLite's read transactions: see the test above")
+    from uuid import uuid4
+
+    from flask import Response
+    from sqlalchemy.exc import InternalError
+
+    from homelog.core.transactions import at_commit, begin_writes, write_intent
+
+    refused, queued, begun = (f"Read-only agency {uuid4().hex}" for _ in range(3))
+    insert = text("INSERT INTO agency (name, kind, created_at) VALUES (:n, 'police', now())")
+    # A write the statement check cannot see (it starts WITH): PostgreSQL refuses it itself.
+    hidden = text("WITH made AS (INSERT INTO agency (name, kind, created_at) "
+                  "VALUES (:n, 'police', now()) RETURNING id) SELECT id FROM made")
+
+    def count(name: str) -> int:
+        return db.session.execute(text("SELECT count(*) FROM agency WHERE name = :n"),
+                                  {"n": name}).scalar_one()
+
+    with app.test_request_context("/api/v1/families", method="GET"):
+        write_intent.set(False)  # what a GET request declares
+        try:
+            with pytest.raises(RuntimeError, match="write in a read transaction"):
+                db.session.execute(insert, {"n": refused})
+            db.session.rollback()
+            with pytest.raises(InternalError, match="read-only transaction"):
+                db.session.execute(hidden, {"n": refused})
+            db.session.rollback()
+            assert count(refused) == 0
+            at_commit(lambda: db.session.execute(insert, {"n": queued}))
+            app.process_response(Response())  # the boundary: queued writes, then commit
+        finally:
+            db.session.rollback()
+            write_intent.set(True)
+    with app.test_request_context("/api/v1/families", method="GET"):
+        write_intent.set(False)
+        try:
+            assert count(begun) == 0  # a read first, in autocommit and read only
+            begin_writes()
+            db.session.execute(hidden, {"n": begun})
+            db.session.commit()
+        finally:
+            db.session.rollback()
+            write_intent.set(True)
+    with app.app_context():
+        assert (count(refused), count(queued), count(begun)) == (0, 1, 1)
+        # The connection went back to the pool writable: work outside requests writes.
+        db.session.execute(text("DELETE FROM agency WHERE name IN (:q, :b)"),
+                           {"q": queued, "b": begun})
+        db.session.commit()
+        assert count(queued) + count(begun) == 0
+        db.session.rollback()
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
