@@ -72,6 +72,7 @@ from homelog import create_app  # noqa: E402
 from homelog.accounts.models import Profession, Role, User  # noqa: E402
 from homelog.accounts.services import NewUser, create_agency, create_user  # noqa: E402
 from homelog.alerts.models import InboxEntry  # noqa: E402
+from homelog.core.idempotency import request_fingerprint  # noqa: E402
 from homelog.engine.jobs import run_engine  # noqa: E402
 from homelog.engine.models import FamilyEngineState, Flag  # noqa: E402
 from homelog.engine.services import due_family_ids  # noqa: E402
@@ -79,7 +80,6 @@ from homelog.extensions import db  # noqa: E402
 from homelog.families.models import CoreGroupMember, Family  # noqa: E402
 from homelog.families.services import open_family  # noqa: E402
 from homelog.rubric.services import current_rubric  # noqa: E402
-from homelog.visits.idempotency import request_fingerprint  # noqa: E402
 from homelog.visits.models import Visit  # noqa: E402
 from homelog.visits.services import Submission, record_visit  # noqa: E402
 from tests.support.postgres import start_postgres  # noqa: E402

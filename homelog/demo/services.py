@@ -16,6 +16,7 @@ from typing import Any
 
 from homelog.accounts.models import Agency, User
 from homelog.accounts.services import NewUser, create_agency, create_user, find_user_by_email
+from homelog.core.idempotency import request_fingerprint
 from homelog.core.time import local_today, local_zone
 from homelog.demo.partnership import (
     ADMIN_EMAIL,
@@ -41,7 +42,6 @@ from homelog.families.services import (
     open_family,
 )
 from homelog.rubric.services import Rubric, default_rubric_content, load_rubric, revise_agreement
-from homelog.visits.idempotency import request_fingerprint
 from homelog.visits.models import Visit
 from homelog.visits.services import Submission, amend_visit, record_event, record_visit
 

@@ -16,6 +16,7 @@ from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
 from homelog.accounts.services import actor_of
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
+from homelog.core.idempotency import key_reused, request_fingerprint
 from homelog.core.time import utcnow
 from homelog.core.transactions import begin_writes
 from homelog.extensions import db
@@ -32,7 +33,6 @@ from homelog.photos.storage import (
     put_in_transaction,
 )
 from homelog.rubric.services import rubric_by_id
-from homelog.visits.idempotency import key_reused, request_fingerprint
 from homelog.visits.models import Visit
 from homelog.visits.services import Submission
 

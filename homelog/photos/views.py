@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from homelog.accounts.access import signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint, Parser
 from homelog.core.errors import error_response
+from homelog.core.idempotency import HEADER, parse_key
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.photos import services
@@ -29,7 +30,6 @@ from homelog.photos.schemas import (
     PhotoUploadSchema,
 )
 from homelog.photos.stored import StoreUnavailable
-from homelog.visits.idempotency import HEADER, parse_key
 from homelog.visits.services import Submission, open_visit
 
 log = logging.getLogger(__name__)

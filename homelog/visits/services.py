@@ -15,6 +15,7 @@ from homelog.accounts.models import User
 from homelog.accounts.services import actor_of
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
+from homelog.core.idempotency import key_reused
 from homelog.core.inserts import insert_unless_duplicate
 from homelog.core.signals import event_recorded, visit_recorded
 from homelog.core.time import CLOCK_TOLERANCE, local_date, local_zone, utcnow
@@ -23,7 +24,6 @@ from homelog.extensions import db
 from homelog.families.lifecycle import check_open_at
 from homelog.families.services import FamilyAccess, open_family
 from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
-from homelog.visits.idempotency import key_reused
 from homelog.visits.limits import notes_max
 from homelog.visits.models import Event, Visit
 

@@ -10,11 +10,11 @@ from flask_login import login_required
 
 from homelog.accounts.access import current_session, signed_in_user
 from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
+from homelog.core.idempotency import HEADER, parse_key, request_fingerprint
 from homelog.core.transactions import reads_first
 from homelog.families.services import open_family
 from homelog.visits import offline, services
 from homelog.visits.app_settings import app_settings
-from homelog.visits.idempotency import HEADER, parse_key, request_fingerprint
 from homelog.visits.missing_agencies import missing_agencies
 from homelog.visits.schemas import (
     AmendmentInSchema,

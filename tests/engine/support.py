@@ -15,13 +15,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from homelog.accounts.models import User
+from homelog.core.idempotency import request_fingerprint
 from homelog.engine.jobs import RunReport, run_engine
 from homelog.engine.models import Flag
 from homelog.extensions import db
 from homelog.families.services import open_family
 from homelog.rubric.services import current_rubric
 from homelog.visits import services as visits
-from homelog.visits.idempotency import request_fingerprint
 from tests.factories import DOMAINS
 from tests.support import clock
 
