@@ -28,12 +28,13 @@ from homelog.core.db import configure_postgresql, configure_sqlite
 from homelog.core.errors import register_error_handlers
 from homelog.core.health import blp as health_blp
 from homelog.core.http import init_http
+from homelog.core.jobs import Job, register_job
 from homelog.core.json import JSONProvider
 from homelog.core.json import loads as json_loads
 from homelog.core.transactions import init_transactions, write_intent
 from homelog.demo.cli import demo_cli
 from homelog.engine.cli import analyse_command, scheduler_command
-from homelog.engine.jobs import Job, init_jobs, register_job
+from homelog.engine.jobs import init_jobs
 from homelog.engine.services import init_engine
 from homelog.engine.views import blp as engine_blp
 from homelog.exports.views import blp as exports_blp

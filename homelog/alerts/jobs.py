@@ -1,6 +1,6 @@
 """The alerts' scheduled jobs: email delivery, the daily digest and escalation.
 
-They run in the scheduler process under the single-runner lock of engine/jobs.py and
+They run in the scheduler process under the single-runner lock of core/jobs.py and
 commit once per message, per user or per flag, so a job stopped halfway resumes cleanly.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask
 
 from homelog.alerts import mail, services
+from homelog.core.jobs import RUNNER, Job, register_job
 from homelog.core.time import local_date
-from homelog.engine.jobs import RUNNER, Job, register_job
 from homelog.extensions import db
 
 

@@ -30,7 +30,8 @@ If the queued writes fail, the request fails: nothing is shown that was not audi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, Response, g, has_request_context, request
@@ -72,6 +73,19 @@ def begin_writes() -> None:
         connection.info["homelog_writing"] = True
     else:
         end_autocommit(connection)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A read-only transaction outside requests (a job's reads): on SQLite a plain BEGIN, so
+    visits can be recorded meanwhile; on PostgreSQL autocommit, read only."""
+    db.session.commit()
+    token = write_intent.set(False)
+    try:
+        yield
+        db.session.commit()
+    finally:
+        write_intent.reset(token)
 
 
 def at_commit(write: Callable[[], None]) -> None:

@@ -12,6 +12,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from homelog.core import scheduler
+from homelog.core.jobs import Busy, job_lock
 from homelog.core.time import local_zone, start_of_day, utcnow
 from homelog.engine import jobs, services
 
@@ -76,12 +78,12 @@ def analyse_command(family_ids: tuple[int, ...], as_of_text: str | None,
                                  param_hint="--as-of")
     try:
         # The scheduler's lock: never two engine runs at once, whoever started them.
-        with jobs.job_lock(jobs.ENGINE_JOB.name) as renew:
+        with job_lock(jobs.ENGINE_JOB.name) as renew:
             report = jobs.run_engine(
                 as_of, now, family_ids or None, force=everything or as_of_text is not None,
                 after_family=_after_family(renew),
             )
-    except jobs.Busy as busy:
+    except Busy as busy:
         raise click.ClickException(
             "The engine is running in another process now (the scheduler, or another "
             "analyse); nothing was analysed. Try again when it has finished.") from busy
@@ -104,4 +106,4 @@ def scheduler_command(run_now: bool) -> None:
     Run exactly one of these next to the web server (`make run` does). A second one
     is harmless: a database lock lets only one run each job at a time.
     """
-    jobs.serve(current_app._get_current_object(), run_now=run_now)  # type: ignore[attr-defined]
+    scheduler.serve(current_app._get_current_object(), run_now=run_now)  # type: ignore[attr-defined]

@@ -30,7 +30,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from homelog.alerts.models import OutboxMessage
-from homelog.engine.models import ACTIVE_STATES, Flag, JobRun
+from homelog.core.job_models import JobRun
+from homelog.engine.models import ACTIVE_STATES, Flag
 from homelog.extensions import db
 from homelog.ops.logs import REQUEST_STARTED
 

@@ -209,7 +209,7 @@ def test_two_schedulers_started_together_run_each_job_once(
         while time.monotonic() < deadline:
             finished = {name for name, _, outcome, _ in _job_runs(scheduler_database)
                         if outcome == "done"}
-            decided = [log.read_text().count("homelog.engine.jobs:job ") for log in logs]
+            decided = [log.read_text().count("homelog.core.jobs:job ") for log in logs]
             if finished >= jobs and min(decided) >= len(jobs):
                 break
             assert all(process.poll() is None for process in schedulers), \

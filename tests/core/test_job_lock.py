@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from homelog.engine import jobs
-from homelog.engine.jobs import Busy, Job, job_lock, register_job, run_job
+from homelog.core import jobs
+from homelog.core.jobs import Busy, Job, job_lock, register_job, run_job
 from homelog.extensions import db
 from tests.factories import unique
 from tests.support import clock
@@ -31,26 +31,6 @@ def test_a_held_lock_turns_a_second_runner_away(app, db_dialect, monkeypatch):
         with pytest.raises(Busy), job_lock(name):
             pass
         db.session.rollback()
-
-
-def test_analysing_on_demand_is_refused_while_the_engine_runs_elsewhere(app, factory,
-                                                                         db_dialect,
-                                                                         monkeypatch):
-    family = str(factory.family().id)
-    runner = app.test_cli_runner()
-    with app.app_context(), job_lock(jobs.ENGINE_JOB.name):
-        if db_dialect == "sqlite":
-            monkeypatch.setattr(jobs, "RUNNER", f"{socket.gethostname()}:{os.getppid()}:other")
-        refused = runner.invoke(args=["analyse", "--family", family])
-        db.session.rollback()
-    assert refused.exit_code == 1, refused.output
-    assert "The engine is running in another process now" in refused.output
-    assert "Analysed" not in refused.output
-
-    monkeypatch.undo()
-    done = runner.invoke(args=["analyse", "--family", family])  # the lock released: it runs
-    assert done.exit_code == 0, done.output
-    assert "Analysed 1 of 1 families" in done.output
 
 
 def test_a_lease_left_by_a_dead_process_is_taken_over(app, db_dialect, monkeypatch):
