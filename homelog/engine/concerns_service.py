@@ -20,6 +20,7 @@ from homelog.engine.models import Flag, FlagState
 from homelog.engine.picture import family_picture
 from homelog.engine.services import finding_of
 from homelog.extensions import db
+from homelog.rubric.concern_level import concern_level
 from homelog.visits.models import Visit
 
 _ACTIVE = (FlagState.OPEN.value, FlagState.ACKNOWLEDGED.value)
@@ -39,7 +40,8 @@ def family_concerns(family_id: int) -> dict[str, Any]:
         select(exists().where(Visit.family_id == family_id))).scalar())
     return {
         "family_id": family_id,
-        "picture": family_picture(concerns, labels.domain_names, has_visits=has_visits),
+        "picture": family_picture(concerns, labels.domain_names, has_visits=has_visits,
+                                  concern_level=concern_level()),
         "concerns": [_describe(concern, by_finding, described, labels.domain_names)
                      for concern in concerns],
     }

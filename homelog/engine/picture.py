@@ -17,16 +17,18 @@ from homelog.engine.analysis_types import FlagKind, Severity
 from homelog.engine.analysis_wording import listing, number
 from homelog.engine.concerns import Concern
 from homelog.engine.concerns_wording import domain_name, phrase_of
+from homelog.rubric.scale import concern_scores_in_words
 
 MAX_SENTENCES = 4
 
 
 def family_picture(concerns: Sequence[Concern], domain_names: Mapping[str, str], *,
-                   has_visits: bool) -> list[str]:
-    """Two to four sentences saying where the family stands, from its concerns."""
+                   has_visits: bool, concern_level: int) -> list[str]:
+    """Two to four sentences saying where the family stands, from its concerns (the
+    partnership's `concern_level` says which scores "a concern" means)."""
     names = _Names(concerns, domain_names)
     sentences = [sentence for sentence in (
-        _standing(names, has_visits), _direction(names),
+        _standing(names, has_visits, concern_level), _direction(names),
         _announced_gap(concerns), _visiting(concerns),
     ) if sentence]
     if not has_visits:
@@ -57,7 +59,7 @@ class _Names:
         return [domain_name(domain, self.domain_names) for domain in ordered]
 
 
-def _standing(names: _Names, has_visits: bool) -> str:
+def _standing(names: _Names, has_visits: bool, concern_level: int) -> str:
     at_concern = names(FlagKind.BELOW_AGREED, Severity.HIGH)
     borderline = [title for title in names(FlagKind.BELOW_AGREED) + names(FlagKind.BORDERLINE)
                   if title not in at_concern]
@@ -66,7 +68,8 @@ def _standing(names: _Names, has_visits: bool) -> str:
     count = len(at_concern) + len(borderline)
     parts = []
     if at_concern:
-        parts.append(f"a concern (4 or 5) in {_some(at_concern, worst=True)}")
+        scores = concern_scores_in_words(concern_level)
+        parts.append(f"a concern ({scores}) in {_some(at_concern, worst=True)}")
     if borderline:
         parts.append(f"borderline in {_some(borderline)}")
     areas = "one area" if count == 1 else f"{number(count)} areas"

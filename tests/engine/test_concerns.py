@@ -69,7 +69,8 @@ def test_every_finding_is_in_exactly_one_concern(visits: list[dict], later: floa
     assert len(domains) == len(set(domains))  # at most one concern per domain
     immediate = [concern.immediate for concern in concerns]
     assert immediate == sorted(immediate, reverse=True)  # immediate concerns first
-    picture = family_picture(concerns, DOMAINS, has_visits=True)
+    picture = family_picture(concerns, DOMAINS, has_visits=True,
+                             concern_level=PARAMS.concern_level)
     assert 2 <= len(picture) <= 4 and all(sentence.endswith(".") for sentence in picture)
 
 
@@ -100,7 +101,8 @@ def test_an_immediate_concern_stays_on_its_own_and_first() -> None:
     assert first.immediate and first.safe_sleep and first.title == "Safe sleep"
     assert first.sentence == ("Demo police recorded a safe-sleep danger at the visit on 6 May: "
                               "Unsafe sleep.")
-    picture = family_picture(concerns, DOMAINS, has_visits=True)
+    picture = family_picture(concerns, DOMAINS, has_visits=True,
+                             concern_level=PARAMS.concern_level)
     assert picture[0] == ("Worse than agreed in one area: a concern (4 or 5) in Kitchen and "
                           "food hygiene.")
     assert not any("Unsafe sleep" in sentence for sentence in picture)  # its card says it
@@ -111,5 +113,6 @@ def test_a_settled_family_has_a_calm_picture() -> None:
     family.visit(0, HEALTH, unannounced=True)
     concerns = group(analyse(family.facts(), PARAMS, family.visits[-1].visited_at), DOMAINS)
     assert concerns == []
-    assert family_picture(concerns, DOMAINS, has_visits=True) == [
+    assert family_picture(concerns, DOMAINS, has_visits=True,
+                          concern_level=PARAMS.concern_level) == [
         "Every area seen is at or better than the agreed level.", "Visits are up to date."]

@@ -12,6 +12,7 @@ from homelog.engine.analysis_history import HOUR, History, Series
 from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
 from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
 from homelog.engine.rules.evidence import visit_ids_between
+from homelog.rubric.scale import is_concern
 
 # ---- rule 4: agencies disagree ---------------------------------------------------------------
 
@@ -58,7 +59,8 @@ def _disagreement(history: History, first: VisitFact, second: VisitFact,
     worst = max(max(before, after) for _, before, after in apart)
     return Finding(
         kind=FlagKind.AGENCIES_DISAGREE,
-        severity=Severity.MEDIUM if worst >= history.params.concern_level else Severity.LOW,
+        severity=(Severity.MEDIUM if is_concern(worst, history.params.concern_level)
+                  else Severity.LOW),
         key=f"agencies_disagree:{first.id}:{second.id}",
         domains=tuple(domain for domain, _, _ in apart),
         evidence_visit_ids=(first.id, second.id), became_true_at=second.visited_at,

@@ -4,10 +4,12 @@ kept on the family page, not a flag)."""
 from __future__ import annotations
 
 from homelog.engine.analysis_history import History, Series
+from homelog.rubric.scale import is_concern
 
 
 def days_at_concern(history: History) -> tuple[int, dict[str, int]]:
-    """Calendar days since the plan started during which some domain was at a concern (4-5).
+    """Calendar days since the plan started during which some domain was at a
+    concern (the partnership's concern level or worse).
 
     Between visits a domain is taken to stay at its last score (a "not seen" keeps the
     score before it): the last thing known about the home is what the children live with
@@ -23,7 +25,7 @@ def days_at_concern(history: History) -> tuple[int, dict[str, int]]:
     spells: list[tuple[int, int]] = []
     by_domain = {}
     for domain, line in history.series.items():
-        if line.worst < history.params.concern_level:
+        if not is_concern(line.worst, history.params.concern_level):
             continue  # never a concern: nothing to count
         clipped = [(max(low, start), min(high, end))
                    for low, high in _concern_spells(history, line, end)]
@@ -41,7 +43,7 @@ def _concern_spells(history: History, line: Series, end: int) -> list[tuple[int,
     concern = history.params.concern_level
     spells, began = [], None
     for day, score in zip(line.days, line.scores, strict=True):
-        if score >= concern:
+        if is_concern(score, concern):
             began = day if began is None else began
         elif began is not None:
             spells.append((began, day))

@@ -1,9 +1,10 @@
 """Rules read from one domain's scores: below the agreed level (1), a borderline note, swings
 (2), not sustained (3), and sustained improvement.
 
-"Good enough" is at or better than the family's agreed level for the domain; a score of
-`concern_level` (4) or worse is a concern; anything between is borderline (a 3 when the
-agreed level is 2).
+"Good enough" is at or better than the family's agreed level for the domain; a score at the
+partnership's concern level (4 unless it chose 3 or 5) or worse is a concern, as
+`rubric.scale.is_concern` says; anything between is borderline (a 3 when the agreed level
+is 2 and the concern level 4).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from homelog.engine.analysis_wording import (
     times,
 )
 from homelog.engine.rules.evidence import score_visit_ids
+from homelog.rubric.scale import is_concern
 
 # ---- rule 1: below the agreed level, and the borderline note ---------------------------------
 
@@ -35,10 +37,10 @@ def below_agreed(history: History) -> list[Finding]:
     """The latest score of each domain, when worse than the family's agreed level.
 
     A lone borderline score after a good-enough one is a LOW `BORDERLINE` note instead: a
-    single 3 is for the core group to discuss, not an alert. A second borderline score in a
-    row makes it MEDIUM; a concern (4-5) makes it HIGH. Borderline and concern spells have
-    different keys, so a home that gets worse while a borderline flag is acknowledged still
-    raises a new flag.
+    single borderline score is for the core group to discuss, not an alert. A second
+    borderline score in a row makes it MEDIUM; a concern makes it HIGH. Borderline and
+    concern spells have different keys, so a home that gets worse while a borderline flag
+    is acknowledged still raises a new flag.
     """
     found = []
     for line in history.series.values():
@@ -56,7 +58,8 @@ def _band(history: History, line: Series, position: int) -> str:
     """The band of the score at `position`, against the agreed level in force then."""
     if line.good(position):
         return "good"
-    return "concern" if line.scores[position] >= history.params.concern_level else "borderline"
+    concern = is_concern(line.scores[position], history.params.concern_level)
+    return "concern" if concern else "borderline"
 
 
 def _isolated_borderline(history: History, line: Series, position: int) -> bool:
@@ -136,23 +139,25 @@ def _below_agreed_phrase(history: History, line: Series, spell: int, last: int) 
 def swings(history: History) -> list[Finding]:
     """Domains reaching a concern within `swing_window_days` of a much better score.
 
-    A swing is raised at a concern score (4-5) that is worse than the score before it, when
-    some score in the window before it was good enough or at least `swing_min_levels` better.
-    Its partner is the best score in the window (the latest of equals), so one bad visit
-    after several good ones is one swing, not several. A move that ends at borderline (1 to
-    3) is not a swing: it is a borderline note or below-agreed flag (a lone 3 must never
-    alert). One finding per pair of visits, listing every domain that swung between them:
-    a home found much worse in five areas at once is one event to respond to, not five.
+    A swing is raised at a concern score (at the concern level or worse) that is worse than
+    the score before it, when some score in the window before it was good enough or at least
+    `swing_min_levels` better. Its partner is the best score in the window (the latest of
+    equals), so one bad visit after several good ones is one swing, not several. A move that
+    ends at borderline (1 to 3, at the default concern level) is not a swing: it is a
+    borderline note or below-agreed flag (a lone borderline score must never alert). One
+    finding per pair of visits, listing every domain that swung between them: a home found
+    much worse in five areas at once is one event to respond to, not five.
     """
     window = history.params.swing_window_days
     concern = history.params.concern_level
     moves: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for line in history.series.values():
-        if line.worst < concern:
+        if not is_concern(line.worst, concern):
             continue  # never a concern: no swing to look for
         scores = line.scores
         for position in range(1, len(scores)):
-            if scores[position] < concern or scores[position] <= scores[position - 1]:
+            worse = scores[position] > scores[position - 1]
+            if not (worse and is_concern(scores[position], concern)):
                 continue
             partner = _swing_partner(history, line, position, window)
             if partner is not None:
@@ -309,7 +314,8 @@ def _not_sustained(history: History, line: Series, recent: list[int], start: int
     latest = history.visits[history.last].visited_at
     return Finding(
         kind=FlagKind.NOT_SUSTAINED,
-        severity=Severity.HIGH if worst >= history.params.concern_level else Severity.MEDIUM,
+        severity=(Severity.HIGH if is_concern(worst, history.params.concern_level)
+                  else Severity.MEDIUM),
         key=f"not_sustained:{line.domain}", domains=(line.domain,),
         evidence_visit_ids=score_visit_ids(history, line, positions),
         became_true_at=history.visits[start].visited_at,
@@ -396,7 +402,7 @@ def _was_flagged(history: History, line: Series, start: int) -> bool:
     while spell > 0 and not line.good(spell - 1):
         spell -= 1
     bad = line.scores[spell:start]
-    return len(bad) > 1 or bad[0] >= history.params.concern_level
+    return len(bad) > 1 or is_concern(bad[0], history.params.concern_level)
 
 
 def _run(history: History, line: Series, start: int) -> SustainedImprovement:
