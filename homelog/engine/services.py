@@ -44,7 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.core.db import UTCDateTime
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
-from homelog.core.time import calendar_day, local_zone, start_of_day, utcnow
+from homelog.core.time import utcnow
 from homelog.engine import analysis
 from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Parameters, Severity
 from homelog.engine.concerns import SEVERITY_RANK
@@ -542,39 +542,17 @@ def reconcile(family_id: int, findings: Iterable[Finding], as_of: dt.datetime,
 
 # --- when to look again ----------------------------------------------------------------------
 
-def next_due(facts: FamilyFacts, params: Parameters, recheck: dt.timedelta,
-             as_of: dt.datetime) -> dt.datetime:
+def look_again_at(facts: FamilyFacts, due: dt.datetime | None, recheck: dt.timedelta,
+                  as_of: dt.datetime) -> dt.datetime:
     """When the family should next be analysed even if nothing new is recorded.
 
-    Only the coverage gaps change with time alone (the analysis measures its other
-    windows back from the latest visit): no visit, no unannounced visit, a core-group
-    agency silent, each for N days since the day of its last visit or the day the family
-    was opened, coming true at the start of the day N days later (core.time.calendar_day).
-    This is the earliest such moment still to come (the same instants as
-    analysis.next_due, without building the history twice). Some changes send no news (a
-    core group joined, a new rubric), so each family is also re-analysed at least every
-    `recheck` (a parameter, default a day).
+    `due` is when a time-based finding next comes true (analysis.next_due, the one
+    place that says it); a visit already recorded for a later time is analysed at its
+    time. Some changes send no news (a core group joined, a new rubric), so each family
+    is also re-analysed at least every `recheck` (a parameter, default a day).
     """
-    zone = local_zone()
-    opened = facts.opened_on.toordinal()
-    last_any = last_unannounced = opened
-    last_by_agency: dict[int, int] = {}
-    later = []
-    for visit in facts.visits:
-        if visit.visited_at > as_of:
-            later.append(visit.visited_at)
-            continue
-        day = calendar_day(visit.visited_at, zone)
-        last_any = max(last_any, day)
-        if not visit.announced:
-            last_unannounced = max(last_unannounced, day)
-        last_by_agency[visit.agency_id] = max(last_by_agency.get(visit.agency_id, opened), day)
-    due_days = [last_any + params.no_visit_days,
-                last_unannounced + params.no_unannounced_days]
-    due_days += [last_by_agency.get(agency_id, opened) + params.agency_silent_days
-                 for agency_id in facts.core_group_agencies]
-    dues = [start_of_day(day, zone) for day in due_days]
-    return min([as_of + recheck, *(due for due in dues + later if due > as_of)])
+    later = [visit.visited_at for visit in facts.visits if visit.visited_at > as_of]
+    return min([as_of + recheck, *([due] if due is not None else []), *later])
 
 
 def recheck_interval(values: dict[str, Any]) -> dt.timedelta:
@@ -601,13 +579,13 @@ def prepare(facts: FamilyFacts, state: EngineState, active: dict[str, StoredFlag
     if state.analysed_as_of is not None and state.analysed_as_of > as_of:
         return Prepared(facts.family_id, state.version, Plan(facts.family_id), as_of,
                         skipped=f"already analysed as of {state.analysed_as_of.isoformat()}")
-    findings = analysis.analyse(facts, params, as_of)
+    findings, due = analysis.analyse_until_due(facts, params, as_of)
     plan = plan_reconcile(facts.family_id, active, findings, amended=amended,
                           domains=facts.domain_names)
     plan.closed_keys = closed
     plan.domain_names = facts.domain_names
     return Prepared(facts.family_id, state.version, plan,
-                    next_due(facts, params, recheck, as_of))
+                    look_again_at(facts, due, recheck, as_of))
 
 
 RECORDED_MEANWHILE = ("something was recorded for it during the run; it is analysed "

@@ -4,7 +4,7 @@ The three time-based gaps (no visit, no unannounced visit, a silent agency) come
 time passes, not at a visit: each becomes true at the start (local midnight) of the calendar
 day N days after the last visit's day, or after the day the family was opened when there was
 none (days as core.time.calendar_day counts them), so replaying a history finds them at the
-same instant as analysing it at once. `next_due` tells
+same instant as analysing it at once. `next_gap_due` tells
 the scheduler when the next one would come true.
 
 Rooms never seen and a father or partner never seen are judged once `rooms_min_visits` /
@@ -153,7 +153,7 @@ def father_never_seen(history: History) -> list[Finding]:
     )]
 
 
-def next_due(history: History) -> dt.datetime | None:
+def next_gap_due(history: History) -> dt.datetime | None:
     """The next instant after as_of at which a time-based gap comes true, if no one visits."""
     params = history.params
     latest = last_visit_by_agency(history)
