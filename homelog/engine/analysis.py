@@ -3,8 +3,10 @@
 Nothing here touches the database, the clock or the app: `as_of` is passed in, and only
 visits with visited_at <= as_of are read, so a history can be replayed visit by visit and
 give the same answers as analysing it at once. Scores run 1 (best) to 5 (worst); "good
-enough" is at or better than the family's agreed level (default 2); between that and 4 is
-borderline; 4-5 is a concern. "Not seen" (None) scores are skipped.
+enough" is at or better than the family's agreed level (default 2); a concern is a score at
+`Parameters.concern_level` or worse (the partnership's concern level, 4 unless it chose 3 or
+5; `rubric.scale.is_concern` decides); between the two is borderline. "Not seen" (None)
+scores are skipped. Below, "a concern" means a score at the concern level or worse.
 
 Entry points: `analyse` (findings), `metrics` (family page figures), `evaluate` (both from
 one pass, for the scheduler), `next_due` (when a time-based finding next comes true, for
@@ -15,15 +17,16 @@ The rules (product.md "What the engine must notice"), their keys and severities
 ====================  =========================================  ==========================
 kind                  key (one flag)                             severity
 ====================  =========================================  ==========================
-1 below_agreed        below_agreed:<domain>:concern|borderline   HIGH at 4-5; MEDIUM for a
-                                                                 second borderline in a row
+1 below_agreed        below_agreed:<domain>:concern|borderline   HIGH at a concern; MEDIUM
+                                                                 for a second borderline
+                                                                 in a row
   borderline          borderline:<domain>                        LOW (a lone borderline
                                                                  score: digest only)
 2 swing               swing:<visit>:<visit> (domains listed)     HIGH
 3 not_sustained       not_sustained:<domain>                     HIGH if a crossing reached
-                                                                 4-5, else MEDIUM
+                                                                 a concern, else MEDIUM
 4 agencies_disagree   agencies_disagree:<visit>:<visit>          MEDIUM if either score is
-                                                                 4-5, else LOW (a
+                                                                 a concern, else LOW (a
                                                                  reconciliation prompt)
 5 announced_gap       announced_gap                              HIGH
 6 worsening_trend     worsening_trend:<domain>                   MEDIUM (early warning)
@@ -68,7 +71,7 @@ Choices where product.md gives no figure (each a `Parameters` field; details in 
 * Sustained improvement (metrics().sustained_improvement, .sustained): the trailing run of
   good-enough scores after a worse one; a LOW finding only after a spell that raised a flag.
 * Cumulative exposure: a domain stays at its last score between visits; days since the plan
-  started during which any domain was at 4-5 (and per domain).
+  started during which any domain was at a concern (and per domain).
 * Metrics use the same windows as the findings (crossings: the 90 days to the latest visit).
 """
 
