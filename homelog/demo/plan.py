@@ -22,6 +22,7 @@ from homelog.demo.partnership import (
     days_ago,
 )
 from homelog.demo.wording import carer_words, child_presentation, visit_notes
+from homelog.rubric.scale import CONCERN_LEVEL_DEFAULT
 
 ROOM_ORDER = ("kitchen", "living_room", "bathroom", "child_bedroom", "parents_bedroom",
               "other_bedroom", "hall_stairs", "outside")
@@ -115,14 +116,16 @@ class PlannedVisit:
         }
 
 
-def plan_visits(family: FamilySpec, today: dt.date, zone: dt.tzinfo) -> list[PlannedVisit]:
-    """Every visit to `family` over the eight weeks before `today`, oldest first."""
+def plan_visits(family: FamilySpec, today: dt.date, zone: dt.tzinfo,
+                concern_level: int = CONCERN_LEVEL_DEFAULT) -> list[PlannedVisit]:
+    """Every visit to `family` over the eight weeks before `today`, oldest first, with
+    notes that treat scores at `concern_level` or worse as a concern."""
     rng = random.Random(family.reference)
     slots = sorted(
         (slot for rhythm in family.rhythms for slot in _slots(rhythm, rng)),
         key=lambda slot: (slot.week, slot.day, slot.hour, slot.minute),
     )
-    return [_plan_visit(family, slot, today, zone, rng) for slot in slots]
+    return [_plan_visit(family, slot, today, zone, rng, concern_level) for slot in slots]
 
 
 def local_time(today: dt.date, week: int, day: int, hour: int, minute: int,
@@ -151,7 +154,7 @@ class _Observed:
 
 
 def _plan_visit(family: FamilySpec, slot: Slot, today: dt.date, zone: dt.tzinfo,
-                rng: random.Random) -> PlannedVisit:
+                rng: random.Random, concern_level: int) -> PlannedVisit:
     concern = family.concern[1] if family.concern and family.concern[0] == slot.marked else None
     seen = _observe(family, slot, concern, rng)
     concerns = [concern] if concern else []
@@ -169,7 +172,7 @@ def _plan_visit(family: FamilySpec, slot: Slot, today: dt.date, zone: dt.tzinfo,
         concerns=concerns,
         notes=visit_notes(slot.author, seen.scores, concerns,
                           carer=carer_words(seen.present, stages), tidied_for_visit=tidied,
-                          rng=rng),
+                          rng=rng, concern_level=concern_level),
         child_presentation=child_presentation(
             seen.scores["presentation"], stages, asleep=slot.hour >= 19 or rng.random() < 0.5),
         amendment=seen.amendment,

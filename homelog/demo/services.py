@@ -41,6 +41,7 @@ from homelog.families.services import (
     described,
     open_family,
 )
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.services import Rubric, default_rubric_content, load_rubric, revise_agreement
 from homelog.visits.models import Visit
 from homelog.visits.services import Submission, amend_visit, record_event, record_visit
@@ -177,7 +178,7 @@ def _submission(user: User, name: str, scope: str, body: dict[str, Any]) -> Subm
 def _record_visits(spec: FamilySpec, family: Family, users: dict[str, User],
                    accesses: _Accesses, today: dt.date, zone: dt.tzinfo) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for planned in plan_visits(spec, today, zone):
+    for planned in plan_visits(spec, today, zone, concern_level()):
         user = users[planned.author]
         access = accesses.get(user, family.id, "family.record_visit")
         data = planned.data()

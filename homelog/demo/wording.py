@@ -8,7 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
-# What a practitioner writes about a domain they scored 3 (borderline), 4 or 5 (concern).
+from homelog.rubric.scale import GOOD_ENOUGH_MAX, Band, band_of
+
+# What a practitioner writes about a domain they scored 3, 4 or 5 (borderline or a concern,
+# by the partnership's concern level).
 DOMAIN_NOTES: dict[str, dict[int, str]] = {
     "kitchen": {
         3: "Dishes piling up and some stale food left on the side.",
@@ -139,11 +142,15 @@ def visit_notes(
     carer: str,
     tidied_for_visit: bool,
     rng: random.Random,
+    concern_level: int,
 ) -> str:
     """The visit's note: what was of concern and what was done, or a short routine line."""
-    worrying = [DOMAIN_NOTES[key][level] for key, level in scores.items()
-                if level is not None and level >= 4]
-    borderline = [DOMAIN_NOTES[key][3] for key, level in scores.items() if level == 3]
+    bands = {key: band_of(level, GOOD_ENOUGH_MAX, concern_level)
+             for key, level in scores.items() if level is not None}
+    worrying = [DOMAIN_NOTES[key][scores[key]] for key, band in bands.items()
+                if band is Band.CONCERN]
+    borderline = [DOMAIN_NOTES[key][scores[key]] for key, band in bands.items()
+                  if band is Band.BORDERLINE]
     if worrying or concerns:
         lines = [CONCERN_NOTES[key] for key in concerns] + worrying + borderline
         lines.append(ACTIONS["lead" if author == "lead" else "other"])

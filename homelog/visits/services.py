@@ -23,6 +23,8 @@ from homelog.core.transactions import begin_writes
 from homelog.extensions import db
 from homelog.families.lifecycle import check_open_at
 from homelog.families.services import FamilyAccess, open_family
+from homelog.rubric.concern_level import concern_level
+from homelog.rubric.scale import CONCERN_LEVEL_MIN, concern_scores_in_words, is_concern
 from homelog.rubric.services import Rubric, current_rubric, rubric_by_id, rubric_version
 from homelog.visits.limits import notes_max
 from homelog.visits.models import Event, Visit
@@ -138,14 +140,25 @@ def _check_keys(given: list[str] | dict, known: dict, what: str) -> list[str]:
     return [f"Unknown {what}: {', '.join(unknown)}."] if unknown else []
 
 
+def _concern_scores(scores: dict[str, int | None]) -> tuple[list[str], int]:
+    """The domains scored a concern, and the partnership's concern level."""
+    if not any(is_concern(score, CONCERN_LEVEL_MIN) for score in scores.values()):
+        # No score reaches the lowest level a partnership may choose: none is a concern,
+        # whatever the level, so the busiest path does not read it.
+        return [], CONCERN_LEVEL_MIN
+    level = concern_level()
+    return sorted(key for key, score in scores.items() if is_concern(score, level)), level
+
+
 def _needs_note(content: dict[str, Any]) -> list[str]:
-    worrying = sorted(key for key, score in content["scores"].items()
-                      if score is not None and score >= 4)
-    if content["notes"].strip() or not (worrying or content["concerns"]):
+    if content["notes"].strip():
+        return []
+    worrying, level = _concern_scores(content["scores"])
+    if not (worrying or content["concerns"]):
         return []
     reasons = []
     if worrying:
-        reasons.append(f"a score of 4 or 5 ({', '.join(worrying)})")
+        reasons.append(f"a score of {concern_scores_in_words(level)} ({', '.join(worrying)})")
     if content["concerns"]:
         reasons.append("an immediate concern")
     return [f"Add a note explaining {' and '.join(reasons)}."]
