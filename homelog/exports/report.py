@@ -22,7 +22,6 @@ from homelog.engine import flags as engine_flags
 from homelog.engine.analysis import FATHER_OR_PARTNER
 from homelog.engine.concerns_service import family_concerns
 from homelog.engine.models import Flag
-from homelog.engine.parameters import analysis_parameters
 from homelog.engine.trends import family_trends
 from homelog.extensions import db
 from homelog.families.models import Family
@@ -30,7 +29,9 @@ from homelog.families.services import core_group
 from homelog.photos.models import THUMB, Photo
 from homelog.photos.services import photo_content
 from homelog.rubric.agreements import Step, family_steps
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.mapping import carry_scores
+from homelog.rubric.scale import Band, band_of
 from homelog.rubric.services import Rubric, current_rubric
 from homelog.rubric.versions import carried_sources
 from homelog.visits.models import Event, Visit
@@ -230,14 +231,16 @@ def age_in_words(born: dt.date, on: dt.date) -> str:
     return " ".join(parts)
 
 
+_STATUS_WORDS = {Band.GOOD_ENOUGH: GOOD_ENOUGH, Band.BORDERLINE: BORDERLINE,
+                 Band.CONCERN: CONCERN}
+
+
 def status_of(score: int | None, agreed: int, concern_level: int) -> str:
     """Good enough (at or better than agreed), concern (at the concern level or worse), or
-    borderline (between): the words the engine uses."""
+    borderline (between), as the scale bands them; "not scored" for a domain not seen."""
     if score is None:
         return NOT_SCORED
-    if score <= agreed:
-        return GOOD_ENOUGH
-    return CONCERN if score >= concern_level else BORDERLINE
+    return _STATUS_WORDS[band_of(score, agreed, concern_level)]
 
 
 def trend_of(medians: list[float]) -> str:
@@ -436,7 +439,7 @@ def build_summary(family_id: int, period: Period, generated_by: str,
         plan_started_on=family.plan_started_on, opened_on=family.opened_on,
         period=period, generated_by=generated_by, generated_at=generated_at,
         domains={key: domain["name"] for key, domain in rubric.domains.items()},
-        concern_level=analysis_parameters().concern_level,
+        concern_level=concern_level(),
     )
     report.agreed_steps = family_steps(family_id, rubric)
     report.visits = period_visits(family_id, period, rubric)

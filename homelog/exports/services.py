@@ -22,7 +22,6 @@ from homelog.accounts.services import LiveSession, actor_of
 from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid
 from homelog.core.time import local_today, utcnow
-from homelog.engine.parameters import analysis_parameters
 from homelog.exports import csv_files
 from homelog.exports.agreement_pdf import AgreedDomain, ParentsCopy, agreement_pdf
 from homelog.exports.report import Period, build_summary, period_visits, photo_thumbnails
@@ -31,6 +30,7 @@ from homelog.extensions import db
 from homelog.families.models import Family
 from homelog.families.services import FamilyAccess, open_family
 from homelog.rubric.agreements import family_steps, level_on
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.models import AgreementRevision
 from homelog.rubric.services import current_rubric, rubric_by_id
 
@@ -126,7 +126,7 @@ def summary_csv_export(user: User, access: FamilyAccess, period: Period) -> Expo
     rows = csv_files.summary_rows(
         reference, period_visits(access.family_id, period, rubric), domains,
         lambda key, day: level_on(steps, day, key, 0) or None,  # the level in force that day
-        analysis_parameters().concern_level)
+        concern_level())
     data = csv_files.write_csv(csv_files.SUMMARY_HEADER, rows)
     export = ExportFile(data, _filename(reference, "scores", period, "csv"), CSV)
     return _audited(user, access, export, "summary", "csv", period)
