@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { families, session } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 
 const FILES = [
   { path: 'summary.pdf', label: 'Core group summary (PDF)', period: true },
@@ -86,20 +87,10 @@ export function Exports({ params }) {
 
 function ConfirmPassword({ file, onConfirmed, onCancel }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await session.confirmPassword(password);
-      onConfirmed();
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    await session.confirmPassword(password);
+    onConfirmed();
+  });
   return (
     <form class="form" onSubmit={onSubmit}>
       <p class="message" role="status">To download the {file.label.toLowerCase()}, confirm your password.</p>

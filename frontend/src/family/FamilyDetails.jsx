@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { families } from '../api.js';
 import { ErrorMessage } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { age, formatDate, formatDateTime, label, PLAN_CATEGORIES } from '../words.js';
 import { CoreGroup } from './CoreGroup.jsx';
 import { FamilyFields, familyBody, familyValues } from './FamilyFields.jsx';
@@ -62,20 +63,10 @@ function Details({ family }) {
 function EditDetails({ family, done }) {
   const [values, setValues] = useState(() => familyValues(family));
   const [reason, setReason] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await families.update(family.id, { ...familyBody(values), reason });
-      done(true);
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    await families.update(family.id, { ...familyBody(values), reason });
+    done(true);
+  });
   return (
     <form class="form" onSubmit={onSubmit} aria-label="Change the family's details">
       <FamilyFields values={values} setValues={setValues} fields={error?.fields} />
@@ -97,9 +88,13 @@ function EditDetails({ family, done }) {
 function CloseOrReopen({ family, reload }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const closing = family.status !== 'closed';
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    await (closing ? families.close : families.reopen)(family.id, reason);
+    setAsking(false);
+    setReason('');
+    reload();
+  });
   const what = closing ? 'Close this family\'s record' : 'Reopen this family\'s record';
   if (!asking) {
     return (
@@ -109,21 +104,6 @@ function CloseOrReopen({ family, reload }) {
       </div>
     );
   }
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await (closing ? families.close : families.reopen)(family.id, reason);
-      setAsking(false);
-      setReason('');
-      setBusy(false);
-      reload();
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
   return (
     <form class="form message" onSubmit={onSubmit} aria-label={what}>
       <p>{closing

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { passwordReset, session } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 
 const ADVICE = 'At least 8 characters. A few unrelated words make a strong password that is easy to remember.';
 
@@ -21,23 +22,13 @@ function PasswordField({ label, name, autocomplete, value, onValue, hint }) {
 export function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await session.changePassword({ current_password: current, new_password: next });
-      setDone(true);
-      setCurrent('');
-      setNext('');
-    } catch (problem) {
-      setError(problem);
-    }
-    setBusy(false);
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    await session.changePassword({ current_password: current, new_password: next });
+    setDone(true);
+    setCurrent('');
+    setNext('');
+  });
   return (
     <section class="screen-narrow">
       <ScreenTitle>Change your password</ScreenTitle>
@@ -69,19 +60,9 @@ export function ChangePassword() {
 export function ForgotPassword({ onBack }) {
   const [email, setEmail] = useState('');
   const [answer, setAnswer] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setAnswer(await passwordReset.ask(email.trim()));
-    } catch (problem) {
-      setError(problem);
-    }
-    setBusy(false);
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    setAnswer(await passwordReset.ask(email.trim()));
+  });
   return (
     <div class="form">
       {answer
@@ -118,23 +99,13 @@ function tokenFromAddress() {
 export function SetPassword() {
   const [token] = useState(tokenFromAddress);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await passwordReset.complete(token, password);
-      // The token has done its work: keep it out of the address bar and history.
-      window.history.replaceState(null, '', '/set-password');
-      setDone(true);
-    } catch (problem) {
-      setError(problem);
-    }
-    setBusy(false);
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    await passwordReset.complete(token, password);
+    // The token has done its work: keep it out of the address bar and history.
+    window.history.replaceState(null, '', '/set-password');
+    setDone(true);
+  });
   return (
     <main class="screen screen-narrow sign-in">
       <p class="brand" aria-hidden="true">Homelog</p>

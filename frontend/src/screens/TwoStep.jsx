@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import './two-step.css';
 import { session } from '../api.js';
 import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { navigate } from '../router.js';
 import { addRoute } from '../routes.js';
 import { secondFactorSetUp, signOut, useSession } from '../session.js';
@@ -47,20 +48,10 @@ function grouped(secret) {
 
 function ScanAndConfirm({ enrolment, onConfirmed }) {
   const [code, setCode] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await session.confirmSecondFactor(code.trim());
-      onConfirmed(answer.recovery_codes);
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    const answer = await session.confirmSecondFactor(code.trim());
+    onConfirmed(answer.recovery_codes);
+  });
   return (
     <ol class="steps">
       <li>
