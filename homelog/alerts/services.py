@@ -21,8 +21,6 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.accounts.models import Role, User
 from homelog.accounts.services import actor_of
@@ -30,6 +28,7 @@ from homelog.accounts.signals import AccountEmail, account_email_wanted
 from homelog.alerts.models import InboxEntry, OutboxMessage
 from homelog.audit.services import record, record_each
 from homelog.core.errors import not_found
+from homelog.core.inserts import insert_missing
 from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine.analysis import Severity
 from homelog.engine.concerns_service import family_concerns
@@ -63,21 +62,13 @@ def inbox_link() -> str:
     return f"{current_app.config['HOMELOG_BASE_URL'].rstrip('/')}/inbox"
 
 
-def _insert_ignoring_duplicates(model: type[Any], rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(model).on_conflict_do_nothing(), rows)
-
-
 def queue_email(dedupe_key: str, user_id: int, to: str, kind: str, subject: str, body: str,
                  now: dt.datetime) -> None:
-    _insert_ignoring_duplicates(OutboxMessage, [{
+    insert_missing(OutboxMessage.__table__, [{
         "dedupe_key": dedupe_key, "user_id": user_id, "to_address": to, "kind": kind,
         "subject": subject, "body": body, "created_at": now, "send_after": now,
         "status": "pending", "attempts": 0,
-    }])
+    }], ("dedupe_key",))
 
 
 # --- a flag opens: tell the core group -------------------------------------------------------
@@ -395,12 +386,12 @@ def escalate(flag_id: int, now: dt.datetime) -> list[int]:
         db.session.flush()
         return []
     hours = int(escalation_delay().total_seconds() // 3600)
-    _insert_ignoring_duplicates(InboxEntry, [
+    insert_missing(InboxEntry.__table__, [
         {"user_id": manager.id, "family_id": flag.family_id, "flag_id": flag.id,
          "kind": "escalated" if inside else "escalated_glass", "created_at": now,
          "digested_at": now}
         for manager, inside in managers
-    ])
+    ], ("user_id", "flag_id", "kind"))
     if email_enabled():
         for manager, inside in managers:
             subject, body = _escalation_email(flag.family_id, hours, inside)

@@ -38,9 +38,8 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from homelog.core.inserts import insert_missing
 from homelog.core.job_models import JobLock, JobRun
 from homelog.core.time import local_zone, utcnow
 from homelog.extensions import db
@@ -120,9 +119,7 @@ def _holder_alive(holder: str) -> bool:
 
 
 def _ensure_lock_row(name: str) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(JobLock).values(name=name).on_conflict_do_nothing())
+    insert_missing(JobLock.__table__, [{"name": name}], ("name",))
     db.session.commit()
 
 

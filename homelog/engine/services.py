@@ -43,6 +43,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from homelog.core.db import UTCDateTime
+from homelog.core.inserts import insert_missing
 from homelog.core.signals import agreement_revised, event_recorded, visit_recorded
 from homelog.core.time import utcnow
 from homelog.engine import analysis
@@ -65,11 +66,6 @@ _FLAG = Flag.__table__
 
 
 # --- what changed since the last run ---------------------------------------------------------
-
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
 
 def _mark_changed_statement(dialect_insert: Any) -> Any:
     statement = dialect_insert(_STATE).values(family_id=bindparam("family_id"), version=1,
@@ -98,11 +94,8 @@ def mark_changed(family_id: int, now: dt.datetime) -> None:
 
 def ensure_states(family_ids: Sequence[int]) -> None:
     """Give each family an engine row (never analysed) if it has none yet."""
-    if family_ids:
-        db.session.execute(
-            _insert(_STATE).on_conflict_do_nothing(index_elements=[_STATE.c.family_id]),
-            [{"family_id": family_id, "version": 0, "analysed_version": -1}
-             for family_id in family_ids])
+    insert_missing(_STATE, [{"family_id": family_id, "version": 0, "analysed_version": -1}
+                            for family_id in family_ids], ("family_id",))
 
 
 def due_family_ids(as_of: dt.datetime) -> list[int]:
