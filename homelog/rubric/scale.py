@@ -58,6 +58,16 @@ def concern_scores_in_words(concern_level: int) -> str:
     return f"{concern_level} to {HIGHEST}"
 
 
+def file_scale_in_force(file_scale: dict[str, Any], level: int) -> dict[str, Any]:
+    """A rubric file's scale as the rubric API reports it: the file's ends and good-enough
+    maximum, with the partnership's concern level in place of the file's `concern_min`
+    (which no longer sets anything) and `borderline` its first score (None when the level
+    leaves no borderline score)."""
+    first_borderline = GOOD_ENOUGH_MAX + 1
+    return {**file_scale, "concern_min": level,
+            "borderline": first_borderline if first_borderline < level else None}
+
+
 def scale_for_people(level: int) -> dict[str, Any]:
     """The scale as the phone and the rubric API show it: its ends, the good-enough
     maximum, the concern level `level` and the bands (an empty borderline band, when the

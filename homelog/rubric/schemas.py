@@ -22,6 +22,8 @@ class ScaleFileSchema(StrictSchema):
     worst = fields.Integer(required=True, validate=validate.Equal(5, error="must be 5"))
     good_enough_max = fields.Integer(required=True, validate=_FILE_LEVEL)
     borderline = fields.Integer(required=True, validate=_FILE_LEVEL)
+    # Kept as written (versions never change), but the threshold is the partnership's
+    # concern level (rubric/scale.py): the rubric API reports that in its place.
     concern_min = fields.Integer(required=True, validate=_FILE_LEVEL)
 
 

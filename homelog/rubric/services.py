@@ -25,6 +25,7 @@ from homelog.extensions import db
 from homelog.families.services import FamilyAccess
 from homelog.rubric.mapping import Problem, check_mapping, resolve_mapping, split_declared
 from homelog.rubric.models import AgreementRevision, RubricVersion
+from homelog.rubric.scale import file_scale_in_force
 from homelog.rubric.schemas import RubricFileSchema
 
 _MAY_AGREE = {Role.LEAD_SOCIAL_WORKER, Role.MANAGER}
@@ -55,6 +56,11 @@ class Rubric:
 
     def default_levels(self) -> dict[str, int]:
         return {key: domain["good_enough_level"] for key, domain in self.domains.items()}
+
+    def for_people(self, concern_level: int) -> dict[str, Any]:
+        """The version's number and content, its scale saying the concern level in force."""
+        return {"version": self.version, **self.content,
+                "scale": file_scale_in_force(self.content["scale"], concern_level)}
 
 
 # Versions never change, so caching them is always right. Keyed by database as well as

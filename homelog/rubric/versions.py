@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from homelog.accounts.models import User
 from homelog.extensions import db
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.mapping import (
     DomainMapping,
     carry_levels,
@@ -64,8 +65,7 @@ def describe_version(version: int) -> dict[str, Any] | None:
     else:
         mapping = DomainMapping(row.continues, row.retired or [])
     return {
-        "version": rubric.version,
-        **rubric.content,
+        **rubric.for_people(concern_level()),
         "loaded_at": row.loaded_at,
         "loaded_by": _loader_name(row),
         "current": rubric.id == current_rubric().id,

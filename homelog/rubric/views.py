@@ -14,6 +14,7 @@ from homelog.core.api import SIGNED_IN, SIGNED_IN_WITH_CSRF, Blueprint
 from homelog.core.errors import not_found
 from homelog.families.services import open_family
 from homelog.rubric import agreements, loading, services, versions
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.schemas import (
     AgreementInSchema,
     AgreementOutSchema,
@@ -30,7 +31,7 @@ blp = Blueprint("rubric", __name__, url_prefix="/api/v1", description="Rubric an
 
 
 def _rubric_out(rubric: services.Rubric) -> dict[str, Any]:
-    return {"version": rubric.version, **rubric.content}
+    return rubric.for_people(concern_level())
 
 
 @blp.route("/rubric")

@@ -22,6 +22,7 @@ from homelog.core.time import local_today
 from homelog.extensions import db
 from homelog.families.models import Family
 from homelog.families.services import families_of, membership
+from homelog.rubric.concern_level import concern_level
 from homelog.rubric.services import current_rubric
 from homelog.rubric.versions import agreed_levels_now
 from homelog.visits.app_settings import app_settings
@@ -58,7 +59,7 @@ def offline_kit(user: User) -> dict[str, Any]:
                 basis="core_group_member")
     today = local_today()
     return {
-        "rubric": {"version": rubric.version, **rubric.content},
+        "rubric": rubric.for_people(concern_level()),
         "families": [_family_entry(family, rubric, today) for family in families],
         "settings": app_settings(),
     }

@@ -9,6 +9,7 @@ from homelog.rubric.scale import (
     Band,
     band_of,
     concern_scores_in_words,
+    file_scale_in_force,
     is_concern,
     scale_for_people,
 )
@@ -40,3 +41,9 @@ def test_the_scale_for_people_leaves_out_an_empty_borderline_band():
         ("good_enough", 1, 2), ("concern", 3, 5)]
     assert [b["label"] for b in scale_for_people(5)["bands"]] == [
         "Good enough", "Borderline", "Concern"]
+
+
+def test_the_rubric_file_scale_reports_the_level_in_force_not_its_own():
+    written = {"best": 1, "worst": 5, "good_enough_max": 2, "borderline": 3, "concern_min": 4}
+    assert file_scale_in_force(written, 3) == {**written, "concern_min": 3, "borderline": None}
+    assert file_scale_in_force(written, 5) == {**written, "concern_min": 5, "borderline": 3}
