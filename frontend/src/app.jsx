@@ -1,13 +1,14 @@
 // The app's frame: who is signed in, the screen for the address, the bottom bar, and the
 // "new version ready" notice.
 import { useState } from 'preact/hooks';
-import { ScreenTitle } from './components/common.jsx';
+import { ErrorMessage, ScreenTitle } from './components/common.jsx';
 import { match, usePath } from './router.js';
 import { allowedFor, navItems, routes } from './routes.js';
 import { SetPassword } from './screens/Password.jsx';
 import { SignIn } from './screens/SignIn.jsx';
 import { EnrolFirst, TwoStepPrompt } from './screens/TwoStep.jsx';
 import { loadSession, signOut, useSession } from './session.js';
+import { useSettings } from './settings.js';
 import { applyUpdate, useUpdateReady } from './updates.js';
 
 export function App() {
@@ -21,6 +22,26 @@ export function App() {
     return <SignIn notice={session.notice} />;
   }
   if (session.status === 'enrolling') return <EnrolFirst user={session.user} />;
+  return <Frame session={session} path={path} />;
+}
+
+/**
+ * The signed-in app, once the partnership's settings are read (its scale, limits and time
+ * zone: every screen shows times and scores by them).
+ */
+function Frame({ session, path }) {
+  const { settings, error, retry } = useSettings();
+  if (!settings) {
+    if (!error) return <p class="loading" role="status">Opening Homelog…</p>;
+    return (
+      <main class="screen screen-narrow">
+        <h1 class="screen-title">Homelog could not open</h1>
+        <ErrorMessage error={error.offline ? { message: 'Homelog needs signal once on this '
+          + 'phone to read your partnership’s settings. Try again when you have signal.' } : error}
+                      retry={retry} />
+      </main>
+    );
+  }
   const { route, params } = match(routes, path);
   // A screen outside the user's role is not shown at all (its entry is hidden too).
   const Screen = allowedFor(route, session.user) ? route.screen : NotAvailable;

@@ -1,5 +1,7 @@
 // The words the app shows for values the API sends as keys: practitioners' words, never
-// field names. Domain, room and concern names come from the rubric itself.
+// field names. Domain, room and concern names come from the rubric itself. Plain JavaScript
+// (no JSX, nothing of the browser's at import), so Node can load it too.
+import { wallDate } from './time.js';
 
 export const PRESENT = {
   mother: 'Mother',
@@ -57,29 +59,81 @@ export const PLAN_CATEGORIES = {
   multiple: 'More than one category',
 };
 
-/** A score in words: 1-2 good enough, 3 borderline, 4-5 concern (the rubric's scale). */
-export function scoreBand(score, goodEnoughMax = 2) {
+/** The scale's bands, as the API names them (GET /app-settings "scale"). */
+export const SCORE_BANDS = {
+  good_enough: 'Good enough',
+  borderline: 'Borderline',
+  concern: 'Concern',
+};
+
+/**
+ * Which band a score is in on the partnership's `scale` (GET /app-settings): good enough up
+ * to the family's agreed level (the scale's good-enough level where none is given), a
+ * concern from the partnership's concern level, borderline between the two.
+ */
+export function scoreBandKey(score, scale, agreed = scale.good_enough_max) {
+  if (score <= agreed) return 'good_enough';
+  return score >= scale.concern_min ? 'concern' : 'borderline';
+}
+
+/** A score in words (see scoreBandKey); no score is "Not seen". */
+export function scoreBand(score, scale, agreed = scale.good_enough_max) {
   if (score === null || score === undefined) return 'Not seen';
-  if (score <= goodEnoughMax) return 'Good enough';
-  if (score === goodEnoughMax + 1) return 'Borderline';
-  return 'Concern';
+  return SCORE_BANDS[scoreBandKey(score, scale, agreed)];
+}
+
+/** The scores that are a concern, as a sentence says them: "4 or 5", "3 to 5", "5". */
+export function concernScores(scale) {
+  const { concern_min: lowest, highest } = scale;
+  if (lowest >= highest) return String(highest);
+  return lowest === highest - 1 ? `${lowest} or ${highest}` : `${lowest} to ${highest}`;
 }
 
 export function label(table, key) {
   return table[key] ?? String(key).replaceAll('_', ' ');
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
-});
+// Dates and times are shown in the partnership's time zone, set once its settings are read
+// (settings.js); until then, and in Node, in the zone the code runs in.
+let timeZone;
+const formats = new Map();
 
-export function formatDate(value) {
-  return value ? dateFormat.format(new Date(value)) : '';
+/** The zone every date and time is shown in: the partnership's (an IANA name). */
+export function setTimeZone(zone) {
+  timeZone = zone || undefined;
 }
 
-export function formatDateTime(value) {
-  return value ? dateTimeFormat.format(new Date(value)) : '';
+export function shownTimeZone() {
+  return timeZone;
+}
+
+function format(kind, zone) {
+  const key = `${kind} ${zone}`;
+  if (!formats.has(key)) {
+    const parts = kind === 'date' ? { day: 'numeric', month: 'short', year: 'numeric' }
+      : { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+    formats.set(key, new Intl.DateTimeFormat('en-GB', { ...parts, timeZone: zone }));
+  }
+  return formats.get(key);
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * "5 Dec 2026". A calendar date ("2026-12-05": a birthday, an agreement's date) is that
+ * day wherever it is read; an instant is the day it was in the partnership's zone.
+ */
+export function formatDate(value, zone = timeZone) {
+  if (!value) return '';
+  if (typeof value === 'string' && DATE_ONLY.test(value)) {
+    return format('date', 'UTC').format(new Date(`${value}T00:00:00Z`));
+  }
+  return format('date', zone).format(new Date(value));
+}
+
+/** "5 Dec 2026, 14:30" in the partnership's zone. */
+export function formatDateTime(value, zone = timeZone) {
+  return value ? format('dateTime', zone).format(new Date(value)) : '';
 }
 
 /** "today", "1 day", "12 days"; a missing figure is "never". */
@@ -89,11 +143,14 @@ export function days(count) {
   return count === 1 ? '1 day ago' : `${count} days ago`;
 }
 
-/** A child's age from the date of birth: "3 months", "2 years". */
-export function age(dateOfBirth, today = new Date()) {
-  const born = new Date(dateOfBirth);
-  let months = (today.getFullYear() - born.getFullYear()) * 12 + today.getMonth() - born.getMonth();
-  if (today.getDate() < born.getDate()) months -= 1;
+/** A child's age from the date of birth ("2025-06-15"): "3 months", "2 years", on the
+ * partnership's today (`today`: a Date, now by default). */
+export function age(dateOfBirth, today = new Date(), zone = timeZone) {
+  const [bornYear, bornMonth, bornDay] = dateOfBirth.slice(0, 10).split('-').map(Number);
+  const [year, month, day] = wallDate(today, zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .split('-').map(Number);
+  let months = (year - bornYear) * 12 + month - bornMonth;
+  if (day < bornDay) months -= 1;
   if (months < 0) return 'not yet born';
   if (months < 24) return months === 1 ? '1 month' : `${months} months`;
   return `${Math.floor(months / 12)} years`;

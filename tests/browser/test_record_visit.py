@@ -161,7 +161,7 @@ def test_a_refused_visit_is_shown_corrected_and_sent_once(page, live_app, world,
     sign_in(page, world.health_visitor.email)
     open_record_visit(page, world.family.id)
     before_opened = clock.now() - dt.timedelta(days=400)  # the family opened 120 ago
-    record_visit(page, when=local_input(before_opened))
+    record_visit(page, when=local_input(live_app, before_opened))
     alert = page.get_by_role("alert").filter(has_text="Cannot be before the family was opened")
     expect(alert).to_be_visible()
     screenshot(page, output_dir, "record-visit-refused")
@@ -182,7 +182,7 @@ def test_a_refused_visit_is_shown_corrected_and_sent_once(page, live_app, world,
     for _ in range(REVIEW_STEP - 2):
         page.get_by_role("navigation", name="Steps").get_by_role("button", name="Back").tap()
     yesterday = clock.now() - dt.timedelta(days=1)
-    page.get_by_label("When was the visit").fill(local_input(yesterday))
+    page.get_by_label("When was the visit").fill(local_input(live_app, yesterday))
     for _ in range(REVIEW_STEP - 1):
         next_step(page)
     page.get_by_role("button", name="Send visit").tap()

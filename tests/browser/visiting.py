@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from playwright.sync_api import Page, expect
@@ -39,9 +40,11 @@ def next_step(page: Page) -> None:
 
 
 def record_visit(page: Page, *, photos: tuple[Path, ...] = (), kitchen: int = 2,
-                 notes: str = "", when: str | None = None, send: bool = True) -> None:
+                 notes: str = "", when: str | None = None, send: bool = True,
+                 ready: bool = True) -> None:
     """From step 1 of Record a visit: unannounced, mother and children seen, two rooms; the
-    kitchen at `kitchen` with `photos`, every other domain good enough (sleep not seen)."""
+    kitchen at `kitchen` with `photos`, every other domain good enough (sleep not seen).
+    Ends on the review step, where Send is enabled (disabled when not `ready`)."""
     if when is not None:
         page.get_by_label("When was the visit").fill(when)
     page.get_by_label("Unannounced").tap()
@@ -66,14 +69,19 @@ def record_visit(page: Page, *, photos: tuple[Path, ...] = (), kitchen: int = 2,
     if notes:
         page.get_by_label("Notes", exact=False).first.fill(notes)
     next_step(page)
-    expect(page.get_by_role("button", name="Send visit")).to_be_enabled()
+    send_button = page.get_by_role("button", name="Send visit")
+    if ready:
+        expect(send_button).to_be_enabled()
+    else:
+        expect(send_button).to_be_disabled()
     if send:
         page.get_by_role("button", name="Send visit").tap()
 
 
-def local_input(moment: dt.datetime) -> str:
-    """A datetime-local field's value for an aware moment, in the phone's time zone."""
-    return moment.astimezone().strftime("%Y-%m-%dT%H:%M")
+def local_input(app: Flask, moment: dt.datetime) -> str:
+    """A datetime-local field's value for an aware moment: the partnership's wall time (the
+    phone's fields are in the partnership's time zone, whatever the phone's own)."""
+    return moment.astimezone(ZoneInfo(app.config["HOMELOG_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
 
 
 def go_offline(page: Page) -> None:

@@ -2,6 +2,7 @@
 // its value now and the default beside it; and who changed which, from what to what, when.
 import { useState } from 'preact/hooks';
 import { engine } from '../api.js';
+import { reloadSettings } from '../settings.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad, usePages } from '../components/data.js';
 import { formatDateTime } from '../words.js';
@@ -69,6 +70,7 @@ function Group({ title, items, onSaved }) {
     setBusy(true);
     try {
       await engine.change(changes);
+      reloadSettings().catch(() => {}); // the concern level is one of them: the app shows it
       const count = Object.keys(changes).length;
       setNews(count === 1 ? '1 setting changed.' : `${count} settings changed.`);
       onSaved();

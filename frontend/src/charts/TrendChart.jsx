@@ -5,6 +5,7 @@
 // scores are listed in a table for screen readers and keyboards.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router.js';
+import { useSettings } from '../settings.js';
 import { formatDate, scoreBand } from '../words.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -164,6 +165,7 @@ function config(domain, colours) {
 }
 
 export function TrendChart({ domain, colours }) {
+  const { scale } = useSettings().settings;
   const canvas = useRef(null);
   const [problem, setProblem] = useState(null);
   useEffect(() => {
@@ -180,7 +182,7 @@ export function TrendChart({ domain, colours }) {
 
   const latest = domain.points[domain.points.length - 1];
   const summary = latest
-    ? `${domain.points.length} scores; the latest ${latest.score} (${scoreBand(latest.score, latest.agreed_level ?? domain.agreed_level).toLowerCase()}) on ${formatDate(latest.at)} by ${latest.agency.name}.`
+    ? `${domain.points.length} scores; the latest ${latest.score} (${scoreBand(latest.score, scale, latest.agreed_level ?? domain.agreed_level).toLowerCase()}) on ${formatDate(latest.at)} by ${latest.agency.name}.`
     : 'No scores yet.';
   return (
     <figure class="chart">
@@ -196,6 +198,7 @@ export function TrendChart({ domain, colours }) {
 }
 
 function ScoreTable({ domain }) {
+  const { scale } = useSettings().settings;
   if (domain.points.length === 0) return null;
   return (
     <details class="score-table">
@@ -208,7 +211,7 @@ function ScoreTable({ domain }) {
               <td>{formatDate(point.at)}</td>
               <td>{point.agency.name}</td>
               <td><a href={`/visits/${point.visit_id}`}>{point.announced ? 'Announced' : 'Unannounced'}</a></td>
-              <td>{point.score} ({scoreBand(point.score, point.agreed_level ?? domain.agreed_level).toLowerCase()})</td>
+              <td>{point.score} ({scoreBand(point.score, scale, point.agreed_level ?? domain.agreed_level).toLowerCase()})</td>
             </tr>
           ))}
         </tbody>

@@ -7,6 +7,8 @@ import { families } from '../api.js';
 import { ErrorMessage, Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric } from '../rubric.js';
+import { currentSettings } from '../settings.js';
+import { wallDate } from '../time.js';
 import { formatDate, formatDateTime } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
@@ -105,11 +107,9 @@ function InForce({ agreement, family, onRevise }) {
   );
 }
 
-/** Today in the browser's calendar, as a date field's value. */
+/** Today on the partnership's calendar, as a date field's value. */
 function today() {
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  return now.toISOString().slice(0, 10);
+  return wallDate(new Date(), currentSettings().time_zone);
 }
 
 function memberLine(member) {

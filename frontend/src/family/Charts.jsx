@@ -5,7 +5,8 @@ import { families } from '../api.js';
 import { Loaded } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { agencyColours, agreedSteps, ChartKey, TrendChart } from '../charts/TrendChart.jsx';
-import { days, formatDate } from '../words.js';
+import { useSettings } from '../settings.js';
+import { concernScores, days, formatDate } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
 export function ChartsScreen({ params }) {
@@ -69,6 +70,7 @@ function gapInWords(gap) {
 
 /** The family-level figures (the trends endpoint's metrics), in words. */
 export function FamilyFigures({ metrics }) {
+  const { scale } = useSettings().settings;
   return (
     <>
       <h3>At a glance</h3>
@@ -77,7 +79,7 @@ export function FamilyFigures({ metrics }) {
         <div><dt>Last unannounced visit</dt><dd>{days(metrics.days_since_last_unannounced)}</dd></div>
         <div><dt>Announced and unannounced (90 days)</dt><dd>{gapInWords(metrics.announced_gap)}</dd></div>
         <div><dt>Crossings of the good-enough line (90 days)</dt><dd>{metrics.crossings_90_days}</dd></div>
-        <div><dt>Days at concern (4 or 5) since the plan started</dt><dd>{metrics.days_at_concern_since_plan}</dd></div>
+        <div><dt>Days at concern ({concernScores(scale)}) since the plan started</dt><dd>{metrics.days_at_concern_since_plan}</dd></div>
       </dl>
       {metrics.agencies.length > 0 && (
         <>

@@ -4,6 +4,7 @@ import { families } from '../api.js';
 import { ErrorMessage, Loaded, Loading } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric } from '../rubric.js';
+import { useSettings } from '../settings.js';
 import { formatDate, scoreBand } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
@@ -73,9 +74,10 @@ function PhotoRow({ familyId, domain }) {
 }
 
 function PhotoCard({ photo }) {
+  const { scale } = useSettings().settings;
   const when = formatDate(photo.visit.visited_at);
   const kind = photo.visit.announced ? 'announced' : 'unannounced';
-  const score = photo.score === null ? 'not seen' : `level ${photo.score} (${scoreBand(photo.score).toLowerCase()})`;
+  const score = photo.score === null ? 'not seen' : `level ${photo.score} (${scoreBand(photo.score, scale).toLowerCase()})`;
   return (
     <li class="photo-card">
       <a href={photo.urls.display} aria-label={`Open the photo from ${when} full size`}>

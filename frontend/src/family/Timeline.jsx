@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { families } from '../api.js';
 import { ErrorMessage, Loading } from '../components/common.jsx';
 import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
+import { useSettings } from '../settings.js';
 import { EVENT_KINDS, formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 import { FamilyFrame } from './FamilyFrame.jsx';
 
@@ -91,8 +92,9 @@ function Byline({ item }) {
 }
 
 function VisitItem({ visit, names }) {
+  const { scale } = useSettings().settings;
   const worst = Object.entries(visit.scores)
-    .filter(([, score]) => score !== null && score >= 3)
+    .filter(([, score]) => score !== null && score > scale.good_enough_max)
     .sort((a, b) => b[1] - a[1]);
   const notSeen = Object.values(visit.scores).filter((score) => score === null).length;
   const kind = visit.announced ? 'Announced visit' : 'Unannounced visit';
@@ -116,7 +118,7 @@ function VisitItem({ visit, names }) {
       <p>
         {worst.length === 0
           ? 'Every domain seen was good enough.'
-          : worst.map(([key, score]) => `${names.domains[key]?.name ?? key}: ${score} (${scoreBand(score).toLowerCase()})`).join('; ')}
+          : worst.map(([key, score]) => `${names.domains[key]?.name ?? key}: ${score} (${scoreBand(score, scale).toLowerCase()})`).join('; ')}
         {notSeen > 0 && ` Not seen: ${notSeen} ${notSeen === 1 ? 'domain' : 'domains'}.`}
       </p>
       <p class="byline">

@@ -1,5 +1,6 @@
-// The offline kit: the rubric and, for the user's own families, the minimum to record a
-// visit (reference, children's initials and ages, agreed levels), fetched when there is
+// The offline kit: the rubric, the partnership's settings (scale, limits, time zone) and,
+// for the user's own families, the minimum to record a visit (reference, children's
+// initials and ages, agreed levels), fetched when there is
 // signal and kept per user. Also remembers who signed in last, so the app opens offline.
 import { offlineKit } from '../api.js';
 import { database, existingDatabase } from './db.js';

@@ -3,6 +3,7 @@
 // signing out must wait for and clear, and the Outbox screen.
 import { addRoute } from '../routes.js';
 import { registerRubricSource } from '../rubric.js';
+import { applySettings, registerSettingsSource } from '../settings.js';
 import {
   onSessionChange,
   registerOfflineUser,
@@ -23,6 +24,7 @@ addRoute({ path: '/outbox/:key', screen: FixVisit, nav: 'outbox' });
 
 registerOfflineUser(lastUser);
 registerRubricSource(async () => (await keptKit(sessionState().user))?.rubric ?? null);
+registerSettingsSource(async () => (await keptKit(sessionState().user))?.settings ?? null);
 
 function plural(count, one, many) {
   return count === 1 ? one : many;
@@ -97,7 +99,8 @@ onSessionChange((state) => {
     await rememberUser(user);
     askToKeepData();
     cacheAppShell();
-    await refreshKit(user).catch(() => {}); // offline: the kept kit serves
+    const kit = await refreshKit(user).catch(() => null); // offline: the kept kit serves
+    if (kit?.settings) applySettings(kit.settings); // the newest the server has
     await sync({ force: true });
   })();
 });

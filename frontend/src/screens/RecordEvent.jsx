@@ -1,42 +1,33 @@
 // Record information that is not a visit (a police call-out, a message from the GP), dated
-// and attributed, for the family's timeline.
+// and attributed, for the family's timeline. Its time is the partnership's wall time.
 import { useRef, useState } from 'preact/hooks';
 import { families, newIdempotencyKey } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
+import { ZoneHint } from '../components/ZoneHint.jsx';
 import { navigate } from '../router.js';
+import { useSettings } from '../settings.js';
+import { wallTime, wallTimeToInstant } from '../time.js';
 import { EVENT_KINDS } from '../words.js';
 
-/** Now, as the value of a datetime-local field (local time, to the minute). */
-function localNow() {
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  return now.toISOString().slice(0, 16);
-}
-
 export function RecordEvent({ params }) {
+  const { settings } = useSettings();
+  const zone = settings.time_zone;
   const [kind, setKind] = useState('');
-  const [occurredAt, setOccurredAt] = useState(localNow);
+  const [occurredAt, setOccurredAt] = useState(() => wallTime(new Date(), zone));
   const [summary, setSummary] = useState('');
   const [source, setSource] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   // One key for this piece of information: a retry after a lost answer is not a duplicate.
   const key = useRef(newIdempotencyKey());
-
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      // A time without an offset is the partnership's local time (the API's rule).
-      await families.recordEvent(params.familyId,
-        { kind, occurred_at: occurredAt, summary, source }, key.current);
-      navigate(`/families/${params.familyId}`);
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    // The time entered is the partnership's wall time, whatever the phone's own zone.
+    const occurred = wallTimeToInstant(occurredAt, zone);
+    await families.recordEvent(params.familyId,
+      { kind, occurred_at: occurred ? occurred.toISOString() : occurredAt, summary, source },
+      key.current);
+    navigate(`/families/${params.familyId}`);
+  });
+  const { limits } = settings;
 
   return (
     <>
@@ -52,18 +43,19 @@ export function RecordEvent({ params }) {
         </label>
         <label class="field">
           <span class="field-label">When it happened</span>
-          <input type="datetime-local" required value={occurredAt} max={localNow()}
+          <ZoneHint zone={zone} />
+          <input type="datetime-local" required value={occurredAt} max={wallTime(new Date(), zone)}
                  onInput={(event) => setOccurredAt(event.currentTarget.value)} />
         </label>
         <label class="field">
           <span class="field-label">What happened</span>
-          <textarea required maxLength={5000} value={summary}
+          <textarea required maxLength={limits.summary_max} value={summary}
                     onInput={(event) => setSummary(event.currentTarget.value)} />
         </label>
         <label class="field">
           <span class="field-label">Where it came from (optional)</span>
           <span class="field-hint">For example: the GP surgery, a neighbour, the police log.</span>
-          <input type="text" maxLength={200} value={source}
+          <input type="text" maxLength={limits.source_max} value={source}
                  onInput={(event) => setSource(event.currentTarget.value)} />
         </label>
         <ErrorMessage error={error} />

@@ -7,28 +7,30 @@ import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
 import { discardDraft, loadDraft, saveDraft } from '../offline/drafts.js';
 import { kitFamily } from '../offline/kit.js';
 import { navigate } from '../router.js';
+import { useSettings } from '../settings.js';
 import { formatDateTime } from '../words.js';
 import { newDraft } from '../visit/rules.js';
 import { VisitForm } from '../visit/VisitForm.jsx';
 import { VisitQueued } from '../visit/VisitQueued.jsx';
 
-async function openVisit(user, familyId) {
+async function openVisit(user, familyId, settings) {
   const { kit, family } = await kitFamily(user, familyId);
   if (!family) return { missing: true };
   let draft = await loadDraft(user.id, family.id);
   const restored = draft !== null && draft.rubricVersion === kit.rubric.version;
-  if (!restored) draft = newDraft(user.id, family.id, kit.rubric, newIdempotencyKey());
+  if (!restored) draft = newDraft(user.id, family.id, kit.rubric, newIdempotencyKey(), settings);
   return { kit, family, draft, restored };
 }
 
 export function RecordVisit({ params, user }) {
+  const { settings } = useSettings();
   const [opened, setOpened] = useState(null);
   const [error, setError] = useState(null);
   const [outcome, setOutcome] = useState(null);
   const [discarding, setDiscarding] = useState(false);
 
   useEffect(() => {
-    openVisit(user, params.familyId).then(setOpened, setError);
+    openVisit(user, params.familyId, settings).then(setOpened, setError);
   }, [params.familyId, user.id]);
 
   if (outcome) return <VisitQueued outcome={outcome} family={opened.family} />;
@@ -72,7 +74,7 @@ export function RecordVisit({ params, user }) {
           </div>
         </div>
       ) : (
-        <VisitForm user={user} family={family} rubric={kit.rubric} initial={draft}
+        <VisitForm user={user} family={family} rubric={kit.rubric} settings={settings} initial={draft}
                    save={saveDraft} onDone={setOutcome} onDiscard={() => setDiscarding(true)} />
       )}
     </>

@@ -4,6 +4,7 @@ import { families, visits } from '../api.js';
 import { Loaded, ScreenTitle } from '../components/common.jsx';
 import { useLoad } from '../components/data.js';
 import { loadRubric, loadRubricVersion, rubricNames } from '../rubric.js';
+import { useSettings } from '../settings.js';
 import { formatDateTime, label, PRESENT, scoreBand } from '../words.js';
 
 export function Visit({ params }) {
@@ -43,6 +44,7 @@ async function visitPhotos(visit, signal) {
 }
 
 function VisitDetail({ visit, rubric, current, photos }) {
+  const { scale } = useSettings().settings;
   const names = rubricNames(rubric);
   const kind = visit.announced ? 'Announced visit' : 'Unannounced visit';
   return (
@@ -76,10 +78,10 @@ function VisitDetail({ visit, rubric, current, photos }) {
         {Object.entries(visit.scores).map(([key, score]) => {
           const domain = names.domains[key];
           return (
-            <li key={key} class={`score score-${scoreBand(score).toLowerCase().replace(/ /g, '-')}`}>
+            <li key={key} class={`score score-${scoreBand(score, scale).toLowerCase().replace(/ /g, '-')}`}>
               <span class="score-domain">{domain?.name ?? key}</span>
               <span class="score-level">{score === null ? 'Not seen' : `${score}: ${domain?.levels[String(score)] ?? ''}`}</span>
-              <span class="score-band">{scoreBand(score)}</span>
+              <span class="score-band">{scoreBand(score, scale)}</span>
               {photos?.[key] && <VisitThumbs photos={photos[key]} domain={domain?.name ?? key} />}
             </li>
           );

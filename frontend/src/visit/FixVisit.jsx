@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage, Loading, ScreenTitle } from '../components/common.jsx';
 import { kitFamily } from '../offline/kit.js';
+import { useSettings } from '../settings.js';
 import { outboxItem, saveOutboxForm } from '../offline/outbox.js';
 import { VisitForm } from './VisitForm.jsx';
 import { VisitQueued } from './VisitQueued.jsx';
@@ -14,6 +15,7 @@ async function openRefused(user, key) {
 }
 
 export function FixVisit({ params, user }) {
+  const { settings } = useSettings();
   const [opened, setOpened] = useState(null);
   const [error, setError] = useState(null);
   const [outcome, setOutcome] = useState(null);
@@ -42,7 +44,7 @@ export function FixVisit({ params, user }) {
   return (
     <>
       {title}
-      <VisitForm user={user} family={family} rubric={kit.rubric}
+      <VisitForm user={user} family={family} rubric={kit.rubric} settings={settings}
                  initial={{ ...item.form, step: item.form.step ?? 0 }}
                  save={(form) => saveOutboxForm(item.key, form)} onDone={setOutcome}
                  refusal={item.problem} />

@@ -1,47 +1,56 @@
 // The rules of a visit as the API states them (homelog/visits/services.py check_visit), so
-// the form can say what is missing before anything is sent. The server checks again.
+// the form can say what is missing before anything is sent. The server checks again. The
+// scale, the limits and the time zone are the partnership's (`settings`, GET /app-settings):
+// the visit's time is a wall time in the partnership's zone, whatever the phone's own.
+import { wallTime, wallTimeToInstant } from '../time.js';
+import { concernScores } from '../words.js';
 
 export const NOT_SEEN = 'not_seen';
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** Now, as a datetime-local value (local time, to the minute). */
-export function localNow(now = new Date()) {
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+/** Now in the partnership's zone, as a datetime-local value (to the minute). */
+export function wallTimeNow(settings, now = new Date()) {
+  return wallTime(now, settings.time_zone);
 }
 
 /** A new visit for `familyId`, scored with `rubric`; `key` is its idempotency key. */
-export function newDraft(userId, familyId, rubric, key) {
+export function newDraft(userId, familyId, rubric, key, settings) {
   return {
     userId, familyId: Number(familyId), key, rubricVersion: rubric.version, step: 0,
-    startedAt: new Date().toISOString(), visitedAt: localNow(), announced: null,
+    startedAt: new Date().toISOString(), visitedAt: wallTimeNow(settings), announced: null,
     present: [], roomsSeen: [], photosAgreed: null, scores: {}, concerns: [], notes: '',
     childPresentation: '',
   };
 }
 
-/** The domains scored 4 or 5 (they, and any immediate concern, need a note). */
-export function worryingDomains(draft, rubric) {
+/** The domains scored at the partnership's concern level or worse (they need a note). */
+export function worryingDomains(draft, rubric, settings) {
   return rubric.domains.filter((domain) => {
     const score = draft.scores[domain.key];
-    return typeof score === 'number' && score >= rubric.scale.concern_min;
+    return typeof score === 'number' && score >= settings.scale.concern_min;
   });
 }
 
-export function needsNote(draft, rubric) {
-  return worryingDomains(draft, rubric).length > 0 || draft.concerns.length > 0;
+/** Whether the visit needs a note: a score of concern, or an immediate concern. */
+export function needsNote(draft, rubric, settings) {
+  return worryingDomains(draft, rubric, settings).length > 0 || draft.concerns.length > 0;
+}
+
+/** The instant the visit was (a Date), or null when no time is given. */
+export function visitedInstant(draft, settings) {
+  return wallTimeToInstant(draft.visitedAt, settings.time_zone);
 }
 
 /**
  * What stops the visit being sent, as { step, message } in the form's order (step is the
  * index of the step to fix it on). An empty list means it can be sent.
  */
-export function problems(draft, rubric, photoCount) {
+export function problems(draft, rubric, photoCount, settings, now = Date.now()) {
   const found = [];
   const steps = stepKeys(rubric);
   const at = (key) => steps.indexOf(key);
-  if (!draft.visitedAt) found.push({ step: 0, message: 'Say when the visit was.' });
-  else if (new Date(draft.visitedAt).getTime() > Date.now() + CLOCK_SKEW_MS) {
+  const visited = visitedInstant(draft, settings);
+  if (!visited) found.push({ step: 0, message: 'Say when the visit was.' });
+  else if (visited.getTime() > now + settings.limits.clock_skew_seconds * 1000) {
     found.push({ step: 0, message: 'The visit cannot be in the future.' });
   }
   if (draft.announced === null) {
@@ -56,9 +65,9 @@ export function problems(draft, rubric, photoCount) {
       found.push({ step: at(domain.key), message: `${domain.name}: choose a level, or “Not seen”.` });
     }
   }
-  if (needsNote(draft, rubric) && !draft.notes.trim()) {
-    found.push({ step: at('notes'), message: 'Add a note explaining the scores of 4 or 5 '
-      + 'and any immediate concern.' });
+  if (needsNote(draft, rubric, settings) && !draft.notes.trim()) {
+    found.push({ step: at('notes'), message: 'Add a note explaining the scores of '
+      + `${concernScores(settings.scale)} and any immediate concern.` });
   }
   return found;
 }
@@ -68,15 +77,15 @@ export function stepKeys(rubric) {
   return ['visit', ...rubric.domains.map((domain) => domain.key), 'concerns', 'notes', 'review'];
 }
 
-/** The visit as the API takes it. A local time without an offset is the partnership's. */
-export function visitBody(draft, rubric) {
+/** The visit as the API takes it: its time as an instant, from the partnership's wall time. */
+export function visitBody(draft, rubric, settings) {
   const scores = {};
   for (const domain of rubric.domains) {
     const score = draft.scores[domain.key];
     scores[domain.key] = typeof score === 'number' ? score : null;
   }
   return {
-    visited_at: new Date(draft.visitedAt).toISOString(),
+    visited_at: visitedInstant(draft, settings).toISOString(),
     announced: draft.announced === true,
     present: draft.present,
     rooms_seen: draft.roomsSeen,
