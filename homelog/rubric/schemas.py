@@ -8,13 +8,15 @@ from marshmallow import (
 )
 
 from homelog.core.schemas import OutSchema, StrictSchema, WholeMatch
+from homelog.rubric.scale import HIGHEST, LOWEST
 
 _KEY = WholeMatch(r"[a-z][a-z0-9_]{0,39}", error="Use lower-case letters, digits and _.")
-_LEVEL = validate.Range(min=1, max=5)
+_LEVEL = validate.Range(min=LOWEST, max=HIGHEST)
 
 
 # In a rubric file: messages a person editing the file can act on ("level 6 is outside 1-5").
-_FILE_LEVEL = validate.Range(min=1, max=5, error="{input} is outside 1-5")
+_FILE_LEVEL = validate.Range(min=LOWEST, max=HIGHEST,
+                             error=f"{{input}} is outside {LOWEST}-{HIGHEST}")
 
 
 class ScaleFileSchema(StrictSchema):

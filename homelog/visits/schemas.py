@@ -2,6 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
 from homelog.core.time import local_date, to_utc
+from homelog.rubric.scale import HIGHEST, LOWEST
 from homelog.rubric.schemas import RubricOutSchema, ScaleOutSchema
 from homelog.visits import limits
 from homelog.visits.services import EVENT_KINDS, PRESENT_OPTIONS
@@ -27,7 +28,8 @@ def _present(**options: object) -> UniqueList:
 
 
 def _scores(**options: object) -> fields.Dict:
-    level = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=5))
+    level = fields.Integer(strict=True, allow_none=True,
+                           validate=validate.Range(min=LOWEST, max=HIGHEST))
     return fields.Dict(keys=_KEY, values=level, **options)
 
 
