@@ -95,7 +95,7 @@ class RubricFileSchema(StrictSchema):
             _unique_keys(data.get(field, []), field)
 
 
-class _BandOutSchema(OutSchema):
+class BandOutSchema(OutSchema):
     key = fields.String(metadata={"enum": ["good_enough", "borderline", "concern"]})
     label = fields.String()
     lowest = fields.Integer()
@@ -112,7 +112,7 @@ class ScaleOutSchema(OutSchema):
     concern_min = fields.Integer(metadata={
         "description": "The partnership's concern level: a score at or worse than this is "
                        "a concern (3 to 5, chosen by the administrator)."})
-    bands = fields.List(fields.Nested(_BandOutSchema), metadata={
+    bands = fields.List(fields.Nested(BandOutSchema), metadata={
         "description": "Good enough, borderline and concern, best first; an empty band (no "
                        "borderline when the concern level is 3) is left out."})
 
