@@ -50,11 +50,11 @@ from bench.engine import generate  # noqa: E402
 from homelog import create_app  # noqa: E402
 from homelog.alerts.models import InboxEntry  # noqa: E402
 from homelog.core.time import local_date, local_zone, start_of_day, utcnow  # noqa: E402
-from homelog.engine.analysis import Severity  # noqa: E402
 from homelog.engine.concerns_service import family_concerns  # noqa: E402
 from homelog.engine.jobs import run_engine  # noqa: E402
 from homelog.engine.models import Flag, FlagState  # noqa: E402
 from homelog.engine.signals import OpenedFlag, flags_opened  # noqa: E402
+from homelog.engine.steps.analysis import Severity  # noqa: E402
 from homelog.extensions import db  # noqa: E402
 from homelog.families.models import CoreGroupMember, Family  # noqa: E402
 from homelog.visits.models import Visit  # noqa: E402

@@ -75,7 +75,7 @@ from homelog.alerts.models import InboxEntry  # noqa: E402
 from homelog.core.idempotency import request_fingerprint  # noqa: E402
 from homelog.engine.jobs import run_engine  # noqa: E402
 from homelog.engine.models import FamilyEngineState, Flag  # noqa: E402
-from homelog.engine.services import due_family_ids  # noqa: E402
+from homelog.engine.state import due_family_ids  # noqa: E402
 from homelog.extensions import db  # noqa: E402
 from homelog.families.models import CoreGroupMember, Family  # noqa: E402
 from homelog.families.services import open_family  # noqa: E402

@@ -1,7 +1,7 @@
 """Put news in front of the core group: inbox entries, queued emails, digests, escalation.
 
 An engine run's changes reach each member as one inbox entry per family (what concerns
-are new, worse, better or resolved: engine/news.py), mailed in the daily digest; an
+are new, worse, better or resolved: engine/steps/news.py), mailed in the daily digest; an
 immediate concern reaches each of them at once, on its own entry and email.
 
 Emails name no family and say nothing about one beyond a link (email is not a secure
@@ -30,12 +30,12 @@ from homelog.audit.services import record, record_each
 from homelog.core.errors import not_found
 from homelog.core.inserts import insert_missing
 from homelog.core.time import local_date, local_zone, start_of_day
-from homelog.engine.analysis import Severity
 from homelog.engine.concerns_service import family_concerns
 from homelog.engine.models import Flag, FlagState
-from homelog.engine.news import NewsItem, merged_news
 from homelog.engine.parameters import current_values
 from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
+from homelog.engine.steps.analysis import Severity
+from homelog.engine.steps.news import NewsItem, merged_news
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 

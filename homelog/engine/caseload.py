@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from homelog.accounts.models import User
-from homelog.engine import analysis
-from homelog.engine.analysis_types import Severity
 from homelog.engine.facts import load_facts
 from homelog.engine.models import Flag, FlagState
 from homelog.engine.parameters import analysis_parameters
+from homelog.engine.steps import analysis
+from homelog.engine.steps.types import Severity
 from homelog.extensions import db
 from homelog.families.services import families_of, record_family_list_view
 

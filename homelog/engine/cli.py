@@ -15,7 +15,8 @@ from flask.cli import with_appcontext
 from homelog.core import scheduler
 from homelog.core.jobs import Busy, job_lock
 from homelog.core.time import local_zone, start_of_day, utcnow
-from homelog.engine import jobs, services
+from homelog.engine import jobs
+from homelog.engine.flag_store import Outcome
 
 # For tests only: stop (without exiting) after this many families have been committed, so
 # a test can kill the process in the middle of a run.
@@ -38,13 +39,13 @@ def parse_as_of(value: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _after_family(renew: Callable[[], None]) -> Callable[[int, services.Outcome], None]:
+def _after_family(renew: Callable[[], None]) -> Callable[[int, Outcome], None]:
     """Keep the engine's lock alive as families are done (and pause there for tests)."""
     raw = os.environ.get(PAUSE_ENV)
     limit = int(raw) if raw else None
     done = [0]
 
-    def after_family(family_id: int, _outcome: services.Outcome) -> None:
+    def after_family(family_id: int, _outcome: Outcome) -> None:
         renew()
         done[0] += 1
         if done[0] == limit:

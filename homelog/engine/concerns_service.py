@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from homelog.engine.analysis import Finding
-from homelog.engine.concerns import Concern, group
 from homelog.engine.facts import rubric_labels
+from homelog.engine.flag_store import finding_of
 from homelog.engine.flags import describe_flags
 from homelog.engine.models import Flag, FlagState
-from homelog.engine.picture import family_picture
-from homelog.engine.services import finding_of
+from homelog.engine.steps.analysis import Finding
+from homelog.engine.steps.concerns import Concern, group
+from homelog.engine.steps.picture import family_picture
 from homelog.extensions import db
 from homelog.rubric.concern_level import concern_level
 from homelog.visits.models import Visit

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from homelog.accounts.models import Agency, User
 from homelog.core.time import local_zone
-from homelog.engine.analysis import FamilyFacts, VisitFact
+from homelog.engine.steps.analysis import FamilyFacts, VisitFact
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember, Family
 from homelog.rubric.agreements import steps_in_force

@@ -13,7 +13,7 @@ from homelog.audit.services import record
 from homelog.core.errors import ApiError, invalid, not_found
 from homelog.engine.facts import rubric_labels
 from homelog.engine.models import Flag, FlagState
-from homelog.engine.services import CLOSED_BY_PERSON
+from homelog.engine.steps.plan import CLOSED_BY_PERSON
 from homelog.extensions import db
 from homelog.families.services import FamilyAccess, open_family, require_core_group_manager
 

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 
 from homelog.core.jobs import Job, register_job, use_settings
 from homelog.core.transactions import reading
-from homelog.engine import services
+from homelog.engine import flag_store, services, state
 from homelog.engine.facts import (
     agency_names,
     amended_visits,
@@ -24,6 +24,7 @@ from homelog.engine.facts import (
     load_facts,
     rubric_labels,
 )
+from homelog.engine.flag_store import Outcome
 from homelog.engine.parameters import analysis_parameters, current_values
 from homelog.extensions import db
 
@@ -48,7 +49,7 @@ class RunReport:
                 "analysed": self.analysed, "skipped": self.skipped, "opened": self.opened,
                 "reopened": self.reopened, "closed": self.closed, "updated": self.updated}
 
-    def add(self, outcome: services.Outcome) -> None:
+    def add(self, outcome: Outcome) -> None:
         if outcome.skipped:
             self.skipped += 1
             return
@@ -65,7 +66,7 @@ def run_engine(
     family_ids: Iterable[int] | None = None,
     *,
     force: bool = False,
-    after_family: Callable[[int, services.Outcome], None] | None = None,
+    after_family: Callable[[int, Outcome], None] | None = None,
     batch: int | None = None,
 ) -> RunReport:
     """Analyse the families that are due (or `family_ids`, or all with `force`) as of `as_of`.
@@ -85,25 +86,25 @@ def run_engine(
     with reading():
         agencies = agency_names()
         if family_ids is not None:
-            ids = services.open_family_ids(family_ids)
+            ids = state.open_family_ids(family_ids)
         else:
-            ids = services.open_family_ids() if force else services.due_family_ids(as_of)
+            ids = state.open_family_ids() if force else state.due_family_ids(as_of)
     report = RunReport(as_of=as_of, families=len(ids))
     for chunk in chunks(ids, size):
         with reading():  # the engine rows first: anything recorded later is caught
-            states = services.engine_states(chunk)
+            states = state.engine_states(chunk)
             facts = load_facts(chunk, labels, agencies)
             amended = amended_visits(chunk)
-            active = services.active_flags(chunk)
-            closed = services.closed_keys(chunk)
+            active = flag_store.active_flags(chunk)
+            closed = flag_store.closed_keys(chunk)
             members = core_group_members(chunk)
         prepared = [services.prepare(
-            facts[family_id], states.get(family_id, services.EngineState()),
+            facts[family_id], states.get(family_id, state.EngineState()),
             active.get(family_id, {}), amended.get(family_id), params, recheck, as_of,
             closed=closed.get(family_id),
         ) for family_id in chunk if family_id in facts]  # (not in facts: removed meanwhile)
         # Families never analysed get their engine row in the batch's transaction, first.
-        services.ensure_states([family.family_id for family in prepared
+        state.ensure_states([family.family_id for family in prepared
                                 if family.family_id not in states])
         outcomes = services.write_families(prepared, as_of, now, members)
         db.session.commit()

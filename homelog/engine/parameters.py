@@ -22,9 +22,9 @@ from homelog.audit.models import AuditEntry
 from homelog.audit.services import record
 from homelog.core.errors import invalid
 from homelog.core.partnership_settings import store, stored_values
-from homelog.engine.analysis import Parameters
 from homelog.engine.models import FamilyEngineState
 from homelog.engine.parameter_words import GROUP_OF, LABELS
+from homelog.engine.steps.analysis import Parameters
 from homelog.extensions import db
 from homelog.rubric import concern_level, scale
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates
 
 from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
-from homelog.engine.analysis import FlagKind, Severity
 from homelog.engine.models import FlagState
 from homelog.engine.parameters import CATALOGUE
+from homelog.engine.steps.analysis import FlagKind, Severity
 from homelog.families.schemas import FamilySummarySchema
 
 STATES = [state.value for state in FlagState]

@@ -27,5 +27,5 @@ flags_opened = engine_signals.signal("flags-opened")
 
 #: sent with (sender=app, news=dict[int, list[NewsItem]], now=datetime, members=dict | None)
 #: inside the transaction of an engine run's batch: for each family whose concerns changed,
-#: what changed (engine/news.py), to be told to its core group as one entry per family
+#: what changed (engine/steps/news.py), to be told to its core group as one entry per family
 concerns_changed = engine_signals.signal("concerns-changed")

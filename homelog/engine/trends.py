@@ -13,10 +13,10 @@ import datetime as dt
 from typing import Any
 
 from homelog.core.time import local_date
-from homelog.engine import analysis
-from homelog.engine.analysis import FamilyFacts, VisitFact
 from homelog.engine.facts import as_of_cutoff, family_facts, rubric_labels
 from homelog.engine.parameters import analysis_parameters
+from homelog.engine.steps import analysis
+from homelog.engine.steps.analysis import FamilyFacts, VisitFact
 
 
 def _point(visit: VisitFact, score: int, agreed: list[dict[str, Any]]) -> dict[str, Any]:

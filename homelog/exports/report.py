@@ -19,9 +19,9 @@ from homelog.accounts.models import PROFESSION_LABELS, Agency, Profession, User
 from homelog.core.errors import ApiError
 from homelog.core.time import local_date, local_zone, start_of_day
 from homelog.engine import flags as engine_flags
-from homelog.engine.analysis import FATHER_OR_PARTNER
 from homelog.engine.concerns_service import family_concerns
 from homelog.engine.models import Flag
+from homelog.engine.steps.analysis import FATHER_OR_PARTNER
 from homelog.engine.trends import family_trends
 from homelog.extensions import db
 from homelog.families.models import Family

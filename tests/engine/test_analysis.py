@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from homelog.engine.analysis import (
+from homelog.engine.steps.analysis import (
     FamilyFacts,
     Finding,
     FlagKind,

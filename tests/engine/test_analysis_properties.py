@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from homelog.engine.analysis import FamilyFacts, Finding, FlagKind, Severity, analyse
+from homelog.engine.steps.analysis import FamilyFacts, Finding, FlagKind, Severity, analyse
 from tests.engine.test_analysis import (
     CHILDREN,
     DOMAINS,

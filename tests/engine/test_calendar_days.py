@@ -11,7 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from homelog.core.time import calendar_day, days_between, start_of_day
-from homelog.engine.analysis import FlagKind, VisitFact, analyse, metrics, next_due
+from homelog.engine.steps.analysis import FlagKind, VisitFact, analyse, metrics, next_due
 from tests.engine.test_analysis import HEALTH, PARAMS, POLICE, Chronology
 
 LONDON = ZoneInfo("Europe/London")

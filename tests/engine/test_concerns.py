@@ -1,4 +1,4 @@
-"""Findings grouped into concerns (engine/concerns.py) and the family picture: nothing lost.
+"""Findings grouped into concerns (engine/steps/concerns.py) and the family picture: nothing lost.
 
 A property test over random visit histories: every finding is in exactly one concern, each
 concern's severity is the highest of its findings', a domain has at most one concern, and
@@ -12,9 +12,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homelog.engine.analysis import FlagKind, Severity, analyse
-from homelog.engine.concerns import SEVERITY_RANK, group
-from homelog.engine.picture import family_picture
+from homelog.engine.steps.analysis import FlagKind, Severity, analyse
+from homelog.engine.steps.concerns import SEVERITY_RANK, group
+from homelog.engine.steps.picture import family_picture
 from tests.engine.test_analysis import (
     CHILDREN,
     DOMAINS,

@@ -3,8 +3,8 @@ the announced ones, and an agency's first visit contradicting everyone else's.""
 
 from __future__ import annotations
 
-from homelog.engine.analysis import FlagKind, Severity
-from homelog.engine.concerns import group
+from homelog.engine.steps.analysis import FlagKind, Severity
+from homelog.engine.steps.concerns import group
 from tests.engine.test_analysis import (
     CHILDREN,
     DOMAINS,

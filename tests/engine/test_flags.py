@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from homelog.accounts.models import Profession, Role
 from homelog.alerts.models import InboxEntry
-from homelog.engine import analysis, services
+from homelog.engine import services
 from homelog.engine.models import FamilyEngineState
+from homelog.engine.state import due_family_ids
+from homelog.engine.steps import analysis
 from homelog.extensions import db
 from tests.engine.support import add_visit, amend, analyse, at_days_ago, flags_of
 from tests.factories import visit_body
@@ -228,11 +230,11 @@ def test_runs_are_idempotent_and_incremental(app, factory):
     assert _inbox(app, family.id) == inbox
 
     with app.app_context():
-        due = services.due_family_ids(clock.now())
+        due = due_family_ids(clock.now())
         assert family.id not in due and other.id not in due
     add_visit(app, other.id, practitioner.id, at_days_ago(1))
     with app.app_context():
-        due = services.due_family_ids(clock.now())
+        due = due_family_ids(clock.now())
         assert other.id in due and family.id not in due
 
 
@@ -262,7 +264,7 @@ def test_a_visit_recorded_while_a_batch_is_analysed_leaves_its_family_for_the_ne
     assert flags_of(app, late.id) == []
     assert flags_of(app, families[0].id) and flags_of(app, families[2].id)
     with app.app_context():
-        due = services.due_family_ids(clock.now())
+        due = due_family_ids(clock.now())
         assert late.id in due
         assert families[0].id not in due and families[2].id not in due
 

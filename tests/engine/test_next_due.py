@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from homelog.engine import analysis, services
+from homelog.engine import services, state
 from homelog.engine.facts import family_facts
 from homelog.engine.parameters import analysis_parameters
+from homelog.engine.steps import analysis
 from tests.engine.support import add_visit, at_days_ago
 
 
@@ -19,7 +20,7 @@ def test_the_run_looks_again_at_the_analysis_own_next_due(app, factory):
     far = dt.timedelta(days=1000)
 
     def looks_again(as_of: dt.datetime, recheck: dt.timedelta) -> dt.datetime:
-        return services.prepare(facts, services.EngineState(), {}, None, params, recheck,
+        return services.prepare(facts, state.EngineState(), {}, None, params, recheck,
                                 as_of).due
 
     with app.app_context():

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from homelog.accounts.models import Profession, Role
 from homelog.audit.models import AuditEntry
-from homelog.engine import services
-from homelog.engine.analysis import Parameters
+from homelog.engine import state
 from homelog.engine.models import FamilyEngineState
+from homelog.engine.steps.analysis import Parameters
 from homelog.extensions import db
 from tests.engine.support import add_visit, analyse, at_days_ago
 from tests.factories import DOMAINS
@@ -64,7 +64,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
     add_visit(app, family.id, practitioner.id, at_days_ago(5))
     analyse(app, [family.id])
     with app.app_context():
-        assert family.id not in services.due_family_ids(clock.now())
+        assert family.id not in state.due_family_ids(clock.now())
     try:
         answer = client.put("/api/v1/engine/parameters",
                             json={"swing_window_days": 10, "announced_gap_min_levels": 1.5})
@@ -72,7 +72,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
         values = {item["name"]: item["value"] for item in answer.json["parameters"]}
         assert values["swing_window_days"] == 10 and values["announced_gap_min_levels"] == 1.5
         with app.app_context():
-            assert family.id in services.due_family_ids(clock.now())
+            assert family.id in state.due_family_ids(clock.now())
             entry = db.session.execute(
                 select(AuditEntry).where(AuditEntry.action == "engine.parameters.change")
                 .order_by(AuditEntry.id.desc()).limit(1)).scalar_one()

@@ -23,8 +23,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from homelog import create_app
-from homelog.engine import analysis
 from homelog.engine.cli import PAUSE_ENV
+from homelog.engine.steps import analysis
 from homelog.extensions import db
 from tests.engine.support import add_visit, at_days_ago
 from tests.factories import Factory, unique

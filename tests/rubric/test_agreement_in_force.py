@@ -3,7 +3,7 @@ the engine's comparisons (below-agreed streaks, crossings) and in the trends the
 
 import datetime as dt
 
-from homelog.engine.analysis import FamilyFacts, Parameters, VisitFact, analyse
+from homelog.engine.steps.analysis import FamilyFacts, Parameters, VisitFact, analyse
 from homelog.exports.report import Period, build_summary
 from homelog.exports.summary_pdf import SummaryPdf
 from homelog.rubric.agreements import Step, level_on, steps_in_force

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from homelog.accounts.models import Profession, Role
-from homelog.engine import analysis
 from homelog.engine.facts import family_facts
 from homelog.engine.parameters import analysis_parameters
+from homelog.engine.steps import analysis
 from homelog.rubric.loading import read_rubric_text
 from homelog.rubric.services import current_rubric, default_rubric_content
 from tests.engine.support import add_visit, analyse, at_days_ago, flags_of

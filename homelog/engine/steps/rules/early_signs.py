@@ -18,10 +18,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from homelog.engine.analysis_history import History
-from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
-from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
-from homelog.engine.rules.evidence import visit_ids
+from homelog.engine.steps.analysis_wording import day, domain_name, levels, listing, plural
+from homelog.engine.steps.history import History
+from homelog.engine.steps.rules.evidence import visit_ids
+from homelog.engine.steps.types import Finding, FlagKind, Severity, VisitFact
 
 _FEW = {1: "the only unannounced visit", 2: "both unannounced visits"}
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from homelog.engine.analysis_types import FlagKind, Severity
-from homelog.engine.analysis_wording import listing, number
-from homelog.engine.concerns import Concern
-from homelog.engine.concerns_wording import domain_name, phrase_of
+from homelog.engine.steps.analysis_wording import listing, number
+from homelog.engine.steps.concerns import Concern
+from homelog.engine.steps.concerns_wording import domain_name, phrase_of
+from homelog.engine.steps.types import FlagKind, Severity
 from homelog.rubric.scale import concern_scores_in_words
 
 MAX_SENTENCES = 4

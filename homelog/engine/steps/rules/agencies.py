@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import mul
 
-from homelog.engine.analysis_history import HOUR, History, Series
-from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
-from homelog.engine.analysis_wording import day, domain_name, levels, listing, plural
-from homelog.engine.rules.evidence import visit_ids_between
+from homelog.engine.steps.analysis_wording import day, domain_name, levels, listing, plural
+from homelog.engine.steps.history import HOUR, History, Series
+from homelog.engine.steps.rules.evidence import visit_ids_between
+from homelog.engine.steps.types import Finding, FlagKind, Severity, VisitFact
 from homelog.rubric.scale import is_concern
 
 # ---- rule 4: agencies disagree ---------------------------------------------------------------

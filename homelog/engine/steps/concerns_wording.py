@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from homelog.engine.analysis_types import Finding, FlagKind
-from homelog.engine.analysis_wording import listing, number
+from homelog.engine.steps.analysis_wording import listing, number
+from homelog.engine.steps.types import Finding, FlagKind
 
 _TITLES = {
     "visiting": "Visiting and who has been seen",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from homelog.engine.analysis_history import History, Series
+from homelog.engine.steps.history import History, Series
 
 
 def visit_ids(history: History, indices: Iterable[int]) -> tuple[int, ...]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from homelog.engine.analysis_history import History
-from homelog.engine.analysis_types import Finding, FlagKind, Severity, VisitFact
-from homelog.engine.analysis_wording import concern_label, day
+from homelog.engine.steps.analysis_wording import concern_label, day
+from homelog.engine.steps.history import History
+from homelog.engine.steps.types import Finding, FlagKind, Severity, VisitFact
 
 
 def immediate_concerns(history: History) -> list[Finding]:

@@ -3,7 +3,7 @@ kept on the family page, not a flag)."""
 
 from __future__ import annotations
 
-from homelog.engine.analysis_history import History, Series
+from homelog.engine.steps.history import History, Series
 from homelog.rubric.scale import is_concern
 
 

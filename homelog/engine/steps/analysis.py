@@ -80,8 +80,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from homelog.engine.analysis_history import History, build_history
-from homelog.engine.analysis_types import (
+from homelog.engine.steps.history import History, build_history
+from homelog.engine.steps.rules import (
+    agencies,
+    concerns,
+    coverage,
+    early_signs,
+    exposure,
+    levels,
+    trend,
+)
+from homelog.engine.steps.types import (
     FATHER_OR_PARTNER,
     FamilyFacts,
     FamilyMetrics,
@@ -91,15 +100,6 @@ from homelog.engine.analysis_types import (
     Severity,
     SustainedImprovement,
     VisitFact,
-)
-from homelog.engine.rules import (
-    agencies,
-    concerns,
-    coverage,
-    early_signs,
-    exposure,
-    levels,
-    trend,
 )
 
 __all__ = [

@@ -11,15 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from homelog.engine.analysis_history import History, Series
-from homelog.engine.analysis_types import (
-    Finding,
-    FlagKind,
-    Severity,
-    SustainedImprovement,
-    VisitFact,
-)
-from homelog.engine.analysis_wording import (
+from homelog.engine.steps.analysis_wording import (
     day,
     domain_name,
     elapsed,
@@ -27,7 +19,15 @@ from homelog.engine.analysis_wording import (
     plural,
     times,
 )
-from homelog.engine.rules.evidence import score_visit_ids
+from homelog.engine.steps.history import History, Series
+from homelog.engine.steps.rules.evidence import score_visit_ids
+from homelog.engine.steps.types import (
+    Finding,
+    FlagKind,
+    Severity,
+    SustainedImprovement,
+    VisitFact,
+)
 from homelog.rubric.scale import is_concern
 
 # ---- rule 1: below the agreed level, and the borderline note ---------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from homelog.core.time import calendar_day
-from homelog.engine.analysis_types import (
+from homelog.engine.steps.types import (
     DEFAULT_GOOD_ENOUGH,
     FamilyFacts,
     Parameters,

@@ -1,7 +1,7 @@
 """The analysis interface: facts and parameters in, findings and metrics out.
 
-`homelog.engine.analysis` re-exports every name here; import them from there. They live in
-their own module so that the rule modules (`homelog.engine.rules`) and the entry points can
+`homelog.engine.steps.analysis` re-exports every name here; import them from there. They live in
+their own module so that the rule modules (`homelog.engine.steps.rules`) and the entry points can
 both use them without an import cycle.
 """
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from homelog.engine.analysis_types import Finding, FlagKind
-from homelog.engine.concerns import SEVERITY_RANK, Concern, group
+from homelog.engine.steps.concerns import SEVERITY_RANK, Concern, group
+from homelog.engine.steps.types import Finding, FlagKind
 
 NEW, BACK, WORSE, BETTER, RESOLVED = "new", "back", "worse", "better", "resolved"
 _ORDER = {NEW: 0, BACK: 1, WORSE: 2, RESOLVED: 3, BETTER: 4}

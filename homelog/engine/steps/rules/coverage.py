@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 
 from homelog.core.time import start_of_day
-from homelog.engine.analysis_history import History
-from homelog.engine.analysis_types import FATHER_OR_PARTNER, Finding, FlagKind, Severity
-from homelog.engine.analysis_wording import day, day_of, plural, room_name
-from homelog.engine.rules.evidence import visit_ids, visit_ids_between
+from homelog.engine.steps.analysis_wording import day, day_of, plural, room_name
+from homelog.engine.steps.history import History
+from homelog.engine.steps.rules.evidence import visit_ids, visit_ids_between
+from homelog.engine.steps.types import FATHER_OR_PARTNER, Finding, FlagKind, Severity
 
 
 def days_since(history: History, index: int | None) -> int | None:

@@ -17,10 +17,10 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from homelog.engine.analysis_history import WEEK_DAYS, History, Series
-from homelog.engine.analysis_types import Finding, FlagKind, Severity
-from homelog.engine.analysis_wording import day, domain_name, levels, plural
-from homelog.engine.rules.evidence import score_visit_ids
+from homelog.engine.steps.analysis_wording import day, domain_name, levels, plural
+from homelog.engine.steps.history import WEEK_DAYS, History, Series
+from homelog.engine.steps.rules.evidence import score_visit_ids
+from homelog.engine.steps.types import Finding, FlagKind, Severity
 
 
 def median_up_to(history: History, line: Series, position: int) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from homelog.core.time import days_between
-from homelog.engine.analysis_history import History
+from homelog.engine.steps.history import History
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

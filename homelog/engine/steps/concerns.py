@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from homelog.engine.analysis_types import Finding, FlagKind, Severity
-from homelog.engine.concerns_wording import concern_sentence, concern_title
+from homelog.engine.steps.concerns_wording import concern_sentence, concern_title
+from homelog.engine.steps.types import Finding, FlagKind, Severity
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
