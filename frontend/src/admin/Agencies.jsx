@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { agencies as agenciesApi } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { useLoad } from '../components/data.js';
 import { label } from '../words.js';
 import { FieldProblem } from './PersonFields.jsx';
@@ -54,26 +55,16 @@ function AgencyCard({ agency, onDone }) {
 function AgencyForm({ title, action, agency, send, onDone, onCancel, done }) {
   const [name, setName] = useState(agency?.name ?? '');
   const [kind, setKind] = useState(agency?.kind ?? 'health');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [news, setNews] = useState(null);
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { onSubmit, busy, error } = useSubmit(async () => {
     setNews(null);
-    try {
-      const saved = await send({ name: name.trim(), kind });
-      if (done) {
-        setNews(`${done}: ${saved.name}.`);
-        setName('');
-      }
-      onDone();
-    } catch (problem) {
-      setError(problem);
+    const saved = await send({ name: name.trim(), kind });
+    if (done) {
+      setNews(`${done}: ${saved.name}.`);
+      setName('');
     }
-    setBusy(false);
-  };
+    onDone();
+  });
   const id = agency ? `agency-${agency.id}` : 'agency-new';
   return (
     <form class="form" onSubmit={onSubmit} novalidate aria-labelledby={`${id}-title`}>

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { people } from '../api.js';
 import { ErrorMessage, Loaded, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { formatDateTime } from '../words.js';
 import { FieldProblem, PersonFields, personBody, useChoices } from './PersonFields.jsx';
 
@@ -11,23 +12,13 @@ const EMPTY = { name: '', email: '', role: 'practitioner', profession: '', agenc
 export function Invite() {
   const choices = useChoices();
   const [values, setValues] = useState(EMPTY);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [invited, setInvited] = useState(null);
   const change = (name, value) => setValues((previous) => ({ ...previous, [name]: value }));
 
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setInvited(await people.invite({
-        name: values.name.trim(), email: values.email.trim(), ...personBody(values) }));
-    } catch (problem) {
-      setError(problem);
-    }
-    setBusy(false);
-  };
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    setInvited(await people.invite({
+      name: values.name.trim(), email: values.email.trim(), ...personBody(values) }));
+  });
   if (invited) {
     return <Invited person={invited} again={() => { setInvited(null); setValues(EMPTY); }} />;
   }

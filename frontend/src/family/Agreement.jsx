@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { families } from '../api.js';
 import { ErrorMessage, Loaded } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { useLoad } from '../components/data.js';
 import { loadRubric } from '../rubric.js';
 import { currentSettings } from '../settings.js';
@@ -130,25 +131,15 @@ function AgreementForm({ family, agreement, rubric, onSaved, onCancel }) {
   const [others, setOthers] = useState(() => before.filter((line) => !members.includes(line)).join('\n'));
   const [sharedOn, setSharedOn] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
 
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { onSubmit, busy, error } = useSubmit(async () => {
     const otherLines = others.split('\n').map((line) => line.trim()).filter(Boolean);
-    try {
-      onSaved(await families.saveAgreement(family.id, {
-        agreed_on: agreedOn, levels, note,
-        attendees: [...present, ...otherLines.filter((line) => !present.includes(line))],
-        shared_with_parents_on: sharedOn || null,
-      }));
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
+    onSaved(await families.saveAgreement(family.id, {
+      agreed_on: agreedOn, levels, note,
+      attendees: [...present, ...otherLines.filter((line) => !present.includes(line))],
+      shared_with_parents_on: sharedOn || null,
+    }));
+  });
   const toggle = (line) => setPresent(present.includes(line)
     ? present.filter((item) => item !== line) : [...present, line]);
 

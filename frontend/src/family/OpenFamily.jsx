@@ -4,13 +4,16 @@
 import { useState } from 'preact/hooks';
 import { families } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { navigate } from '../router.js';
 import { FamilyFields, familyBody, familyValues } from './FamilyFields.jsx';
 
 export function OpenFamily({ user }) {
   const [values, setValues] = useState(() => familyValues());
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    const family = await families.open(familyBody(values));
+    navigate(`/families/${family.id}/details`);
+  });
 
   if (!['lead_social_worker', 'manager'].includes(user?.role)) {
     return (
@@ -20,19 +23,6 @@ export function OpenFamily({ user }) {
       </>
     );
   }
-
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const family = await families.open(familyBody(values));
-      navigate(`/families/${family.id}/details`);
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
 
   return (
     <>

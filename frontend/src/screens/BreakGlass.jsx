@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { families } from '../api.js';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import { navigate } from '../router.js';
 import { formatDate, formatDateTime } from '../words.js';
 
@@ -25,9 +26,12 @@ export function BreakGlass({ user }) {
     return given;
   });
   const [reason, setReason] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [grant, setGrant] = useState(null);
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    const given = await families.breakGlass({ reference: reference.trim(), reason });
+    if (given.families.length > 1) setGrant(given);
+    else navigate(`/families/${given.family_id}`);
+  });
 
   if (user.role !== 'manager') {
     return (
@@ -39,19 +43,6 @@ export function BreakGlass({ user }) {
     );
   }
 
-  const onSubmit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const given = await families.breakGlass({ reference: reference.trim(), reason });
-      if (given.families.length > 1) setGrant(given);
-      else navigate(`/families/${given.family_id}`);
-    } catch (problem) {
-      setError(problem);
-      setBusy(false);
-    }
-  };
   const short = reason.trim().length < REASON_MIN;
   if (grant) return <SeveralFamilies grant={grant} />;
 
