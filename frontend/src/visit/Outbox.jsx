@@ -3,10 +3,12 @@
 // record, discarded.
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage, ScreenTitle } from '../components/common.jsx';
+import { useSubmit } from '../components/useSubmit.js';
 import {
   countOutbox, discardItem, isOld, isSyncing, listOutbox, outboxChanges, retryItem, sync,
 } from '../offline/outbox.js';
 import { useSession } from '../session.js';
+import { useSettings } from '../settings.js';
 import { formatDateTime } from '../words.js';
 
 /** The user's outbox, kept up to date as it changes. */
@@ -160,33 +162,29 @@ function Fields({ fields }) {
 
 function DiscardForm({ item, heading, cancel, onDiscarded }) {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { limits } = useSettings().settings;
+  const { onSubmit, busy, error } = useSubmit(async () => {
+    let answer;
     try {
-      const answer = await discardItem(item.key, reason.trim());
-      onDiscarded(answer?.recorded_visit_id
-        ? `Discarded. The server had in fact received this visit to family ${item.familyReference}: it is on the family's timeline.`
-        : `The ${heading.toLowerCase()} was discarded, and that is on the record.`);
+      answer = await discardItem(item.key, reason.trim());
     } catch (problem) {
-      setError(problem.offline
+      throw problem.offline
         ? { message: 'Discarding needs signal: it is recorded on the server, with your name.' }
-        : problem);
-      setBusy(false);
+        : problem;
     }
-  };
+    onDiscarded(answer?.recorded_visit_id
+      ? `Discarded. The server had in fact received this visit to family ${item.familyReference}: it is on the family's timeline.`
+      : `The ${heading.toLowerCase()} was discarded, and that is on the record.`);
+  });
   return (
-    <form class="form discard-form" onSubmit={submit}>
+    <form class="form discard-form" onSubmit={onSubmit}>
       <p>
         <strong>Discard the {heading.toLowerCase()} for good?</strong> It will never be sent.
         This is recorded on the server with your name and your reason.
       </p>
       <label class="field">
         <span class="field-label">Why is it being discarded?</span>
-        <textarea required minLength={3} maxLength={1000} value={reason}
+        <textarea required minLength={3} maxLength={limits.discard_reason_max} value={reason}
                   onInput={(event) => setReason(event.currentTarget.value)} />
       </label>
       <ErrorMessage error={error} />
