@@ -56,7 +56,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E40
 from homelog import create_app  # noqa: E402
 from homelog.core.time import utcnow  # noqa: E402
 from homelog.exports.charts import TrendCharts  # noqa: E402
-from homelog.exports.report import Period, build_summary  # noqa: E402
+from homelog.exports.gather import build_summary  # noqa: E402
+from homelog.exports.report import Period  # noqa: E402
 from homelog.extensions import db  # noqa: E402
 from tests.exports.big_family import BigFamily, build_big_family  # noqa: E402
 from tests.factories import Factory  # noqa: E402

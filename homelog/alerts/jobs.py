@@ -12,7 +12,8 @@ from typing import Any
 
 from flask import Flask
 
-from homelog.alerts import mail, services
+from homelog.alerts import digest as digests
+from homelog.alerts import escalation, mail
 from homelog.core.jobs import RUNNER, Job, register_job
 from homelog.core.time import local_date
 from homelog.extensions import db
@@ -28,8 +29,8 @@ def digest(now: dt.datetime, renew: Callable[[], None] = lambda: None) -> dict[s
     """Queue today's digest for every user with flags not yet mailed, then send them."""
     day = local_date(now)
     queued = 0
-    for user_id in services.digest_recipients(now):
-        queued += services.send_digest(user_id, day, now)
+    for user_id in digests.digest_recipients(now):
+        queued += digests.send_digest(user_id, day, now)
         db.session.commit()
         renew()
     return {"digests": queued, **deliver(now)}
@@ -38,8 +39,8 @@ def digest(now: dt.datetime, renew: Callable[[], None] = lambda: None) -> dict[s
 def escalate(now: dt.datetime, renew: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """Pass unacknowledged high-severity flags to the lead's manager, then send the emails."""
     told = 0
-    for flag_id in services.flags_to_escalate(now):
-        told += bool(services.escalate(flag_id, now))
+    for flag_id in escalation.flags_to_escalate(now):
+        told += bool(escalation.escalate(flag_id, now))
         db.session.commit()
         renew()
     return {"escalated": told, **deliver(now)}

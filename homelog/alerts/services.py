@@ -1,4 +1,5 @@
-"""Put news in front of the core group: inbox entries, queued emails, digests, escalation.
+"""Put news in front of the core group: inbox entries and queued emails (the daily digest
+is digest.py; escalation to managers, escalation.py).
 
 An engine run's changes reach each member as one inbox entry per family (what concerns
 are new, worse, better or resolved: engine/steps/news.py), mailed in the daily digest; an
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select
 
-from homelog.accounts.models import Role, User
+from homelog.accounts.models import User
 from homelog.accounts.services import actor_of
 from homelog.accounts.signals import AccountEmail, account_email_wanted
 from homelog.alerts.models import InboxEntry, OutboxMessage
@@ -30,9 +30,7 @@ from homelog.audit.services import record, record_each
 from homelog.core.errors import not_found
 from homelog.core.inserts import insert_missing
 from homelog.core.time import local_date, local_zone, start_of_day
-from homelog.engine.concerns_service import family_concerns
-from homelog.engine.models import Flag, FlagState
-from homelog.engine.parameters import current_values
+from homelog.engine.models import Flag
 from homelog.engine.signals import OpenedFlag, concerns_changed, flags_opened
 from homelog.engine.steps.analysis import Severity
 from homelog.engine.steps.news import NewsItem, merged_news
@@ -191,214 +189,6 @@ def _on_concerns_changed(app: Flask, news: dict[int, list[NewsItem]], now: dt.da
                          members: dict[int, list[tuple[int, str]]] | None = None,
                          **_: Any) -> None:
     announce_news(news, now, members)
-
-
-# --- the daily digest ------------------------------------------------------------------------
-
-def digest_recipients(now: dt.datetime) -> list[int]:
-    """Users with flags not yet mailed to them (oldest entry first, so none starves)."""
-    return list(db.session.execute(
-        select(InboxEntry.user_id)
-        .where(InboxEntry.digested_at.is_(None), InboxEntry.created_at <= now)
-        .group_by(InboxEntry.user_id)
-        .order_by(InboxEntry.user_id)
-    ).scalars())
-
-
-_CHANGE_WORDS = (("new", "new concern", "new concerns"), ("back", "back", "back"),
-                 ("worse", "worse", "worse"),
-                 ("resolved", "resolved", "resolved"), ("better", "better", "better"),
-                 ("flag", "new flag", "new flags"))
-
-
-def _changes_in_words(changes: Counter[str]) -> str:
-    """'2 new concerns, 1 worse' (counts only: the email carries no detail)."""
-    return ", ".join(f"{changes[change]} {one if changes[change] == 1 else many}"
-                     for change, one, many in _CHANGE_WORDS if changes[change])
-
-
-def _digest_body(counts: dict[tuple[int, str], Counter[str]]) -> str:
-    lines = ["What has changed for families whose core group you are in, since your last "
-             "digest:", ""]
-    for (family_id, _), changes in sorted(counts.items()):
-        lines.append(f"  {_changes_in_words(changes)}:")
-        lines.append(f"    {family_link(family_id)}")
-    lines += ["", f"Your inbox in Homelog: {inbox_link()}", "", NO_DETAIL]
-    return "\n".join(lines) + "\n"
-
-
-_CHANGE_HEADINGS = {"new": "New", "back": "Back", "worse": "Worse", "better": "Better",
-                    "resolved": "Resolved"}
-
-
-def _picture_body(news: dict[tuple[int, str], list[dict[str, str]]]) -> str:
-    """The digest for a partnership whose mail is secure: each family's picture as it
-    stands now, then what changed, each concern with its sentence."""
-    lines = ["What has changed for families whose core group you are in, since your last "
-             "digest.", ""]
-    for (family_id, reference), items in sorted(news.items(), key=lambda item: item[0][1]):
-        lines += [f"Family {reference}", ""]
-        lines += [f"  {sentence}" for sentence in family_concerns(family_id)["picture"]]
-        lines.append("")
-        said = [item for item in items if item["change"] in _CHANGE_HEADINGS]
-        for item in merged_news([], said):
-            lines.append(f"  - {_CHANGE_HEADINGS[item['change']]}: {item['sentence']}")
-        flags = sum(item["change"] == "flag" for item in items)
-        if flags:
-            lines.append(f"  - {flags} urgent flag{'s' if flags > 1 else ''} (already sent "
-                         "to you on its own)")
-        lines += ["", f"  {family_link(family_id)}", ""]
-    lines.append(f"Your inbox in Homelog: {inbox_link()}")
-    return "\n".join(lines) + "\n"
-
-
-def _pictures_in_mail() -> bool:
-    return current_app.config.get("HOMELOG_MAIL_DETAIL") == "picture"
-
-
-def send_digest(user_id: int, day: dt.date, now: dt.datetime) -> bool:
-    """Queue one digest email telling what changed for the user's families; True if one was
-    queued. It gives, per family, what changed in counts and a link, naming none; where the
-    partnership's mail is secure (HOMELOG_MAIL_DETAIL=picture), each family's picture and
-    the changed concerns' sentences, an audited disclosure.
-
-    At most one digest per user per day (the outbox key says so); entries are marked as
-    mailed in the same transaction, so a rerun neither repeats nor loses any.
-    """
-    rows = db.session.execute(
-        select(InboxEntry.id, InboxEntry.news, Family.id, Family.reference)
-        .join(Family, Family.id == InboxEntry.family_id)
-        .where(InboxEntry.user_id == user_id, InboxEntry.digested_at.is_(None),
-               InboxEntry.created_at <= now)
-        .order_by(InboxEntry.created_at, InboxEntry.id)
-    ).all()
-    user = db.session.get(User, user_id)
-    if not rows or user is None:
-        return False
-    key = f"digest:{user_id}:{day.isoformat()}"
-    mailing = email_enabled() and user.active
-    if mailing and db.session.execute(select(OutboxMessage.id).where(
-            OutboxMessage.dedupe_key == key)).first():
-        return False  # today's digest went already: these wait for tomorrow's
-    news: dict[tuple[int, str], list[dict[str, str]]] = defaultdict(list)
-    for _, items, family_id, reference in rows:
-        news[(family_id, reference)] += items or [{"change": "flag"}]
-    queued = mailing and _queue_digest(key, user, news, now)
-    db.session.execute(
-        update(InboxEntry).where(InboxEntry.id.in_([row[0] for row in rows]))
-        .values(digested_at=now)
-    )
-    return queued
-
-
-def _queue_digest(key: str, user: User,
-                  news: dict[tuple[int, str], list[dict[str, str]]], now: dt.datetime) -> bool:
-    if _pictures_in_mail():
-        # Only families the user is still in the core group of are described.
-        theirs = set(db.session.execute(select(CoreGroupMember.family_id).where(
-            CoreGroupMember.user_id == user.id,
-            CoreGroupMember.family_id.in_([family_id for family_id, _ in news]))).scalars())
-        news = {family: items for family, items in news.items() if family[0] in theirs}
-        if not news:
-            return False
-        for family_id, _ in news:
-            record(actor_of(user), "family.digest_mailed", basis="core_group_member",
-                   family_id=family_id, detail={"to": user.email})
-        body = _picture_body(news)
-    else:
-        body = _digest_body({family: Counter(item["change"] for item in items)
-                             for family, items in news.items()})
-    families = len(news)
-    subject = f"Homelog: news for {families} of your famil{'ies' if families != 1 else 'y'}"
-    queue_email(key, user.id, user.email, "digest", subject, body, now)
-    return True
-
-
-# --- escalation ------------------------------------------------------------------------------
-
-def escalation_delay(values: dict[str, Any] | None = None) -> dt.timedelta:
-    values = values or current_values()
-    return dt.timedelta(hours=values["escalation_delay_hours"])
-
-
-def flags_to_escalate(now: dt.datetime) -> list[int]:
-    """High-severity flags still open (not acknowledged) after the escalation delay."""
-    return list(db.session.execute(
-        select(Flag.id)
-        .where(Flag.state == FlagState.OPEN.value, Flag.severity.in_(HIGH_SEVERITIES),
-               Flag.escalated_at.is_(None), Flag.created_at <= now - escalation_delay())
-        .order_by(Flag.id)
-    ).scalars())
-
-
-def _managers_of_leads(family_id: int) -> list[tuple[User, bool]]:
-    """The active managers of the family's lead social workers who can open the family,
-    each with whether they are in its core group. A manager outside it is told only if
-    they may open it by break-glass (role manager); anyone else is left out, since they
-    could not open the family and must not learn of it."""
-    manager_ids = db.session.execute(
-        select(User.manager_id)
-        .join(CoreGroupMember, CoreGroupMember.user_id == User.id)
-        .where(CoreGroupMember.family_id == family_id, CoreGroupMember.is_lead.is_(True),
-               User.manager_id.is_not(None))
-    ).scalars().all()
-    if not manager_ids:
-        return []
-    members = set(db.session.execute(select(CoreGroupMember.user_id).where(
-        CoreGroupMember.family_id == family_id)).scalars())
-    managers = db.session.execute(
-        select(User).where(User.id.in_(manager_ids), User.active.is_(True)).order_by(User.id)
-    ).scalars()
-    return [(manager, manager.id in members) for manager in managers
-            if manager.id in members or manager.role == Role.MANAGER]
-
-
-def _escalation_email(family_id: int, hours: int, in_core_group: bool) -> tuple[str, str]:
-    subject = "Homelog: an unacknowledged flag passed to you"
-    opening = (f"A high-severity flag has not been acknowledged for {hours} hours. It has "
-               "been passed to you as the lead social worker's manager.\n\n")
-    if in_core_group:
-        where = f"Please sign in to Homelog to see it:\n{family_link(family_id)}"
-    else:
-        where = ("You are not in the family's core group. Your Homelog inbox names the family "
-                 f"and takes you to open it by break-glass:\n{inbox_link()}")
-    return subject, f"{opening}{where}\n\n{NO_DETAIL}\n"
-
-
-def escalate(flag_id: int, now: dt.datetime) -> list[int]:
-    """Send one unacknowledged high-severity flag to the lead social worker's manager.
-
-    Only to people who can open the family: a manager in its core group gets an
-    "escalated" entry linking to the flag; a manager outside it an "escalated_glass" entry,
-    which takes them to break-glass with the family's reference filled in. Emails name no
-    family. Returns the managers told. The flag is marked escalated even when there is
-    nobody to tell, so it is reported in the log once, not every quarter of an hour.
-    """
-    flag = db.session.get(Flag, flag_id, with_for_update=True)
-    if flag is None or flag.escalated_at is not None or flag.state != FlagState.OPEN.value:
-        return []
-    managers = _managers_of_leads(flag.family_id)
-    flag.escalated_at = now
-    flag.escalated_to_id = managers[0][0].id if managers else None
-    if not managers:
-        log.warning("flag %s is due for escalation but the family has no lead social worker "
-                    "with a manager who can open it; nobody was told", flag.id)
-        db.session.flush()
-        return []
-    hours = int(escalation_delay().total_seconds() // 3600)
-    insert_missing(InboxEntry.__table__, [
-        {"user_id": manager.id, "family_id": flag.family_id, "flag_id": flag.id,
-         "kind": "escalated" if inside else "escalated_glass", "created_at": now,
-         "digested_at": now}
-        for manager, inside in managers
-    ], ("user_id", "flag_id", "kind"))
-    if email_enabled():
-        for manager, inside in managers:
-            subject, body = _escalation_email(flag.family_id, hours, inside)
-            queue_email(f"escalation:{flag.id}:user:{manager.id}", manager.id, manager.email,
-                         "escalation", subject, body, now)
-    db.session.flush()
-    return [manager.id for manager, _ in managers]
 
 
 # --- the inbox -------------------------------------------------------------------------------

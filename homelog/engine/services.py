@@ -67,6 +67,7 @@ def look_again_at(facts: FamilyFacts, due: dt.datetime | None, recheck: dt.timed
 
 
 def recheck_interval(values: dict[str, Any]) -> dt.timedelta:
+    """How long a family goes unanalysed at most (the recheck_hours parameter)."""
     return dt.timedelta(hours=values["recheck_hours"])
 
 

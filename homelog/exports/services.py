@@ -24,7 +24,8 @@ from homelog.core.errors import ApiError, invalid
 from homelog.core.time import local_today, utcnow
 from homelog.exports import csv_files
 from homelog.exports.agreement_pdf import AgreedDomain, ParentsCopy, agreement_pdf
-from homelog.exports.report import Period, build_summary, period_visits, photo_thumbnails
+from homelog.exports.gather import build_summary, period_visits, photo_thumbnails
+from homelog.exports.report import Period
 from homelog.exports.summary_pdf import summary_pdf
 from homelog.extensions import db
 from homelog.families.models import Family

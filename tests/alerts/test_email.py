@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from homelog import create_app
 from homelog.accounts.models import Profession, Role, User
-from homelog.alerts import jobs, services
+from homelog.alerts import digest, escalation, jobs
 from homelog.alerts.mail import deliver_due
 from homelog.alerts.models import InboxEntry, OutboxMessage
 from homelog.alerts.services import NO_DETAIL
@@ -77,7 +77,7 @@ def test_an_immediate_concern_is_emailed_at_once_naming_no_family(app, factory, 
     _deliver(app)
     assert len(smtp.mailbox.to(*addresses)) == 2
     with app.app_context():
-        assert services.digest_recipients(clock.now()).count(practitioner.id) == 0
+        assert digest.digest_recipients(clock.now()).count(practitioner.id) == 0
 
 
 def test_the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
@@ -159,12 +159,12 @@ def test_an_unacknowledged_high_flag_goes_to_the_leads_manager_after_the_delay(
 
     delay = dt.timedelta(hours=24)  # the documented default
     with app.app_context():
-        assert flag_id not in services.flags_to_escalate(raised + delay - dt.timedelta(minutes=1))
-        due = services.flags_to_escalate(raised + delay + dt.timedelta(minutes=1))
+        assert flag_id not in escalation.flags_to_escalate(raised + delay - dt.timedelta(minutes=1))
+        due = escalation.flags_to_escalate(raised + delay + dt.timedelta(minutes=1))
         assert flag_id in due and acknowledged_id not in due
-        assert services.escalate(flag_id, raised + delay) == [manager.id]
+        assert escalation.escalate(flag_id, raised + delay) == [manager.id]
         db.session.commit()
-        assert services.escalate(flag_id, raised + delay) == []  # once only
+        assert escalation.escalate(flag_id, raised + delay) == []  # once only
         db.session.commit()
         flag = db.session.get_one(Flag, flag_id)
         assert flag.escalated_to_id == manager.id
@@ -191,7 +191,7 @@ def test_the_escalation_delay_is_a_partnership_parameter(app, factory, make_clie
         assert client.put("/api/v1/engine/parameters",
                           json={"escalation_delay_hours": 4}).status_code == 200
         with app.app_context():
-            assert services.escalation_delay() == dt.timedelta(hours=4)
+            assert escalation.escalation_delay() == dt.timedelta(hours=4)
     finally:
         client.put("/api/v1/engine/parameters", json={"escalation_delay_hours": 24})
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from homelog.accounts.models import Profession, Role, User
-from homelog.alerts import services
+from homelog.alerts import escalation
 from homelog.alerts.models import InboxEntry
 from homelog.extensions import db
 from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
@@ -34,7 +34,7 @@ def _lead_managed_by(app, factory, manager):
 
 def _escalate(app, flag_id, when):
     with app.app_context():
-        told = services.escalate(flag_id, when)
+        told = escalation.escalate(flag_id, when)
         db.session.commit()
         kinds = dict(db.session.execute(select(InboxEntry.user_id, InboxEntry.kind).where(
             InboxEntry.flag_id == flag_id, InboxEntry.kind.like("escalated%"))).all())

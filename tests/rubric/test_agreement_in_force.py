@@ -4,7 +4,8 @@ the engine's comparisons (below-agreed streaks, crossings) and in the trends the
 import datetime as dt
 
 from homelog.engine.steps.analysis import FamilyFacts, Parameters, VisitFact, analyse
-from homelog.exports.report import Period, build_summary
+from homelog.exports.gather import build_summary
+from homelog.exports.report import Period
 from homelog.exports.summary_pdf import SummaryPdf
 from homelog.rubric.agreements import Step, level_on, steps_in_force
 from tests.engine.support import add_visit, at_days_ago, flags_of

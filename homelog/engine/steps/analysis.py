@@ -88,6 +88,7 @@ from homelog.engine.steps.rules import (
     early_signs,
     exposure,
     levels,
+    sustained,
     trend,
 )
 from homelog.engine.steps.types import (
@@ -123,7 +124,7 @@ __all__ = [
 RULES: tuple[Callable[[History], list[Finding]], ...] = (
     levels.below_agreed,                # 1, and the borderline note
     levels.swings,                      # 2
-    levels.not_sustained,               # 3
+    sustained.not_sustained,            # 3
     agencies.disagreements,             # 4
     agencies.announced_gap,             # 5
     trend.worsening_trends,             # 6
@@ -133,7 +134,7 @@ RULES: tuple[Callable[[History], list[Finding]], ...] = (
     coverage.agencies_not_visited,
     coverage.rooms_never_seen,
     coverage.father_never_seen,
-    levels.sustained_improvements,
+    sustained.sustained_improvements,
     early_signs.early_announced_gap,
     early_signs.first_visits_contradicting,
 )
@@ -195,10 +196,10 @@ def _metrics(history: History) -> FamilyMetrics:
                         if not history.visits[index].announced), None)
     by_agency = coverage.last_visit_by_agency(history)
     days, days_by_domain = exposure.days_at_concern(history)
-    runs = levels.sustained_runs(history)
+    runs = sustained.sustained_runs(history)
     gap = agencies.AnnouncedGap(history).reading(last) if last >= 0 else None
     return FamilyMetrics(
-        crossings_90_days={domain: levels.crossings_count(history, line)
+        crossings_90_days={domain: sustained.crossings_count(history, line)
                            for domain, line in history.series.items()},
         announced_gap=None if gap is None else round(gap.gap, 2),
         days_at_concern_since_plan=days,
