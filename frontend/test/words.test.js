@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   age, concernScores, days, EVENT_KINDS, formatDate, formatDateTime, label, PRESENT, SCORE_BANDS,
-  scoreBand, scoreBandKey,
+  scoreBand, scoreBandKey, setTimeZone,
 } from '../src/words.js';
 import { settings } from './settings.fixture.js';
 
@@ -101,6 +101,18 @@ describe('formatDate and formatDateTime', () => {
   it('show a calendar date as that day in every zone', () => {
     for (const zone of ['Europe/London', 'Pacific/Auckland', 'America/Los_Angeles']) {
       expect(formatDate('2026-03-01', zone)).toBe('1 Mar 2026');
+    }
+  });
+
+  it('use the zone the partnership’s settings put in force', () => {
+    try {
+      setTimeZone('Pacific/Auckland');
+      expect(formatDateTime('2026-06-30T23:30:00Z')).toBe('1 Jul 2026, 11:30');
+      setTimeZone('America/New_York');
+      expect(formatDateTime('2026-06-30T23:30:00Z')).toBe('30 Jun 2026, 19:30');
+      expect(age('2026-05-01', new Date('2026-06-01T02:00:00Z'))).toBe('0 months');
+    } finally {
+      setTimeZone(null);
     }
   });
 
