@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -92,29 +91,6 @@ def _insert_new(model: type[Row], author_column: Any, submission: Submission,
             raise RuntimeError("insert refused but no earlier submission found")
         return existing, False
     return model(id=new_id, **values), True
-
-
-def _insert_once(
-    model: type[Row], author_column: Any, submission: Submission, build: Callable[[], Row]
-) -> tuple[Row, bool]:
-    """Insert the row `build` makes; returns (row, created). Call after `_replayed` found none.
-
-    The unique constraint on (author, key) decides a race between two identical
-    submissions: the loser's insert fails inside its savepoint and it returns the
-    winner's row.
-    """
-    row = build()
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError as error:
-        existing = _replayed(model, author_column, submission)
-        if existing is None:  # the other unique rule: someone amended this visit meanwhile
-            raise ApiError(409, "already_amended",
-                           "This was changed by someone else just now; reload and try again."
-                           ) from error
-        return existing, False
-    return row, True
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -296,12 +272,16 @@ def amend_visit(
         raise invalid({"reason": ["The amendment changes nothing; include what is corrected."]})
     rubric = rubric_by_id(visit.rubric_version_id)
     check_visit(content, rubric, access.opened_on)
-    amendment, created = _insert_once(
-        Visit, Visit.author_id, submission,
-        lambda: Visit(**_visit_values(access, submission, rubric, content,
-                                      supersedes_id=visit.id,
-                                      amendment_reason=data["reason"].strip())),
-    )
+    values = _visit_values(access, submission, rubric, content, supersedes_id=visit.id,
+                           amendment_reason=data["reason"].strip())
+    try:
+        # A savepoint: the other unique rule (one amendment per visit) may refuse the row.
+        with db.session.begin_nested():
+            amendment, created = _insert_new(Visit, Visit.author_id, submission, values)
+    except IntegrityError as error:  # someone amended this visit meanwhile
+        raise ApiError(409, "already_amended",
+                       "This was changed by someone else just now; reload and try again."
+                       ) from error
     if created:
         record(actor_of(submission.user), "visit.amend", basis=access.basis,
                family_id=access.family_id, target_type="visit", target_id=amendment.id,
