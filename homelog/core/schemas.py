@@ -1,5 +1,7 @@
 """Base schemas: load schemas reject unknown fields."""
 
+from collections.abc import Callable
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 MAX_ID = 2**31 - 1  # the largest id any of our databases' integer columns holds
@@ -61,3 +63,84 @@ class UniqueList(fields.List):
         if repeated:
             raise ValidationError(f"Listed more than once: {', '.join(repeated)}.")
         return result
+
+
+# --- dump schemas for the busiest responses ---------------------------------------------------
+
+_ABSENT = object()
+_PLAIN = (fields.String, fields.Integer, fields.Float, fields.Boolean)
+
+
+def _plain_container(field: fields.Field) -> bool:
+    """A list or dict of plain values (scores, rooms seen): the value goes out as it is."""
+    if isinstance(field, fields.List):
+        return isinstance(field.inner, _PLAIN)
+    return isinstance(field, fields.Dict) and all(
+        part is None or isinstance(part, _PLAIN) for part in (field.key_field, field.value_field))
+
+
+def _iso(value: object) -> object:
+    # Times the database already sent as ISO text (visits/timeline.py) go out as they are.
+    return value if value is None or isinstance(value, str) else value.isoformat()  # type: ignore[attr-defined]
+
+
+class FastOutSchema(OutSchema):
+    """A dump schema for the busiest responses (the timeline, a visit, flags): the same
+    fields, names and nesting as marshmallow's dump, which tests/core/test_fast_schemas.py
+    checks, but by a function made once per schema from its fields (_compiled) instead of
+X
+
+    The values must already be of the field's type (they come from typed columns): plain
+    fields, lists and dicts of plain values, times and nested fast schemas are copied,
+    not converted. A field of any other kind is refused when the function is made, so
+    nothing can be dumped differently from what the document says.
+    """
+
+    _compiled: dict[type, Callable[[object], dict[str, object]]] = {}
+
+    @classmethod
+    def dump_one(cls, obj: object) -> dict[str, object]:
+        """One object (a dict, or an object read by attribute) dumped by this schema."""
+        dump = FastOutSchema._compiled.get(cls)
+        if dump is None:
+            dump = FastOutSchema._compiled[cls] = _compile(cls)
+        return dump(obj)
+
+    def dump(self, obj: object, *, many: bool | None = None) -> object:
+        if self.many if many is None else many:
+            return [self.dump_one(item) for item in obj]  # type: ignore[attr-defined]
+        return self.dump_one(obj)
+
+
+def _converter(name: str, field: fields.Field, nested: list[type[FastOutSchema]]) -> str:
+    """The expression a field's value `v` goes out as (never called with v None); a
+    nested schema is added to `nested` and named by its place there."""
+    if isinstance(field, _PLAIN) or _plain_container(field):
+        return "v"
+    if isinstance(field, fields.DateTime | fields.Date):
+        return "_iso(v)"
+    inner = field.inner if isinstance(field, fields.List) else field
+    if isinstance(inner, fields.Nested) and isinstance(inner.schema, FastOutSchema):
+        nested.append(type(inner.schema))
+        dump = f"_nested[{len(nested) - 1}].dump_one"
+        many = inner is not field or bool(inner.many)
+        return f"[{dump}(each) for each in v]" if many else f"{dump}(v)"
+    raise TypeError(f"{name}: a {type(field).__name__} field cannot be in a FastOutSchema")
+
+
+def _compile(schema: type[FastOutSchema]) -> Callable[[object], dict[str, object]]:
+    """The schema's dump as one Python function, written out field by field."""
+    lines = ["def dump(obj):",
+             "    read = obj.get if isinstance(obj, dict) else lambda key, _: getattr(obj, key, _)",
+             "    out = {}"]
+    nested: list[type[FastOutSchema]] = []
+    for name, field in schema().dump_fields.items():
+        lines += [f"    v = read({field.attribute or name!r}, _ABSENT)",
+                  "    if v is not _ABSENT:",  # as marshmallow: what is not there is left out
+                  f"        out[{field.data_key or name!r}] = None if v is None else "
+                  f"{_converter(name, field, nested)}"]
+    lines.append("    return out")
+    scope: dict[str, object] = {"_ABSENT": _ABSENT, "_iso": _iso, "_nested": nested}
+    # The source is made above from the schema's own field names, never from input.
+    exec("\n".join(lines), scope)
+    return scope["dump"]  # type: ignore[return-value]

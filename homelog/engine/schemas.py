@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema
+from homelog.core.schemas import FastOutSchema, Id, OutSchema, StrictBoolean, StrictSchema
 from homelog.engine.models import FlagState
 from homelog.engine.parameters import CATALOGUE
 from homelog.engine.steps.analysis import FlagKind, Severity
@@ -38,30 +38,30 @@ class AcknowledgeConcernInSchema(AcknowledgeInSchema):
                                  "recorded on every one of them."})
 
 
-class NamedRefSchema(OutSchema):
+class NamedRefSchema(FastOutSchema):
     id = fields.Integer()
     name = fields.String()
 
 
-class DomainRefSchema(OutSchema):
+class DomainRefSchema(FastOutSchema):
     key = fields.String()
     name = fields.String()
 
 
-class AcknowledgementSchema(OutSchema):
+class AcknowledgementSchema(FastOutSchema):
     by = fields.Nested(NamedRefSchema)
     at = fields.DateTime()
     response = fields.String()
 
 
-class ClosureSchema(OutSchema):
+class ClosureSchema(FastOutSchema):
     at = fields.DateTime()
     reason = fields.String(metadata={"enum": ["no_longer_true", "closed_by_person"]})
     by = fields.Nested(NamedRefSchema, allow_none=True)
     note = fields.String(allow_none=True)
 
 
-class FlagOutSchema(OutSchema):
+class FlagOutSchema(FastOutSchema):
     id = fields.Integer()
     family_id = fields.Integer()
     kind = fields.String(metadata={"enum": [kind.value for kind in FlagKind]})

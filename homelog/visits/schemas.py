@@ -1,6 +1,13 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from homelog.core.schemas import Id, OutSchema, StrictBoolean, StrictSchema, UniqueList
+from homelog.core.schemas import (
+    FastOutSchema,
+    Id,
+    OutSchema,
+    StrictBoolean,
+    StrictSchema,
+    UniqueList,
+)
 from homelog.core.time import local_date, to_utc
 from homelog.rubric.scale import HIGHEST, LOWEST
 from homelog.rubric.schemas import RubricOutSchema, ScaleOutSchema
@@ -92,19 +99,19 @@ class TimelineQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class AgencyRefSchema(OutSchema):
+class AgencyRefSchema(FastOutSchema):
     id = fields.Integer()
     name = fields.String()
 
 
-class PersonRefSchema(OutSchema):
+class PersonRefSchema(FastOutSchema):
     id = fields.Integer()
     name = fields.String()
     profession = fields.String()
     profession_label = fields.String()
 
 
-class _RecordedOut(OutSchema):
+class _RecordedOut(FastOutSchema):
     """Who recorded something, and when."""
 
     id = fields.Integer()
@@ -113,7 +120,7 @@ class _RecordedOut(OutSchema):
     author = fields.Nested(PersonRefSchema)
 
 
-class _ObservationsOut(OutSchema):
+class _ObservationsOut(FastOutSchema):
     """What a visit (or amendment) recorded."""
 
     announced = fields.Boolean()
@@ -172,7 +179,7 @@ class MissingAgencyOutSchema(OutSchema):
     last_visit_at = fields.DateTime()
 
 
-class TimelineOutSchema(OutSchema):
+class TimelineOutSchema(FastOutSchema):
     items = fields.List(fields.Nested(TimelineItemSchema))
     page = fields.Integer()
     per_page = fields.Integer()

@@ -2,9 +2,10 @@
 the family's record, core group and agreement (timeline_changes.py), newest first.
 
 This is the most-read page in Homelog, so its queries are built once (with bind
-parameters) and read plain columns rather than ORM objects, and the items are
-plain JSON-ready dicts: the field lists below are the whitelist of what is shown.
-A page's times and JSON columns arrive as the text the response shows (_page_type).
+parameters) and read plain columns rather than ORM objects into plain dicts; the
+response schemas (TimelineOutSchema, VisitOutSchema: fast dump schemas, see
+core/schemas.py) say which fields are shown. A page's times and JSON columns arrive as
+the text the response shows (_page_type).
 """
 
 from __future__ import annotations
