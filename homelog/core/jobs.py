@@ -63,11 +63,12 @@ class Job:
 
 
 def register_job(app: Flask, job: Job) -> None:
-    """Add a job to the app's scheduler (features below the scheduler call this at start-up)."""
+    """Add a job to the app's scheduler (each feature with jobs calls this at start-up)."""
     app.extensions.setdefault("homelog_jobs", {})[job.name] = job
 
 
 def jobs_of(app: Flask) -> dict[str, Job]:
+    """The app's registered jobs, by name."""
     return app.extensions.get("homelog_jobs", {})
 
 
