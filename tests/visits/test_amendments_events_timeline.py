@@ -226,16 +226,3 @@ def test_every_field_is_shown_under_its_own_name(client, setting):
         "kind": "gp_information", "summary": "Missed immunisations", "source": "GP surgery",
     }
 
-
-def test_the_timeline_statement_stays_short_enough_to_be_kept_parsed(app, db_dialect):
-    """psycopg re-parses statements longer than its cache limit on every execution."""
-    if db_dialect != "postgresql":
-        pytest.skip("psycopg's cache of parsed statements")
-    from psycopg import _queries
-
-    from homelog.extensions import db
-    from homelog.visits.timeline import _PAGE
-
-    limit = getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 4096)
-    with app.app_context():
-        assert len(str(_PAGE["postgresql"].compile(dialect=db.engine.dialect))) <= limit
