@@ -117,7 +117,8 @@ def test_trends_draw_each_domain_against_the_agreed_level(app, factory, make_cli
     assert agencies[practitioner.agency_id] == 2
     assert agencies[family.lead.agency_id] is None  # the lead's agency has not visited
     assert metrics["days_at_concern_since_plan"] >= kitchen["days_at_concern_since_plan"]
-    assert isinstance(metrics["crossings_90_days"], int)
+    # The kitchen crossed its agreed level three times (2 -> 4 -> 3 -> 5); nothing else did.
+    assert kitchen["crossings_90_days"] == metrics["crossings_90_days"] == 3
 
 
 def test_recording_a_visit_event_or_agreement_marks_the_family_changed(app, factory,
