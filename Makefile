@@ -142,7 +142,8 @@ PINNED_INSTANTS := 2026-12-05T00:30:00+00:00 2027-07-01T23:30:00+00:00 \
 	2027-03-28T01:05:00+00:00 2027-10-31T01:05:00+00:00 2028-02-29T10:00:00+00:00 \
 	2026-12-31T23:59:00+00:00
 FAR_ZONE := Pacific/Auckland
-CALENDAR_TESTS := tests/engine tests/alerts tests/exports tests/visits/test_visits_api.py
+CALENDAR_TESTS := tests/engine tests/alerts tests/exports tests/visits/test_visits_api.py \
+	tests/core/test_job_lock.py
 CALENDAR_PYTEST = HOMELOG_TEST_DATABASES=sqlite $(BIN)/pytest -p no:cacheprovider $(CALENDAR_TESTS)
 
 test-calendar: test-deps
