@@ -81,45 +81,60 @@ def load_config(instance_path: str) -> dict[str, Any]:
     env = os.environ.get("HOMELOG_ENV", "production").strip().lower()
     if env not in {"production", "development"}:
         raise ConfigError("HOMELOG_ENV must be 'production' or 'development'")
+    _check_ranges()
+    return {
+        "HOMELOG_ENV": env,
+        **_operations(env),
+        "SECRET_KEY": _secret_key(env, instance),
+        "HOMELOG_AUDIT_KEY": _audit_key(env, instance),
+        **_storage(instance),
+        "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
+        **_mail(),
+        **_signing_in(env),
+        **_limits(),
+        "API_TITLE": "Homelog",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def _secret_key(env: str, instance: Path) -> str:
     secret = os.environ.get("HOMELOG_SECRET_KEY")
-    if not secret:
-        if env == "production":
-            raise ConfigError(
-                "HOMELOG_SECRET_KEY must be set in production "
-                "(or set HOMELOG_ENV=development on a developer machine)"
-            )
-        secret = _development_secret(instance)
-    audit_key = _audit_key(env, instance)
-    engine_batch = _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250)
-    if not 1 <= engine_batch <= 2000:  # a batch's statements stay within SQLite's limits
+    if secret:
+        return secret
+    if env == "production":
+        raise ConfigError(
+            "HOMELOG_SECRET_KEY must be set in production "
+            "(or set HOMELOG_ENV=development on a developer machine)"
+        )
+    return _development_secret(instance)
+
+
+def _check_ranges() -> None:
+    if not 1 <= _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250) <= 2000:
+        # a batch's statements stay within SQLite's limits
         raise ConfigError("HOMELOG_ENGINE_BATCH_FAMILIES must be between 1 and 2000")
     if not 1 <= _int("HOMELOG_BREAK_GLASS_HOURS", 4) <= 24:
         raise ConfigError("HOMELOG_BREAK_GLASS_HOURS must be between 1 and 24")
+    if not 5 <= _int("HOMELOG_RESET_LINK_MINUTES", 60) <= 24 * 60:
+        raise ConfigError("HOMELOG_RESET_LINK_MINUTES must be between 5 and 1440")
+    if not 1 <= _int("HOMELOG_WELCOME_LINK_DAYS", 7) <= 30:
+        raise ConfigError("HOMELOG_WELCOME_LINK_DAYS must be between 1 and 30")
+
+
+def _storage(instance: Path) -> dict[str, Any]:
     photo_store = os.environ.get("HOMELOG_PHOTO_STORE", "local").strip().lower()
     if photo_store not in PHOTO_STORES:
         raise ConfigError("HOMELOG_PHOTO_STORE must be 'local' or 's3'")
     if photo_store == "s3" and not os.environ.get("HOMELOG_S3_BUCKET", "").strip():
         raise ConfigError("HOMELOG_S3_BUCKET must name the bucket when HOMELOG_PHOTO_STORE=s3")
-    if not 5 <= _int("HOMELOG_RESET_LINK_MINUTES", 60) <= 24 * 60:
-        raise ConfigError("HOMELOG_RESET_LINK_MINUTES must be between 5 and 1440")
-    if not 1 <= _int("HOMELOG_WELCOME_LINK_DAYS", 7) <= 30:
-        raise ConfigError("HOMELOG_WELCOME_LINK_DAYS must be between 1 and 30")
-    mail_detail = os.environ.get("HOMELOG_MAIL_DETAIL", "none").strip().lower()
-    if mail_detail not in MAIL_DETAILS:
-        raise ConfigError("HOMELOG_MAIL_DETAIL must be 'none' or 'picture'")
-    starttls = _bool("HOMELOG_SMTP_STARTTLS", True)
-    if mail_detail == "picture" and not starttls:
-        raise ConfigError("HOMELOG_MAIL_DETAIL=picture puts what is known about families in "
-                          "email, so it needs HOMELOG_SMTP_STARTTLS on (the mail server's "
-                          "certificate is checked)")
     database_url = os.environ.get(
         "HOMELOG_DATABASE_URL", f"sqlite:///{instance / 'homelog.sqlite3'}"
     )
     return {
-        "HOMELOG_ENV": env,
-        **_operations(env),
-        "SECRET_KEY": secret,
-        "HOMELOG_AUDIT_KEY": audit_key,
         # Where the audit chain's head is written down, outside the database (append-only).
         "HOMELOG_AUDIT_CHECKPOINTS": os.environ.get(
             "HOMELOG_AUDIT_CHECKPOINTS", str(instance / "audit-checkpoints.jsonl")),
@@ -135,7 +150,21 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_S3_ENDPOINT_URL": os.environ.get("HOMELOG_S3_ENDPOINT_URL", "").strip(),
         "HOMELOG_S3_REGION": os.environ.get("HOMELOG_S3_REGION", "").strip(),
         "HOMELOG_S3_PREFIX": os.environ.get("HOMELOG_S3_PREFIX", "photos/"),
-        "HOMELOG_TIMEZONE": os.environ.get("HOMELOG_TIMEZONE", "Europe/London"),
+        # SQLite: how long a request waits for another's write lock before a 503 (Retry-After).
+        "HOMELOG_SQLITE_BUSY_TIMEOUT_MS": _int("HOMELOG_SQLITE_BUSY_TIMEOUT_MS", 15000),
+    }
+
+
+def _mail() -> dict[str, Any]:
+    mail_detail = os.environ.get("HOMELOG_MAIL_DETAIL", "none").strip().lower()
+    if mail_detail not in MAIL_DETAILS:
+        raise ConfigError("HOMELOG_MAIL_DETAIL must be 'none' or 'picture'")
+    starttls = _bool("HOMELOG_SMTP_STARTTLS", True)
+    if mail_detail == "picture" and not starttls:
+        raise ConfigError("HOMELOG_MAIL_DETAIL=picture puts what is known about families in "
+                          "email, so it needs HOMELOG_SMTP_STARTTLS on (the mail server's "
+                          "certificate is checked)")
+    return {
         "HOMELOG_SMTP_HOST": os.environ.get("HOMELOG_SMTP_HOST", ""),
         "HOMELOG_SMTP_PORT": _int("HOMELOG_SMTP_PORT", 25),
         "HOMELOG_SMTP_USER": os.environ.get("HOMELOG_SMTP_USER", ""),
@@ -151,6 +180,11 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "HOMELOG_SMTP_TIMEOUT_SECONDS": _int("HOMELOG_SMTP_TIMEOUT_SECONDS", 30),
         # Links in emails point here (the address people open Homelog at).
         "HOMELOG_BASE_URL": os.environ.get("HOMELOG_BASE_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def _signing_in(env: str) -> dict[str, Any]:
+    return {
         "HOMELOG_COOKIE_SECURE": _bool("HOMELOG_COOKIE_SECURE", env == "production"),
         "HOMELOG_SESSION_IDLE_MINUTES": _int("HOMELOG_SESSION_IDLE_MINUTES", 60),
         "HOMELOG_SESSION_ABSOLUTE_HOURS": _int("HOMELOG_SESSION_ABSOLUTE_HOURS", 12),
@@ -173,6 +207,11 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # the welcome link a new person is invited with.
         "HOMELOG_RESET_LINK_MINUTES": _int("HOMELOG_RESET_LINK_MINUTES", 60),
         "HOMELOG_WELCOME_LINK_DAYS": _int("HOMELOG_WELCOME_LINK_DAYS", 7),
+    }
+
+
+def _limits() -> dict[str, Any]:
+    return {
         "HOMELOG_NOTES_MAX_CHARS": _int("HOMELOG_NOTES_MAX_CHARS", 5000),
         "MAX_CONTENT_LENGTH": _int("HOMELOG_MAX_REQUEST_BYTES", 25 * 1024 * 1024),
         # Photos (partnership settings): how late an upload may follow its visit, the
@@ -184,15 +223,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
             "HOMELOG_PHOTO_ACCEPT_WITHOUT_AGREEMENT", False),
         "HOMELOG_PHOTO_KEEP_ORIGINAL": _bool("HOMELOG_PHOTO_KEEP_ORIGINAL", False),
         # Families an engine run reads, analyses and writes together, in one transaction.
-        "HOMELOG_ENGINE_BATCH_FAMILIES": engine_batch,
-        # SQLite: how long a request waits for another's write lock before a 503 (Retry-After).
-        "HOMELOG_SQLITE_BUSY_TIMEOUT_MS": _int("HOMELOG_SQLITE_BUSY_TIMEOUT_MS", 15000),
-        "API_TITLE": "Homelog",
-        "API_VERSION": "v1",
-        "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/api/v1",
-        "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_SORT_KEYS": False,
+        "HOMELOG_ENGINE_BATCH_FAMILIES": _int("HOMELOG_ENGINE_BATCH_FAMILIES", 250),
     }
 
 
