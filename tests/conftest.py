@@ -1,7 +1,10 @@
 """One app per database per test session; every test runs on SQLite and on PostgreSQL.
 
-Tests commit for real (through the request boundary, as in production) and stay
-independent by creating their own uniquely named agencies, users and families.
+Tests commit for real (through the request boundary, as in production) and each leaves
+nothing for the next: after every test the tables it wrote are put back as the migrations
+left them (tests/support/isolation.py), and what the process keeps in memory or on disk
+between requests (the rubric's cached versions, the app's settings, the media folder, the
+audit checkpoint file) is reset with them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from tests.factories import Factory
+from tests.support import isolation
 from tests.support.api_client import ApiClient
 from tests.support.clock import SHARED_FIXTURES_EARLIER, describe_clock, pinned_clock
 from tests.support.databases import databases
@@ -27,6 +31,7 @@ os.environ.setdefault("HOMELOG_AUDIT_KEY", "test-audit-key-not-for-production-01
 # Checkpoints of the test databases' audit chains never go near a real instance folder.
 os.environ.setdefault("HOMELOG_AUDIT_CHECKPOINTS", os.path.join(
     tempfile.mkdtemp(prefix="homelog-audit-"), "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINTS = Path(os.environ["HOMELOG_AUDIT_CHECKPOINTS"])
 # Signing in with a code is tested in tests/accounts; elsewhere a password is enough.
 os.environ.setdefault("HOMELOG_REQUIRE_SECOND_FACTOR", "false")
 
@@ -116,11 +121,23 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "SQLALCHEMY_DATABASE_URI": _migrate(database_url, media),
         "HOMELOG_MEDIA_DIR": str(media),
     })
-    yield app
+    slate = isolation.watch(database_url)
+    with isolation.kept_settings(app):
+        yield app
+    isolation.forget(slate)
     with app.app_context():
         from homelog.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _leave_nothing_behind() -> Iterator[None]:
+    """After each test: the databases as migrated, the settings as configured, the media
+    folders and the audit checkpoints empty. Autouse, so it is set up before (and torn
+    down after) every other fixture of the test, live servers' requests included."""
+    yield
+    isolation.reset_after_test(AUDIT_CHECKPOINTS)
 
 
 @pytest.fixture

@@ -281,24 +281,16 @@ class World:
     visit_id: int
 
 
-_WORLDS: dict[int, World] = {}
-
-
 @pytest.fixture
-def world(app: Flask) -> World:
-    """One per database, shared by the cases below (users are slow to make: argon2)."""
-    if id(app) not in _WORLDS:
-        factory = Factory(app)
-        practitioner = factory.user()
-        family = factory.family(members=(practitioner,))
-        clients = {"anonymous": ApiClient(app, address="198.51.100.7"),
-                   "lead": ApiClient(app), "practitioner": ApiClient(app)}
-        assert clients["lead"].sign_in(family.lead.email).status_code == 201
-        assert clients["practitioner"].sign_in(practitioner.email).status_code == 201
-        visit = clients["practitioner"].submit_visit(family.id, visit_body())
-        assert visit.status_code == 201, visit.json
-        _WORLDS[id(app)] = World(clients, family.id, visit.json["id"])
-    return _WORLDS[id(app)]
+def world(app: Flask, factory: Factory) -> World:
+    """A family with a visit, its lead and the visit's author signed in."""
+    practitioner = factory.user()
+    family = factory.family(members=(practitioner,))
+    clients = {"anonymous": ApiClient(app, address="198.51.100.7"),
+               "lead": factory.signed_in(family.lead),
+               "practitioner": factory.signed_in(practitioner)}
+    visit_id = factory.visit(family.id, practitioner.id)
+    return World(clients, family.id, visit_id)
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])

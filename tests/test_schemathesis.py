@@ -153,9 +153,8 @@ class World:
     real: dict[str, list[Any]]  # for each id's name, the real values to use
 
 
-@pytest.fixture(scope="module")
-def world(app: Flask) -> World:
-    factory = Factory(app)
+@pytest.fixture
+def world(app: Flask, factory: Factory) -> World:
     lead = factory.lead()
     practitioner, spare = factory.user(), factory.user()
     family = factory.family(lead, (practitioner,))

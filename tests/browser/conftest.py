@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 
 from tests.browser.screens import ConsoleWatch
 from tests.factories import Factory
+from tests.support import isolation
 
 CHROMIUM = Path(os.environ.get("HOMELOG_CHROMIUM", "/usr/bin/chromium"))
 PHONE = {"viewport": {"width": 360, "height": 800}, "has_touch": True, "is_mobile": True,
@@ -94,7 +95,11 @@ def live_app(app_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     })
     with app.app_context():
         upgrade()
-    yield app
+    # Each test leaves the live server's database as migrated (tests/support/isolation.py).
+    slate = isolation.watch(app.config["SQLALCHEMY_DATABASE_URI"])
+    with isolation.kept_settings(app):
+        yield app
+    isolation.forget(slate)
     with app.app_context():
         db.engine.dispose()
 

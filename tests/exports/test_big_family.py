@@ -3,6 +3,8 @@ drawable, the charts and photo pairs embedded, every visit in the CSVs, within t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 
@@ -15,15 +17,18 @@ from tests.exports.conftest import (
     rendered_pages,
 )
 from tests.factories import DOMAINS, Factory
-from tests.support import clock
+from tests.support import clock, isolation
 from tests.support.api_client import ApiClient
 
 VISITS, PHOTOS = 300, 60
 
 
 @pytest.fixture(scope="module")
-def big(app: Flask) -> BigFamily:
-    return build_big_family(app, Factory(app), visits=VISITS, photos=PHOTOS)
+def big(app: Flask) -> Iterator[BigFamily]:
+    """Built once for the module (it takes long) and only read by its tests, so the
+    clean-up after each test waits until the module ends (tests/support/isolation.py)."""
+    with isolation.held():
+        yield build_big_family(app, Factory(app), visits=VISITS, photos=PHOTOS)
 
 
 @pytest.fixture

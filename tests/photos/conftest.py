@@ -67,10 +67,10 @@ class PhotoWorld:
         return response.json["id"]
 
 
-@pytest.fixture(scope="module")
-def photo_world(app: Flask) -> PhotoWorld:
-    """Shared by a module's tests (signing users in is slow): tests add, never change."""
-    factory = Factory(app)
+@pytest.fixture
+def photo_world(app: Flask, factory: Factory) -> PhotoWorld:
+    """A family whose core group holds the visit's author and a colleague, an outsider,
+    each signed in, and the author's visit of yesterday."""
     author = factory.user()
     colleague = factory.user()
     outsider = factory.user()
@@ -78,8 +78,6 @@ def photo_world(app: Flask) -> PhotoWorld:
     clients: dict[str, ApiClient] = {"anonymous": ApiClient(app)}
     for name, user in (("author", author), ("colleague", colleague), ("outsider", outsider),
                        ("lead", family.lead)):
-        clients[name] = ApiClient(app)
-        assert clients[name].sign_in(user.email).status_code == 201
-    visit = clients["author"].submit_visit(family.id, visit_body())
-    assert visit.status_code == 201, visit.json
-    return PhotoWorld(app, family, author, colleague, outsider, visit.json["id"], clients)
+        clients[name] = factory.signed_in(user)
+    visit_id = factory.visit(family.id, author.id)
+    return PhotoWorld(app, family, author, colleague, outsider, visit_id, clients)

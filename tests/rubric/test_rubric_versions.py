@@ -102,6 +102,7 @@ def test_a_file_with_problems_is_refused_line_by_line_and_nothing_is_loaded(
 def test_the_same_file_twice_makes_one_version_and_the_load_is_audited(factory,
                                                                         make_client):
     admin = _admin(factory, make_client)
+    factory.rubric()  # the version the file continues
     content = _default()
     content["name"] = unique("Our baseline")
     text = json.dumps(content, indent=2)
@@ -182,6 +183,7 @@ def renamed_rubric(factory, make_client) -> Iterator:
 
 def test_the_mapping_is_checked_against_the_previous_version(factory, make_client):
     admin = _admin(factory, make_client)
+    factory.rubric()  # the previous version
     lost = _renamed_and_split()
     lost["domains"] = [domain for domain in lost["domains"] if domain["key"] != "access"]
     lost["domains"][0]["continues"] = []  # 'cooking' is new: kitchen carried on by nothing

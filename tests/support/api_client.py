@@ -18,6 +18,7 @@ class ApiClient:
         if address is not None:  # the network address requests come from (REMOTE_ADDR)
             self.http.environ_base["REMOTE_ADDR"] = address
         self.csrf: str | None = None
+        self.user: Any = None  # who signed in, where a factory made the client (a UserRef)
 
     def sign_in(self, email: str, password: str = PASSWORD) -> TestResponse:
         response = self.http.post("/api/v1/session", json={"email": email, "password": password})
