@@ -248,7 +248,7 @@ def deployment(work: Path, *, workers: int = 4, as_installed: bool = True
         if as_installed:
             boot = under_systemd.start(stack, work, _installed(settings))
             processes = {"systemd": boot}
-            systemd = under_systemd.wait_for_systemd(boot)
+            systemd = under_systemd.wait_for_systemd(boot, work)
         else:
             processes = _start_directly(stack, env, work, workers)
         processes["nginx"] = _start(stack, "nginx", [nginx, "-c", str(_nginx_config(

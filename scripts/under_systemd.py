@@ -72,7 +72,8 @@ def _boot_script(work: Path) -> str:
     """What runs as root inside the new namespaces, then becomes systemd."""
     units = "/run/systemd/system"
     masks = " ".join(shlex.quote(name) for name in _masks())
-    copies = " ".join(shlex.quote(str(REPO / "deploy" / "systemd" / unit)) for unit in UNITS)
+    # From the checkout's new place: where the repository was may be hidden (under /tmp).
+    copies = " ".join(f"/opt/homelog/deploy/systemd/{unit}" for unit in UNITS)
     packages = " ".join(shlex.quote(spec) for spec in _dependencies())
     return f"""set -eu
 mount --make-rprivate /
@@ -172,9 +173,15 @@ def start(stack: ExitStack, work: Path, settings: dict[str, str]) -> subprocess.
     return boot
 
 
-def wait_for_systemd(boot: subprocess.Popen[bytes]) -> int:
-    """Waits while the virtualenv is made and systemd boots (minutes, the first time)."""
-    return _systemd_pid(boot, timeout=600)
+def wait_for_systemd(boot: subprocess.Popen[bytes], work: Path) -> int:
+    """Waits while the virtualenv is made and systemd boots (minutes, the first time); if
+    it does not, shows the end of what the set-up and systemd said."""
+    try:
+        return _systemd_pid(boot, timeout=600)
+    except RuntimeError:
+        said = (work / "systemd.log").read_text(errors="replace").splitlines()
+        print("\n".join(said[-40:]), flush=True)
+        raise
 
 
 def unit_states(pid: int) -> dict[str, str]:
