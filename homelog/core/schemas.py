@@ -88,12 +88,15 @@ class FastOutSchema(OutSchema):
     """A dump schema for the busiest responses (the timeline, a visit, flags): the same
     fields, names and nesting as marshmallow's dump, which tests/core/test_fast_schemas.py
     checks, but by a function made once per schema from its fields (_compiled) instead of
-X
+    marshmallow's field-by-field dispatch on every object.
 
     The values must already be of the field's type (they come from typed columns): plain
     fields, lists and dicts of plain values, times and nested fast schemas are copied,
-    not converted. A field of any other kind is refused when the function is made, so
-    nothing can be dumped differently from what the document says.
+    not converted. A list or dict may also arrive as the database's JSON text
+    (core/json.RawJSON), which the JSON provider writes out as it is; marshmallow's own
+    dump could not take it, which is why the timeline needs this schema. A field of any
+    other kind is refused when the function is made, so nothing can be dumped differently
+    from what the document says.
     """
 
     _compiled: dict[type, Callable[[object], dict[str, object]]] = {}
