@@ -25,6 +25,8 @@ from homelog.accounts.passwords import hash_password
 from homelog.core.idempotency import request_fingerprint
 from homelog.extensions import db
 from homelog.families import services as families
+from homelog.rubric.concern_level import concern_level
+from homelog.rubric.scale import is_concern
 from homelog.rubric.services import current_rubric, revise_agreement
 from homelog.visits import services as visits
 from tests.support import clock
@@ -154,7 +156,8 @@ class Factory:
             rubric = current_rubric()
             all_scores: dict[str, int | None] = dict.fromkeys(DOMAINS, 2)
             all_scores.update(scores or {})
-            worrying = any(score and score >= 4 for score in all_scores.values())
+            level = concern_level()
+            worrying = any(is_concern(score, level) for score in all_scores.values())
             body: dict[str, Any] = {
                 "visited_at": at or clock.now() - dt.timedelta(days=1),
                 "announced": announced, "present": list(present),
