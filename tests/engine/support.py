@@ -19,8 +19,6 @@ from homelog.extensions import db
 from tests.factories import Factory
 from tests.support import clock
 
-ALL_PRESENT = ("mother", "father_or_partner", "children_seen")
-
 
 def at_days_ago(days: int, hour: int = 11) -> dt.datetime:
     """`hour` o'clock local time on the calendar day `days` before today (never in the
