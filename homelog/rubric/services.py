@@ -68,6 +68,12 @@ class Rubric:
 _cache: dict[tuple[str, int], Rubric] = {}
 
 
+def forget_cached_versions() -> None:
+    """Forget every cached version, for a process whose database was replaced under it
+    (ids start again after a restore, so the cache must not answer for them)."""
+    _cache.clear()
+
+
 def _database() -> str:
     return str(db.engine.url)
 

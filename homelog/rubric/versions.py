@@ -18,7 +18,12 @@ from homelog.rubric.mapping import (
     sources_back,
 )
 from homelog.rubric.models import AgreementRevision, RubricVersion
-from homelog.rubric.services import Rubric, current_rubric, rubric_version
+from homelog.rubric.services import (
+    Rubric,
+    current_rubric,
+    forget_cached_versions,
+    rubric_version,
+)
 
 Sources = dict[str, tuple[str, ...]]
 
@@ -82,6 +87,13 @@ _STEPS = select(RubricVersion.id, RubricVersion.version, RubricVersion.content,
 # Versions never change, so what an older version's domains are in the current one only
 # changes when a new version is loaded: keyed by database and the current version's id.
 _sources_cache: dict[tuple[str, int], dict[int, Sources]] = {}
+
+
+def forget_cached_rubrics() -> None:
+    """Forget the cached versions and what they carry, for a process whose database was
+    replaced under it (a restore: ids start again)."""
+    forget_cached_versions()
+    _sources_cache.clear()
 
 
 def carried_sources(current: Rubric) -> dict[int, Sources]:

@@ -32,7 +32,6 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from homelog.rubric import services as rubric_services
 from homelog.rubric import versions as rubric_versions
 
 # The table a statement writes: INSERT [OR ...] INTO t, REPLACE INTO t, UPDATE t, DELETE FROM t.
@@ -341,19 +340,13 @@ def _restore_settings() -> None:
             empty_folder(Path(str(config["HOMELOG_MEDIA_DIR"])))
 
 
-def _forget_cached_rubrics() -> None:
-    """Rubric versions are cached by database and id, and ids start again after a restore:
-    the cache must not answer for a version that is no longer there."""
-    rubric_services._cache.clear()
-    rubric_versions._sources_cache.clear()
-
-
 def reset_after_test(audit_checkpoints: Path) -> None:
     """Everything a test may leave behind, put back: the watched databases, the rubric
     versions cached from them, the apps' settings and media folders, and the audit
     checkpoint file (its checkpoints name entries that are gone)."""
     if "rubric_version" in restore_all():
-        _forget_cached_rubrics()
+        # ids start again after a restore: no cached version may answer for them
+        rubric_versions.forget_cached_rubrics()
     _restore_settings()
     if audit_checkpoints.exists() and audit_checkpoints.stat().st_size:
         audit_checkpoints.write_text("")
