@@ -1,7 +1,7 @@
 """Load the demo partnership through the ordinary services: they flush, the caller commits.
 
 Everything goes through the same services the API uses, so the demo obeys every rule a
-practitioner's phone does (notes for scores of 4-5, no visit before the family was opened,
+practitioner's phone does (a note for every concern, no visit before the family was opened,
 the audit trail). Submissions carry idempotency keys derived from stable names, so a
 replay inside one load can never duplicate a visit.
 """

@@ -17,6 +17,7 @@ from homelog.engine.facts import as_of_cutoff, family_facts, rubric_labels
 from homelog.engine.parameters import analysis_parameters
 from homelog.engine.steps import analysis
 from homelog.engine.steps.analysis import FamilyFacts, VisitFact
+from homelog.rubric.scale import GOOD_ENOUGH_MAX
 
 
 def _point(visit: VisitFact, score: int, agreed: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,7 +85,7 @@ def family_trends(family_id: int, as_of: dt.datetime) -> dict[str, Any]:
         "family_id": family_id,
         "as_of": as_of,
         "domains": [_domain_series(facts, key, metrics, medians.get(key, []),
-                                   defaults.get(key, 2), local_date(as_of))
+                                   defaults.get(key, GOOD_ENOUGH_MAX), local_date(as_of))
                     for key in facts.agreed_levels],
         "metrics": {
             "crossings_90_days": sum(metrics.crossings_90_days.values()),

@@ -51,6 +51,7 @@ from homelog.exports.report import (
     status_of,
 )
 from homelog.rubric.agreements import level_on
+from homelog.rubric.scale import GOOD_ENOUGH_MAX
 
 MARKING = "OFFICIAL-SENSITIVE"
 _TIMELINE_CHUNK = 20  # visits and events per table
@@ -357,7 +358,8 @@ class SummaryPdf:
         now = {item.key: item.agreed_level for item in self.report.glance}
         day = _local(visit.at).date()  # each score against the agreement then in force
         scores = [(score, status_of(score, level_on(self.report.agreed_steps, day, key,
-                                                    now.get(key, 2)), self.report.concern_level))
+                                                    now.get(key, GOOD_ENOUGH_MAX)),
+                                    self.report.concern_level))
                   for key in self.report.domains
                   for score in (visit.scores.get(key),)]
         who = self._who(visit.agency, visit.role, visit.author)

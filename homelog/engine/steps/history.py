@@ -17,12 +17,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from homelog.core.time import calendar_day
-from homelog.engine.steps.types import (
-    DEFAULT_GOOD_ENOUGH,
-    FamilyFacts,
-    Parameters,
-    VisitFact,
-)
+from homelog.engine.steps.types import FamilyFacts, Parameters, VisitFact
+from homelog.rubric.scale import GOOD_ENOUGH_MAX
 
 HOUR = 3600.0
 WEEK_DAYS = 7
@@ -166,7 +162,8 @@ def _series(facts: FamilyFacts, visits: list[VisitFact], times: list[float],
 
 def _line_from(facts: FamilyFacts, domain: str) -> list[tuple[int, int]]:
     """(first calendar day, level) of each agreed level of `domain`, oldest first."""
-    now = facts.agreed_levels.get(domain, DEFAULT_GOOD_ENOUGH)
+    # a domain with no agreed level is held to the scale's good enough
+    now = facts.agreed_levels.get(domain, GOOD_ENOUGH_MAX)
     if len(facts.agreed_steps) < 2:
         return [(0, now)]  # one level all along
     return [(starts.toordinal() if starts else 0, levels.get(domain, now))

@@ -15,8 +15,6 @@ from homelog.rubric.scale import CONCERN_LEVEL_DEFAULT
 
 # What a visit's `present` holds when a father or mother's partner was there.
 FATHER_OR_PARTNER = "father_or_partner"
-# The good-enough level of a domain missing from `agreed_levels` (the default rubric's).
-DEFAULT_GOOD_ENOUGH = 2
 
 
 class FlagKind(StrEnum):
