@@ -77,7 +77,11 @@ def test_a_phone_in_another_zone_enters_and_shows_the_partnership_time(
     now_there = clock.now().astimezone(zone)
     started = dt.datetime.strptime(when.input_value(), "%Y-%m-%dT%H:%M").replace(tzinfo=zone)
     assert abs(started - now_there) < dt.timedelta(minutes=5)
-    record_visit(page, when=visited.strftime("%Y-%m-%dT%H:%M"))
+    record_visit(page, when=visited.strftime("%Y-%m-%dT%H:%M"), send=False)
+    # The review shows the time as every other screen does, on the partnership's clock.
+    visit_line = page.locator(".review dd").first
+    expect(visit_line).to_have_text(re.compile(rf"^Unannounced, {shown(visited).pattern[1:]}"))
+    page.get_by_role("button", name="Send visit").tap()
     expect(page.get_by_role("heading", name="Visit recorded")).to_be_visible()
     with live_app.app_context():
         stored = db.session.execute(select(Visit.visited_at).where(

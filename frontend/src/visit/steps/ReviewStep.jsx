@@ -1,8 +1,8 @@
 // The last step: what is missing before sending (each a link to its step), the visit as it
 // will be sent, and "Send visit".
 import { ErrorMessage } from '../../components/common.jsx';
-import { PRESENT } from '../../words.js';
-import { NOT_SEEN, problems, stepKeys } from '../rules.js';
+import { formatDateTime, PRESENT } from '../../words.js';
+import { NOT_SEEN, problems, stepKeys, visitedInstant } from '../rules.js';
 
 function Missing({ missing, goTo }) {
   if (missing.length === 0) return null;
@@ -39,7 +39,8 @@ export function ReviewStep({ draft, rubric, settings, photos, goTo, problem, sen
       <ErrorMessage error={problem} />
       <dl class="review">
         <div><dt>Visit</dt><dd>{draft.announced === null ? 'Not answered'
-          : draft.announced ? 'Announced' : 'Unannounced'}, {draft.visitedAt.replace('T', ' ')}</dd></div>
+          : draft.announced ? 'Announced' : 'Unannounced'}, {
+          formatDateTime(visitedInstant(draft, settings), settings.time_zone) || 'no time given'}</dd></div>
         <div><dt>Present</dt><dd>{draft.present.map((key) => PRESENT[key]).join(', ') || 'Nobody recorded'}</dd></div>
         <div><dt>Rooms seen</dt><dd>{rubric.rooms.filter((room) => draft.roomsSeen.includes(room.key))
           .map((room) => room.label).join(', ') || 'None recorded'}</dd></div>
