@@ -1,19 +1,17 @@
 """The pure analysis, rule by rule: a chronology that must raise each rule on the right date,
 and a near miss that must not. No database and no app: these run once, in milliseconds.
 
-Day 0 is Monday 5 May 2025; visits are at 10:00 UTC unless a test says otherwise.
+The chronologies are built with tests/engine/chronology.py: day 0 is Monday 5 May 2025, and
+visits are at 10:00 UTC unless a test says otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pytest
 
 from homelog.engine.steps.analysis import (
-    FamilyFacts,
-    Finding,
     FlagKind,
     Parameters,
     Severity,
@@ -24,95 +22,21 @@ from homelog.engine.steps.analysis import (
     next_due,
     rolling_medians,
 )
-
-# ---- builders --------------------------------------------------------------------------------
-
-START = dt.datetime(2025, 5, 5, 10, 0, tzinfo=dt.UTC)
-HEALTH, CHILDREN, POLICE, HOUSING = 1, 2, 3, 4
-AGENCIES = {
-    HEALTH: "Demo health visiting service",
-    CHILDREN: "Demo children's services",
-    POLICE: "Demo police",
-    HOUSING: "Demo housing",
-}
-DOMAINS = {
-    "kitchen": "Kitchen and food hygiene", "food": "Food and infant feeds",
-    "floors": "Floors, clutter and access", "bathroom": "Bathroom and toilet",
-    "sleep": "Child's sleep space", "hazards": "Hazards and dangerous items",
-    "air": "Smell and air", "warmth": "Warmth, utilities and repair",
-    "animals": "Animals and pests", "presentation": "Child presentation and laundry",
-}
-CONCERNS = {"unsafe_sleep": "Unsafe sleep", "no_infant_sleep_space": "No safe sleep space",
-            "no_food": "No food or formula", "carer_intoxicated": "Carer under the influence"}
-SAFE_SLEEP = frozenset({"unsafe_sleep", "no_infant_sleep_space"})
-ROOMS = {"kitchen": "Kitchen", "living_room": "Living room", "bathroom": "Bathroom and toilet",
-         "child_bedroom": "Child's bedroom", "parents_bedroom": "Parents' bedroom"}
-EVERYONE = ("mother", "father_or_partner", "children_seen")
-PARAMS = Parameters()
-
-
-def at(day: float, hour: float = 10) -> dt.datetime:
-    """Day `day` after 5 May 2025 (fractions allowed), at `hour` UTC."""
-    return START + dt.timedelta(days=day, hours=hour - 10)
-
-
-def midnight(day: int) -> dt.datetime:
-    """The start of day `day` (UTC): when a gap of whole calendar days comes true."""
-    return at(day, hour=0)
-
-
-@dataclass
-class Chronology:
-    """A family's visits, built in order. Scores default to 2 (good enough) in every domain."""
-
-    core: tuple[int, ...] = (HEALTH, CHILDREN)
-    agreed: dict[str, int] = field(default_factory=dict)
-    opened_day: int = 0
-    plan_day: int = 0
-    zone: dt.tzinfo | None = None
-    visits: list[VisitFact] = field(default_factory=list)
-
-    def visit(self, day: float, agency: int = HEALTH, *, unannounced: bool = False,
-              hour: float = 10, base: int | None = 2, concerns: tuple[str, ...] = (),
-              present: tuple[str, ...] = EVERYONE, rooms: tuple[str, ...] = tuple(ROOMS),
-              **scores: int | None) -> VisitFact:
-        fact = VisitFact(
-            id=100 + len(self.visits), visited_at=at(day, hour), agency_id=agency,
-            agency_name=AGENCIES[agency], announced=not unannounced,
-            scores={**dict.fromkeys(DOMAINS, base), **scores}, concerns=concerns,
-            present=present, rooms_seen=rooms,
-        )
-        self.visits.append(fact)
-        return fact
-
-    def facts(self) -> FamilyFacts:
-        return FamilyFacts(
-            family_id=7,
-            opened_on=START.date() + dt.timedelta(days=self.opened_day),
-            plan_started_on=START.date() + dt.timedelta(days=self.plan_day),
-            agreed_levels={**dict.fromkeys(DOMAINS, 2), **self.agreed},
-            domain_names=DOMAINS, concern_labels=CONCERNS, safe_sleep_concerns=SAFE_SLEEP,
-            room_labels=ROOMS, core_group_agencies={a: AGENCIES[a] for a in self.core},
-            visits=tuple(self.visits), local_zone=self.zone,
-        )
-
-
-def run(chronology: Chronology, as_of: dt.datetime | None = None,
-        params: Parameters = PARAMS) -> list[Finding]:
-    """Findings just after the last visit (or as of `as_of`)."""
-    when = as_of or chronology.visits[-1].visited_at
-    return analyse(chronology.facts(), params, when)
-
-
-def of_kind(findings: list[Finding], kind: FlagKind) -> list[Finding]:
-    return [finding for finding in findings if finding.kind == kind]
-
-
-def one(findings: list[Finding], kind: FlagKind) -> Finding:
-    matching = of_kind(findings, kind)
-    assert len(matching) == 1, [f.explanation for f in findings]
-    return matching[0]
-
+from tests.engine.chronology import (
+    CHILDREN,
+    DOMAINS,
+    EVERYONE,
+    HEALTH,
+    HOUSING,
+    PARAMS,
+    POLICE,
+    Chronology,
+    at,
+    midnight,
+    of_kind,
+    one,
+    run,
+)
 
 # ---- rule 1: below the agreed level, and the borderline note ---------------------------------
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Iterator
 
 import pytest
 
-from homelog.engine.steps.analysis import FamilyFacts, Finding, FlagKind, Severity, analyse
-from tests.engine.test_analysis import (
+from homelog.engine.steps.analysis import FlagKind, Severity, analyse
+from tests.engine.chronology import (
     CHILDREN,
     DOMAINS,
     HEALTH,
@@ -20,7 +19,9 @@ from tests.engine.test_analysis import (
     POLICE,
     ROOMS,
     Chronology,
+    as_of_points,
     at,
+    replayed_kinds,
 )
 
 CORE = (HEALTH, CHILDREN, POLICE, HOUSING)
@@ -45,17 +46,6 @@ def stable_family(seed: int, days: int = 183) -> Chronology:
         day += rng.uniform(3, 5)
         number += 1
     return family
-
-
-def as_of_points(facts: FamilyFacts, step_hours: int = 24) -> Iterator[dt.datetime]:
-    """Every visit's instant, and every `step_hours` from the first visit to a week after
-    the last (so time-based findings are caught between visits too)."""
-    instants = {visit.visited_at for visit in facts.visits}
-    moment, end = facts.visits[0].visited_at, facts.visits[-1].visited_at
-    while moment <= end + dt.timedelta(days=7):
-        instants.add(moment)
-        moment += dt.timedelta(hours=step_hours)
-    return iter(sorted(instants))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -120,11 +110,6 @@ def eventful_family(seed: int, *, twins: bool = False) -> Chronology:
     return family
 
 
-def truncated(facts: FamilyFacts, as_of: dt.datetime) -> FamilyFacts:
-    kept = tuple(visit for visit in facts.visits if visit.visited_at <= as_of)
-    return dataclasses.replace(facts, visits=kept)
-
-
 # The early signs have a replay of their own (tests/engine/test_early_signs.py): this family
 # has too many unannounced visits, and no agency whose first visit stands apart.
 EARLY_SIGNS = {FlagKind.EARLY_ANNOUNCED_GAP, FlagKind.FIRST_VISIT_CONTRADICTS}
@@ -135,32 +120,6 @@ def test_replaying_visit_by_visit_gives_the_same_flags_as_analysing_at_once(
         seed: int, twins: bool) -> None:
     kinds = replayed_kinds(eventful_family(seed, twins=twins).facts())
     assert kinds >= set(FlagKind) - {FlagKind.BORDERLINE} - EARLY_SIGNS, set(FlagKind) - kinds
-
-
-def replayed_kinds(facts: FamilyFacts) -> set[FlagKind]:
-    """Replay the history every 12 hours, checking each run against analysing at once;
-    returns the kinds of finding seen on the way."""
-    open_flags: dict[str, Finding] = {}  # what the services would hold, run after run
-    previous: dt.datetime | None = None
-    kinds: set[FlagKind] = set()
-    for as_of in as_of_points(facts, step_hours=12):
-        found = analyse(facts, PARAMS, as_of)
-        # Nothing after as_of is ever read.
-        assert found == analyse(truncated(facts, as_of), PARAMS, as_of)
-        for finding in found:
-            earlier = open_flags.get(finding.key)
-            # While a flag stays true its occurrence keeps its date; a flag that is new now
-            # (or came true again: two visits at one instant can end a spell and start
-            # another) became true since the last run, not before.
-            if earlier is None or finding.became_true_at != earlier.became_true_at:
-                assert previous is None or previous < finding.became_true_at <= as_of, (
-                    finding.key, finding.became_true_at, previous, as_of)
-        open_flags = {finding.key: finding for finding in found}
-        kinds |= {finding.kind for finding in found}
-        previous = as_of
-    at_once = analyse(facts, PARAMS, previous)
-    assert sorted(open_flags.values(), key=lambda f: f.key) == sorted(at_once, key=lambda f: f.key)
-    return kinds
 
 
 def test_analysing_between_visits_changes_only_the_time_based_findings() -> None:

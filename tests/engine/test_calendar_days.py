@@ -6,13 +6,12 @@ visit late in the evening, and the Sundays the clocks change in London.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from homelog.core.time import calendar_day, days_between, start_of_day
-from homelog.engine.steps.analysis import FlagKind, VisitFact, analyse, metrics, next_due
-from tests.engine.test_analysis import HEALTH, PARAMS, POLICE, Chronology
+from homelog.engine.steps.analysis import FlagKind, analyse, metrics, next_due
+from tests.engine.chronology import HEALTH, PARAMS, POLICE, Chronology
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -30,8 +29,8 @@ def test_a_visit_three_dates_back_is_three_days_ago_whatever_the_hour() -> None:
 
 
 def test_the_caseload_figure_just_after_midnight() -> None:
-    family = _family_in_london()
-    family.visits.append(_visit(family, london(2026, 12, 2, 11, 0)))
+    family = Chronology(zone=LONDON)
+    family.visit_at(london(2026, 12, 2, 11, 0))
     figures = metrics(family.facts(), PARAMS, london(2026, 12, 5, 0, 30))
     assert figures.days_since_last_visit == 3  # 2 December to 5 December, not 61 hours
 
@@ -56,9 +55,9 @@ def test_the_short_and_the_long_sunday_are_one_day_each() -> None:
 
 
 def test_a_gap_comes_true_at_local_midnight_across_the_clock_change() -> None:
-    family = _family_in_london()
+    family = Chronology(zone=LONDON)
     # The last visit on Monday 13 October 2025 (BST); 14 days later is Monday 27 October (GMT).
-    family.visits.append(_visit(family, london(2025, 10, 13, 16, 0)))
+    family.visit_at(london(2025, 10, 13, 16, 0))
     due = london(2025, 10, 27, 0, 0)
     assert due.utcoffset() == dt.timedelta(0)
     assert next_due(family.facts(), PARAMS, london(2025, 10, 20, 12, 0)) == due
@@ -90,22 +89,9 @@ def test_crossings_in_the_ninety_days_reach_back_to_the_ninetieth_day() -> None:
 
 
 def test_days_at_a_concern_are_counted_in_dates() -> None:
-    family = _family_in_london()
-    family.visits.append(_visit(family, london(2026, 11, 1, 23, 0), kitchen=5))
-    family.visits.append(_visit(family, london(2026, 11, 11, 1, 0), kitchen=2))
+    family = Chronology(zone=LONDON)  # opened, and the plan started, on 5 May 2025
+    family.visit_at(london(2026, 11, 1, 23, 0), kitchen=5)
+    family.visit_at(london(2026, 11, 11, 1, 0), kitchen=2)
     figures = metrics(family.facts(), PARAMS, london(2026, 12, 1, 12, 0))
     assert figures.days_at_concern_since_plan == 10  # 1 to 11 November, though 9 days and 2 h
 
-
-def _family_in_london() -> Chronology:
-    family = Chronology(zone=LONDON)
-    family.opened_day = 0  # 5 May 2025
-    return family
-
-
-def _visit(family: Chronology, when: dt.datetime, **scores: int) -> VisitFact:
-    """A visit at a given instant (the chronology's own visits fall on whole days in UTC)."""
-    fact = family.visit(0, **scores)
-    family.visits.pop()
-    return dataclasses.replace(fact, visited_at=when.astimezone(dt.UTC),
-                               id=100 + len(family.visits))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from homelog.engine.steps.analysis import FlagKind, Severity
 from homelog.engine.steps.concerns import group
-from tests.engine.test_analysis import (
+from tests.engine.chronology import (
     CHILDREN,
     DOMAINS,
     HEALTH,
@@ -13,9 +13,9 @@ from tests.engine.test_analysis import (
     Chronology,
     of_kind,
     one,
+    replayed_kinds,
     run,
 )
-from tests.engine.test_analysis_properties import replayed_kinds
 
 
 def _announced_weeks(family: Chronology, visits: int = 9) -> None:
