@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import aliased
@@ -120,41 +121,9 @@ def load_facts(
     labels = labels or rubric_labels()
     agencies = agencies if agencies is not None else agency_names()
     params = {"family_ids": list(family_ids)}
-    visits: dict[int, list[VisitFact]] = defaultdict(list)
-    lists: dict[str, tuple[str, ...]] = {}
-
-    def as_tuple(raw: str) -> tuple[str, ...]:
-        found = lists.get(raw)
-        if found is None:
-            found = lists[raw] = tuple(json.loads(raw))
-        return found
-
-    sources = labels.domain_sources
-    rows = db.session.execute(_EFFECTIVE_VISITS, params)
-    for (visit_id, family_id, at, agency_id, announced, version_id, scores, concerns, present,
-         rooms) in rows:
-        mapped = sources.get(version_id)  # None: scored with the current version's domains
-        visits[family_id].append(VisitFact(
-            id=visit_id,
-            visited_at=at,
-            agency_id=agency_id,
-            agency_name=agencies.get(agency_id, ""),
-            announced=announced,
-            scores=(json.loads(scores) if mapped is None
-                    else carry_scores(json.loads(scores), mapped)),
-            concerns=as_tuple(concerns),
-            present=as_tuple(present),
-            rooms_seen=as_tuple(rooms),
-        ))
-    revisions: dict[int, list[tuple[int, dt.date, dict[str, int]]]] = defaultdict(list)
-    for family_id, number, agreed_on, levels, version_id in db.session.execute(_AGREEMENTS,
-                                                                              params):
-        if version_id in sources:  # agreed under an older rubric: its levels carry on too
-            levels = carry_levels(levels, sources[version_id])
-        revisions[family_id].append((number, agreed_on, levels))
-    core: dict[int, dict[int, str]] = defaultdict(dict)
-    for family_id, agency_id in db.session.execute(_CORE_AGENCIES, params):
-        core[family_id][agency_id] = agencies.get(agency_id, "")
+    visits = _visit_facts(params, labels.domain_sources, agencies)
+    revisions = _agreement_revisions(params, labels.domain_sources)
+    core = _core_group_agencies(params, agencies)
     zone = local_zone()
     facts = {}
     for family_id, opened_on, plan_started_on in db.session.execute(_FAMILIES, params):
@@ -174,6 +143,58 @@ def load_facts(
             local_zone=zone,
         )
     return facts
+
+
+def _visit_facts(params: dict[str, Any], sources: dict[int, Sources],
+                 agencies: dict[int, str]) -> dict[int, list[VisitFact]]:
+    """Each family's visits in force, oldest first, scored in the current rubric's domains."""
+    visits: dict[int, list[VisitFact]] = defaultdict(list)
+    lists: dict[str, tuple[str, ...]] = {}
+
+    def as_tuple(raw: str) -> tuple[str, ...]:
+        # Most visits repeat a handful of lists: parse each distinct text once.
+        found = lists.get(raw)
+        if found is None:
+            found = lists[raw] = tuple(json.loads(raw))
+        return found
+
+    for (visit_id, family_id, at, agency_id, announced, version_id, scores, concerns, present,
+         rooms) in db.session.execute(_EFFECTIVE_VISITS, params):
+        mapped = sources.get(version_id)  # None: scored with the current version's domains
+        visits[family_id].append(VisitFact(
+            id=visit_id,
+            visited_at=at,
+            agency_id=agency_id,
+            agency_name=agencies.get(agency_id, ""),
+            announced=announced,
+            scores=(json.loads(scores) if mapped is None
+                    else carry_scores(json.loads(scores), mapped)),
+            concerns=as_tuple(concerns),
+            present=as_tuple(present),
+            rooms_seen=as_tuple(rooms),
+        ))
+    return visits
+
+
+def _agreement_revisions(params: dict[str, Any], sources: dict[int, Sources]
+                         ) -> dict[int, list[tuple[int, dt.date, dict[str, int]]]]:
+    """Each family's agreement revisions: (number, agreed on, levels in current domains)."""
+    revisions: dict[int, list[tuple[int, dt.date, dict[str, int]]]] = defaultdict(list)
+    for family_id, number, agreed_on, levels, version_id in db.session.execute(_AGREEMENTS,
+                                                                              params):
+        if version_id in sources:  # agreed under an older rubric: its levels carry on too
+            levels = carry_levels(levels, sources[version_id])
+        revisions[family_id].append((number, agreed_on, levels))
+    return revisions
+
+
+def _core_group_agencies(params: dict[str, Any], agencies: dict[int, str]
+                         ) -> dict[int, dict[int, str]]:
+    """Each family's core-group agencies: id -> name."""
+    core: dict[int, dict[int, str]] = defaultdict(dict)
+    for family_id, agency_id in db.session.execute(_CORE_AGENCIES, params):
+        core[family_id][agency_id] = agencies.get(agency_id, "")
+    return core
 
 
 _AMENDMENTS = (
