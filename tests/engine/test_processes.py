@@ -7,83 +7,19 @@ server), migrated for real and filled through the real services; the engine runs
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from homelog import create_app
 from homelog.engine.cli import PAUSE_ENV
-from homelog.engine.steps import analysis
-from homelog.extensions import db
-from tests.engine.support import add_visit, at_days_ago
-from tests.factories import Factory, unique
-from tests.support import clock
+from tests.engine.processes import fill, migrated_app, run_flask, wait_for_line
+from tests.factories import unique
 from tests.support.databases import databases
-
-SECRET = "engine-process-tests-secret-key"
-SMTP = {"HOMELOG_SMTP_HOST": "127.0.0.1", "HOMELOG_SMTP_PORT": "9",
-        "HOMELOG_SMTP_STARTTLS": "0"}
-
-
-def _environment(url: str, **extra: str) -> dict[str, str]:
-    # On a pinned clock the process starts at the test's "now" (tests/support/pinned_flask.py).
-    pinned = {clock.PINNED_ENV: clock.now().isoformat()} if clock.pinned_instant() else {}
-    return {**os.environ, "HOMELOG_DATABASE_URL": url, "HOMELOG_SECRET_KEY": SECRET,
-            "HOMELOG_ENV": "production", "PYTHONUNBUFFERED": "1",
-            # These tests read the schedulers' logs as text (production's default is JSON).
-            "HOMELOG_LOG_FORMAT": "text", **SMTP, **pinned, **extra}
-
-
-def _flask(repo_root: Path, url: str, *args: str, log: Path | None = None,
-           **extra: str) -> subprocess.Popen[str]:
-    output: Any = log.open("w") if log else subprocess.PIPE
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.pinned_flask", "--app", "homelog", *args],
-        cwd=repo_root,
-        env=_environment(url, **extra), stdout=output, stderr=subprocess.STDOUT, text=True)
-
-
-def _migrated_app(url: str, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    for name, value in _environment(url).items():
-        if name.startswith("HOMELOG_") and name != clock.PINNED_ENV:
-            monkeypatch.setenv(name, value)
-    app = create_app({"TESTING": True})
-    with app.app_context():
-        upgrade()
-    return app
-
-
-def _fill(app: Flask, monkeypatch: pytest.MonkeyPatch, families: int) -> None:
-    """Families with swings, disagreements and concerns; the concerns' flags are left for
-    the engine run (raising them in the request is made to fail), so the run queues emails."""
-    factory = Factory(app)
-    health_visitor, police = factory.user(), factory.user()
-    lead = factory.lead()
-    with monkeypatch.context() as patch:
-        patch.setattr(analysis, "analyse", _fail)
-        for number in range(families):
-            family = factory.family(lead, (health_visitor, police))
-            add_visit(app, family.id, health_visitor.id, at_days_ago(9), {"kitchen": 2})
-            add_visit(app, family.id, police.id, at_days_ago(8), {"kitchen": 2 + number % 4})
-            add_visit(app, family.id, health_visitor.id, at_days_ago(4), {"floors": 4},
-                      concerns=("no_food",) if number % 2 else ())
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _fail(*_args: Any, **_kwargs: Any) -> Any:
-    raise RuntimeError("raising flags in the request is switched off for this test")
 
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:
@@ -117,40 +53,23 @@ def _copy_sqlite(source: Path, target: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def _wait_for_line(process: subprocess.Popen[str], wanted: str, timeout: float) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        if wanted in line:
-            return line
-    process.kill()
-    raise AssertionError(f"{wanted!r} not printed; output:\n{''.join(seen)}")
-
-
 def test_a_run_killed_halfway_and_run_again_ends_as_one_uninterrupted_run(
         tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = tmp_path / "base.sqlite3"
-    app = _migrated_app(f"sqlite:///{base}", monkeypatch)
-    _fill(app, monkeypatch, families=8)
+    app = migrated_app(f"sqlite:///{base}", monkeypatch)
+    fill(app, monkeypatch, families=8)
     whole = _copy_sqlite(base, tmp_path / "whole.sqlite3")
     killed = _copy_sqlite(base, tmp_path / "killed.sqlite3")
 
-    uninterrupted = _flask(repo_root, whole, "analyse")
+    uninterrupted = run_flask(repo_root, whole, "analyse")
     output, _ = uninterrupted.communicate(timeout=120)
     assert uninterrupted.returncode == 0, output
     assert "Analysed 8 of 8 families" in output
 
     # Batches of three: the pause comes once the first batch is committed, the second not.
-    first = _flask(repo_root, killed, "analyse",
-                   **{PAUSE_ENV: "3", "HOMELOG_ENGINE_BATCH_FAMILIES": "3"})
-    _wait_for_line(first, "PAUSED after 3 families", timeout=120)
+    first = run_flask(repo_root, killed, "analyse",
+                      **{PAUSE_ENV: "3", "HOMELOG_ENGINE_BATCH_FAMILIES": "3"})
+    wait_for_line(first, "PAUSED after 3 families", timeout=120)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     halfway = _snapshot(killed)
@@ -161,7 +80,7 @@ def test_a_run_killed_halfway_and_run_again_ends_as_one_uninterrupted_run(
     assert {row[1] for row in halfway["inbox"]} == done
     assert halfway["outbox"], "the concerns' emails of the finished families are queued"
 
-    again = _flask(repo_root, killed, "analyse")
+    again = run_flask(repo_root, killed, "analyse")
     output, _ = again.communicate(timeout=120)
     assert again.returncode == 0, output
     assert "Analysed 5 of 5 families" in output  # only what the killed run had not done
@@ -170,7 +89,7 @@ def test_a_run_killed_halfway_and_run_again_ends_as_one_uninterrupted_run(
     assert resumed == expected
     assert len({row[0] for row in resumed["outbox"]}) == len(resumed["outbox"])
 
-    rerun = _flask(repo_root, killed, "analyse", "--all")  # and once more: nothing changes
+    rerun = run_flask(repo_root, killed, "analyse", "--all")  # and once more: nothing changes
     output, _ = rerun.communicate(timeout=120)
     assert "0 flags opened, 0 raised again, 0 closed, 0 updated" in output, output
     assert _snapshot(killed) == expected
@@ -184,8 +103,8 @@ def scheduler_database(request: pytest.FixtureRequest, tmp_path: Path,
     else:
         server = request.getfixturevalue("postgres_server")
         url = server.create_database(unique("sched").replace("-", "_").lower())
-    app = _migrated_app(url, monkeypatch)
-    _fill(app, monkeypatch, families=4)
+    app = migrated_app(url, monkeypatch)
+    fill(app, monkeypatch, families=4)
     yield url
 
 
@@ -201,7 +120,7 @@ def _job_runs(url: str) -> list[tuple]:
 def test_two_schedulers_started_together_run_each_job_once(
         scheduler_database: str, tmp_path: Path, repo_root: Path) -> None:
     logs = [tmp_path / "scheduler-1.log", tmp_path / "scheduler-2.log"]
-    schedulers = [_flask(repo_root, scheduler_database, "scheduler", "--run-now", log=log)
+    schedulers = [run_flask(repo_root, scheduler_database, "scheduler", "--run-now", log=log)
                   for log in logs]
     jobs = {"engine", "outbox", "digest", "escalation", "audit_checkpoint"}
     try:

@@ -42,7 +42,10 @@ from homelog.engine import parameters
 from homelog.engine.cli import PAUSE_ENV
 from homelog.extensions import db
 from tests.alerts.smtp import Mailbox, free_port
-from tests.engine.test_processes import _fill, _flask, _migrated_app, _wait_for_line
+from tests.engine.processes import fill as _fill
+from tests.engine.processes import migrated_app as _migrated_app
+from tests.engine.processes import run_flask as _flask
+from tests.engine.processes import wait_for_line as _wait_for_line
 from tests.factories import Factory, unique
 from tests.support import clock
 from tests.support.databases import databases
