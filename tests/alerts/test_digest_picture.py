@@ -24,7 +24,7 @@ from homelog.engine.concerns_service import family_concerns
 from homelog.extensions import db
 from homelog.families.models import CoreGroupMember
 from tests.alerts.smtp import SmtpServer
-from tests.engine.support import add_visit, analyse, at_days_ago
+from tests.engine.support import analyse, at_days_ago
 from tests.support import clock
 
 
@@ -58,8 +58,8 @@ def _two_families_with_news(app, factory):
     practitioner = factory.user()
     first = factory.family(members=(practitioner,))
     second = factory.family(members=(practitioner,))
-    add_visit(app, first.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
-    add_visit(app, second.id, practitioner.id, at_days_ago(3), {"bathroom": 5})
+    factory.visit(first.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
+    factory.visit(second.id, practitioner.id, at_days_ago(3), {"bathroom": 5})
     return practitioner, first, second
 
 
@@ -124,7 +124,7 @@ def test_a_mail_server_whose_certificate_is_not_trusted_gets_nothing(
     try:
         practitioner = factory.user()
         family = factory.family(members=(practitioner,))
-        add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+        factory.visit(family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
         with app.app_context():
             report = deliver_due(clock.now(), "test")
             rows = db.session.execute(select(OutboxMessage).where(

@@ -19,7 +19,7 @@ from homelog.alerts.services import NO_DETAIL
 from homelog.engine.models import Flag
 from homelog.extensions import db
 from tests.alerts.smtp import SmtpServer
-from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
+from tests.engine.support import analyse, at_days_ago, flags_of
 from tests.support import clock
 
 
@@ -50,8 +50,8 @@ def _email_of(app, user_id: int) -> str:
 def test_an_immediate_concern_is_emailed_at_once_naming_no_family(app, factory, smtp):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"],
-              notes="No food or formula anywhere in the flat; mother tearful.")
+    factory.visit(family.id, practitioner.id, at_days_ago(0), concerns=["no_food"],
+                  notes="No food or formula anywhere in the flat; mother tearful.")
     queued = _outbox(app, practitioner.id, family.lead.id)
     assert [message.kind for message in queued] == ["immediate", "immediate"]
 
@@ -91,7 +91,7 @@ def _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     first = factory.family(members=(practitioner,))
     second = factory.family(members=(practitioner,))
     for family in (first, second):
-        add_visit(app, family.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
+        factory.visit(family.id, practitioner.id, at_days_ago(3), {"kitchen": 5})
     now = clock.now()
     analyse(app, [first.id, second.id], now=now)
     news = {family.id: _news(app, practitioner.id, family.id) for family in (first, second)}
@@ -118,7 +118,7 @@ def _the_daily_digest_tells_each_user_what_changed_once(app, factory, smtp):
     with app.app_context():
         jobs.digest(now + dt.timedelta(minutes=2))
     assert len(smtp.mailbox.to(address)) == 1
-    add_visit(app, first.id, practitioner.id, at_days_ago(0, hour=8), {"bathroom": 5})
+    factory.visit(first.id, practitioner.id, at_days_ago(0, hour=8), {"bathroom": 5})
     analyse(app, [first.id], now=now + dt.timedelta(minutes=3))
     with app.app_context():
         jobs.digest(now + dt.timedelta(minutes=4))
@@ -144,7 +144,7 @@ def test_an_unacknowledged_high_flag_goes_to_the_leads_manager_after_the_delay(
     lead, manager = _lead_with_manager(app, factory)
     practitioner = factory.user()
     family = factory.family(lead, (practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(2), {"kitchen": 5})
+    factory.visit(family.id, practitioner.id, at_days_ago(2), {"kitchen": 5})
     raised = clock.now()
     analyse(app, [family.id], now=raised)
     high = [flag for flag in flags_of(app, family.id) if flag["severity"] == "high"]
@@ -199,7 +199,7 @@ def test_the_escalation_delay_is_a_partnership_parameter(app, factory, make_clie
 def test_an_unreachable_mail_server_leaves_the_email_to_retry(app, factory, mail_settings):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+    factory.visit(family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
     now = clock.now()
     report = _deliver(app, now)  # nothing listens on the port
     assert report.sent == 0 and report.failed >= 1
@@ -222,7 +222,7 @@ def test_an_unreachable_mail_server_leaves_the_email_to_retry(app, factory, mail
 def test_an_email_claimed_by_a_sender_that_died_is_not_sent_again(app, factory, smtp):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+    factory.visit(family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
     now = clock.now()
     with app.app_context():  # as if a sender claimed it, then was killed mid-send
         db.session.execute(update(OutboxMessage).where(
@@ -245,7 +245,7 @@ def test_without_a_mail_server_alerts_go_to_the_inbox_and_start_up_says_so(
 
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
+    factory.visit(family.id, practitioner.id, at_days_ago(0), concerns=["no_food"])
     assert _outbox(app, practitioner.id, family.lead.id) == []
     client = make_client()
     client.sign_in(practitioner.email)

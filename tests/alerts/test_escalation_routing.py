@@ -10,14 +10,14 @@ from homelog.accounts.models import Profession, Role, User
 from homelog.alerts import escalation
 from homelog.alerts.models import InboxEntry
 from homelog.extensions import db
-from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
+from tests.engine.support import analyse, at_days_ago, flags_of
 from tests.support import clock
 
 
 def _high_flag(app, factory, lead, members=()):
     practitioner = factory.user()
     family = factory.family(lead, (practitioner, *members))
-    add_visit(app, family.id, practitioner.id, at_days_ago(2), {"kitchen": 5})
+    factory.visit(family.id, practitioner.id, at_days_ago(2), {"kitchen": 5})
     raised = clock.now()
     analyse(app, [family.id], now=raised)
     flag = next(flag for flag in flags_of(app, family.id) if flag["severity"] == "high")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.engine.support import add_visit, analyse, at_days_ago
+from tests.engine.support import analyse, at_days_ago
 
 
 def _entries(client, family_id: int) -> list[dict]:
@@ -19,9 +19,9 @@ def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
     for days, kitchen in ((20, 2), (16, 4), (12, 2), (8, 4), (4, 2), (2, 5)):
-        add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
-    add_visit(app, family.id, practitioner.id, at_days_ago(1), {"kitchen": 5},
-              concerns=("no_food",))
+        factory.visit(family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
+    factory.visit(family.id, practitioner.id, at_days_ago(1), {"kitchen": 5},
+                  concerns=("no_food",))
     client = make_client()
     client.sign_in(practitioner.email)
     (immediate,) = _entries(client, family.id)  # raised with the visit, before any run
@@ -45,7 +45,7 @@ def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
     assert len(_entries(client, family.id)) == 2
 
     # More news the same day joins the unread entry: one entry per family per day.
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), {"kitchen": 5, "floors": 5})
+    factory.visit(family.id, practitioner.id, at_days_ago(0), {"kitchen": 5, "floors": 5})
     analyse(app, [family.id])
     entries = _entries(client, family.id)
     assert len(entries) == 2 and entries[0]["kind"] == "news"  # newest first
@@ -55,7 +55,7 @@ def test_a_run_is_one_entry_per_family_and_an_immediate_concern_its_own(
 
     # Once read, the next change is an entry of its own.
     assert client.post(f"/api/v1/inbox/{entries[0]['id']}/read").status_code == 200
-    add_visit(app, family.id, practitioner.id, at_days_ago(0), {"bathroom": 5})
+    factory.visit(family.id, practitioner.id, at_days_ago(0), {"bathroom": 5})
     analyse(app, [family.id])
     entries = _entries(client, family.id)
     assert len(entries) == 3 and entries[0]["read_at"] is None
@@ -73,7 +73,7 @@ def test_a_concern_answered_that_comes_back_is_news_only_if_it_is_worse(
 
     def visit_and_run(days: int, kitchen: int) -> list[dict]:
         at = at_days_ago(days)
-        add_visit(app, family.id, practitioner.id, at, {"kitchen": kitchen})
+        factory.visit(family.id, practitioner.id, at, {"kitchen": kitchen})
         analyse(app, [family.id], as_of=at + dt.timedelta(hours=1),
                 now=at + dt.timedelta(hours=1))  # each run on its own day
         return [entry for entry in _entries(client, family.id) if entry["kind"] == "news"]

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from homelog.accounts.models import Profession, Role
 from tests.browser.screens import check_accessibility, check_phone_fit, screenshot, sign_in
-from tests.engine.support import add_visit, at_days_ago
+from tests.engine.support import at_days_ago
 from tests.factories import unique
 from tests.support.api_client import ApiClient
 
@@ -77,7 +77,7 @@ def test_someone_not_an_administrator_cannot_open_it(page: Page, factory):
 def test_after_a_rename_an_old_visit_keeps_its_own_words(page: Page, live_app, factory):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    visit_id = add_visit(live_app, family.id, practitioner.id, at_days_ago(3), {"kitchen": 4})
+    visit_id = factory.visit(family.id, practitioner.id, at_days_ago(3), {"kitchen": 4})
     renamed = json.loads(DEFAULT.read_text())
     renamed["domains"][0] |= {"key": "cooking", "name": "Cooking", "continues": ["kitchen"]}
     back = json.loads(DEFAULT.read_text())

@@ -1,7 +1,8 @@
-"""Helpers for engine and alerts tests: visits recorded through the real services, engine runs.
+"""Helpers for engine and alerts tests: dates, engine runs and the flags they leave.
 
-Each helper runs in its own app context and commits, as a request or a job would, and
-returns plain values so no ORM object leaks into what the test does next.
+Visits are recorded through the factory (tests/factories.py). Each helper here runs in its
+own app context, as a job would, and returns plain values so no ORM object leaks into what
+the test does next.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy import select
 from homelog.engine.jobs import RunReport, run_engine
 from homelog.engine.models import Flag
 from homelog.extensions import db
-from tests.factories import Factory
 from tests.support import clock
 
 
@@ -24,23 +24,6 @@ def at_days_ago(days: int, hour: int = 11) -> dt.datetime:
     """`hour` o'clock local time on the calendar day `days` before today (never in the
     future: see tests.support.clock.days_ago)."""
     return clock.days_ago(days, hour)
-
-
-def add_visit(
-    app: Flask,
-    family_id: int,
-    author_id: int,
-    at: dt.datetime,
-    scores: dict[str, int | None] | None = None,
-    **details: Any,
-) -> int:
-    """Record a visit as `author_id` would from a phone (the factory's `visit`, at `at`)."""
-    return Factory(app).visit(family_id, author_id, at, scores, **details)
-
-
-def amend(app: Flask, visit_id: int, author_id: int, reason: str, **changes: Any) -> int:
-    """Amend a visit through the real service (the factory's `amendment`)."""
-    return Factory(app).amendment(visit_id, author_id, reason, **changes)
 
 
 def analyse(app: Flask, family_ids: Iterable[int], as_of: dt.datetime | None = None,

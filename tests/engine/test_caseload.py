@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
-from tests.engine.support import add_visit, analyse, at_days_ago
+from tests.engine.support import analyse, at_days_ago
 from tests.factories import visit_body
 from tests.support import clock
 
@@ -20,13 +20,12 @@ def _entry(client, family_id: int) -> dict:
     return entry
 
 
-def test_just_after_midnight_a_visit_three_dates_back_was_three_days_ago(app, factory,
-                                                                        make_client):
+def test_just_after_midnight_a_visit_three_dates_back_was_three_days_ago(factory, make_client):
     """At 00:30 on 5 December, a visit at 11:00 on 2 December was 3 days ago, not 2."""
     with clock.frozen_at(dt.datetime(2026, 12, 5, 0, 30, tzinfo=dt.UTC)):  # GMT: London time
         practitioner = factory.user()
         family = factory.family(members=(practitioner,))
-        add_visit(app, family.id, practitioner.id, dt.datetime(2026, 12, 2, 11, tzinfo=dt.UTC))
+        factory.visit(family.id, practitioner.id, dt.datetime(2026, 12, 2, 11, tzinfo=dt.UTC))
         client = make_client()
         client.sign_in(practitioner.email)
         assert _entry(client, family.id)["days_since_last_visit"] == 3
@@ -47,11 +46,11 @@ def test_a_family_never_visited_has_no_figures_yet(factory, make_client):
     assert entry["days_since_last_unannounced"] is None
 
 
-def test_days_since_the_last_visit_and_the_last_unannounced_one(app, factory, make_client):
+def test_days_since_the_last_visit_and_the_last_unannounced_one(factory, make_client):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(9), announced=False)
-    add_visit(app, family.id, practitioner.id, at_days_ago(3), announced=True)
+    factory.visit(family.id, practitioner.id, at_days_ago(9), announced=False)
+    factory.visit(family.id, practitioner.id, at_days_ago(3), announced=True)
     client = make_client()
     client.sign_in(practitioner.email)
     entry = _entry(client, family.id)

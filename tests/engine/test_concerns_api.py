@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
-from tests.engine.support import add_visit, analyse, flags_of
+from tests.engine.support import analyse, flags_of
 from tests.engine.support import at_days_ago as _days_ago
 
 
@@ -16,9 +16,9 @@ def test_a_familys_flags_read_as_a_picture_and_a_few_concerns(app, factory, make
     for days, who, kitchen in ((40, health_visitor, 2), (33, police, 4), (26, health_visitor, 2),
                                (19, police, 4), (12, health_visitor, 2), (5, police, 5),
                                (2, health_visitor, 5)):
-        add_visit(app, family.id, who.id, _days_ago(days), {"kitchen": kitchen})
-    add_visit(app, family.id, police.id, _days_ago(1), {"kitchen": 5},
-              concerns=("unsafe_sleep",))
+        factory.visit(family.id, who.id, _days_ago(days), {"kitchen": kitchen})
+    factory.visit(family.id, police.id, _days_ago(1), {"kitchen": 5},
+                  concerns=("unsafe_sleep",))
     analyse(app, [family.id])
     active = {flag["id"] for flag in flags_of(app, family.id) if flag["state"] != "closed"}
     assert len(active) >= 5
@@ -58,9 +58,9 @@ def test_an_acknowledged_flag_stays_in_its_concern_and_a_closed_one_leaves(
         app, factory, make_client):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, _days_ago(3), {"kitchen": 2})
-    add_visit(app, family.id, practitioner.id, _days_ago(1), {"kitchen": 5},
-              concerns=("no_food",))
+    factory.visit(family.id, practitioner.id, _days_ago(3), {"kitchen": 2})
+    factory.visit(family.id, practitioner.id, _days_ago(1), {"kitchen": 5},
+                  concerns=("no_food",))
     analyse(app, [family.id])
     lead = make_client()
     lead.sign_in(family.lead.email)
@@ -97,7 +97,7 @@ def test_one_response_to_a_concern_is_recorded_on_every_flag_behind_it(
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
     for days, kitchen in ((20, 2), (16, 4), (12, 2), (8, 4), (4, 2), (1, 5)):
-        add_visit(app, family.id, practitioner.id, _days_ago(days), {"kitchen": kitchen})
+        factory.visit(family.id, practitioner.id, _days_ago(days), {"kitchen": kitchen})
     analyse(app, [family.id])
     lead = make_client()
     lead.sign_in(family.lead.email)

@@ -14,7 +14,7 @@ from homelog.engine.models import FamilyEngineState
 from homelog.engine.state import due_family_ids
 from homelog.engine.steps import analysis
 from homelog.extensions import db
-from tests.engine.support import add_visit, amend, analyse, at_days_ago, flags_of
+from tests.engine.support import analyse, at_days_ago, flags_of
 from tests.factories import visit_body
 from tests.support import clock
 
@@ -76,7 +76,7 @@ def test_acknowledging_records_who_when_and_what_was_decided(app, factory, make_
     practitioner = factory.user()
     outsider = factory.lead()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(1), concerns=["no_food"])
+    factory.visit(family.id, practitioner.id, at_days_ago(1), concerns=["no_food"])
     (flag,) = _concern_flags(flags_of(app, family.id))
     url = f"/api/v1/flags/{flag['id']}/acknowledge"
     lead, member, stranger = make_client(), make_client(), make_client()
@@ -118,17 +118,17 @@ def test_acknowledging_records_who_when_and_what_was_decided(app, factory, make_
 def test_safe_sleep_flags_never_close_by_themselves(app, factory):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    sofa = add_visit(app, family.id, practitioner.id, at_days_ago(3),
-                     concerns=["unsafe_sleep"], notes="Baby asleep on the sofa with father.")
-    food = add_visit(app, family.id, practitioner.id, at_days_ago(2),
-                     concerns=["no_food"], notes="Fridge empty.")
+    sofa = factory.visit(family.id, practitioner.id, at_days_ago(3),
+                         concerns=["unsafe_sleep"], notes="Baby asleep on the sofa with father.")
+    food = factory.visit(family.id, practitioner.id, at_days_ago(2),
+                         concerns=["no_food"], notes="Fridge empty.")
     flags = {flag["evidence_visit_ids"][0]: flag for flag in _concern_flags(
         flags_of(app, family.id))}
     assert flags[sofa]["safe_sleep"] is True and flags[food]["safe_sleep"] is False
 
     # Both concerns are amended away: only the one that is not about safe sleep closes.
-    amend(app, sofa, practitioner.id, "Ticked the wrong box.", concerns=[])
-    amend(app, food, practitioner.id, "Ticked the wrong box.", concerns=[])
+    factory.amendment(sofa, practitioner.id, "Ticked the wrong box.", concerns=[])
+    factory.amendment(food, practitioner.id, "Ticked the wrong box.", concerns=[])
     analyse(app, [family.id])
     analyse(app, [family.id], now=clock.now() + dt.timedelta(days=30),
             as_of=clock.now() + dt.timedelta(days=30))
@@ -140,10 +140,10 @@ def test_safe_sleep_flags_never_close_by_themselves(app, factory):
 def test_an_amended_visit_keeps_its_flag_and_alerts_no_one_twice(app, factory):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    visit = add_visit(app, family.id, practitioner.id, at_days_ago(2), concerns=["no_food"],
-                      notes="Fridge empty")
+    visit = factory.visit(family.id, practitioner.id, at_days_ago(2), concerns=["no_food"],
+                          notes="Fridge empty")
     (before,) = _concern_flags(flags_of(app, family.id))
-    amendment = amend(app, visit, practitioner.id, "Spelling.", notes="Fridge empty.")
+    amendment = factory.amendment(visit, practitioner.id, "Spelling.", notes="Fridge empty.")
     analyse(app, [family.id])
 
     (after,) = _concern_flags(flags_of(app, family.id))
@@ -165,14 +165,14 @@ def test_a_flag_true_again_after_closing_is_a_new_occurrence_linked_to_the_old(a
                 if flag["kind"] == "below_agreed" and flag["domains"] == ["kitchen"]]
 
     first_at = at_days_ago(30)
-    add_visit(app, family.id, practitioner.id, first_at, {"kitchen": 4})
+    factory.visit(family.id, practitioner.id, first_at, {"kitchen": 4})
     analyse(app, [family.id], as_of=first_at + dt.timedelta(hours=1),
             now=first_at + dt.timedelta(hours=1))  # each run on its own day
     (first,) = below_agreed()
     assert first["state"] == "open" and first["occurrence"] == 1
 
     better_at = at_days_ago(20)
-    add_visit(app, family.id, practitioner.id, better_at, {"kitchen": 1})
+    factory.visit(family.id, practitioner.id, better_at, {"kitchen": 1})
     analyse(app, [family.id], as_of=better_at + dt.timedelta(hours=1),
             now=better_at + dt.timedelta(hours=1))  # each run on its own day
     (closed,) = below_agreed()
@@ -180,7 +180,7 @@ def test_a_flag_true_again_after_closing_is_a_new_occurrence_linked_to_the_old(a
     assert closed["closed_at"] == better_at + dt.timedelta(hours=1)
 
     worse_at = at_days_ago(10)
-    add_visit(app, family.id, practitioner.id, worse_at, {"kitchen": 5})
+    factory.visit(family.id, practitioner.id, worse_at, {"kitchen": 5})
     analyse(app, [family.id], as_of=worse_at + dt.timedelta(hours=1),
             now=worse_at + dt.timedelta(hours=1))  # each run on its own day
     old, new = below_agreed()
@@ -201,12 +201,12 @@ def test_a_flag_true_again_after_closing_is_a_new_occurrence_linked_to_the_old(a
         assert kitchen[1][0]["sentence"].startswith("No longer found: Kitchen and food hygiene")
 
 
-def test_only_the_core_group_sees_flags(app, factory, make_client):
+def test_only_the_core_group_sees_flags(factory, make_client):
     practitioner = factory.user()
     manager_elsewhere = factory.user(Role.MANAGER, Profession.TEAM_MANAGER,
                                      agency_id=practitioner.agency_id)
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(1), concerns=["no_food"])
+    factory.visit(family.id, practitioner.id, at_days_ago(1), concerns=["no_food"])
     client = make_client()
     client.sign_in(manager_elsewhere.email)
     assert client.get(f"/api/v1/families/{family.id}/flags").status_code == 404
@@ -219,7 +219,7 @@ def test_runs_are_idempotent_and_incremental(app, factory):
     family = factory.family(members=(practitioner,))
     other = factory.family(members=(practitioner,))
     for days, kitchen in ((12, 2), (9, 5), (6, 1), (3, 4)):
-        add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
+        factory.visit(family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
     first = analyse(app, [family.id, other.id])
     assert first.analysed == 2 and first.opened > 0
     flags, inbox = flags_of(app, family.id), _inbox(app, family.id)
@@ -232,7 +232,7 @@ def test_runs_are_idempotent_and_incremental(app, factory):
     with app.app_context():
         due = due_family_ids(clock.now())
         assert family.id not in due and other.id not in due
-    add_visit(app, other.id, practitioner.id, at_days_ago(1))
+    factory.visit(other.id, practitioner.id, at_days_ago(1))
     with app.app_context():
         due = due_family_ids(clock.now())
         assert other.id in due and family.id not in due
@@ -244,14 +244,14 @@ def test_a_visit_recorded_while_a_batch_is_analysed_leaves_its_family_for_the_ne
     families = [factory.family(members=(practitioner,)) for _ in range(3)]
     for family in families:
         for days, kitchen in ((12, 2), (9, 5)):
-            add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
+            factory.visit(family.id, practitioner.id, at_days_ago(days), {"kitchen": kitchen})
     late = families[1]
     prepare = services.prepare
 
     def prepare_then_record(facts, *args, **kwargs):
         # The batch has been read; a visit comes in before it is written.
         if facts.family_id == late.id:
-            add_visit(app, late.id, practitioner.id, at_days_ago(1), {"kitchen": 1})
+            factory.visit(late.id, practitioner.id, at_days_ago(1), {"kitchen": 1})
         return prepare(facts, *args, **kwargs)
 
     monkeypatch.setattr(services, "prepare", prepare_then_record)

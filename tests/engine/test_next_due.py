@@ -8,15 +8,15 @@ from homelog.engine import services, state
 from homelog.engine.facts import family_facts
 from homelog.engine.parameters import analysis_parameters
 from homelog.engine.steps import analysis
-from tests.engine.support import add_visit, at_days_ago
+from tests.engine.support import at_days_ago
 
 
 def test_the_run_looks_again_at_the_analysis_own_next_due(app, factory):
     practitioner = factory.user()
     police = factory.user()
     family = factory.family(members=(practitioner, police))
-    add_visit(app, family.id, practitioner.id, at_days_ago(20), announced=False)
-    add_visit(app, family.id, practitioner.id, at_days_ago(3), announced=True)
+    factory.visit(family.id, practitioner.id, at_days_ago(20), announced=False)
+    factory.visit(family.id, practitioner.id, at_days_ago(3), announced=True)
     far = dt.timedelta(days=1000)
 
     def looks_again(as_of: dt.datetime, recheck: dt.timedelta) -> dt.datetime:

@@ -13,7 +13,7 @@ from homelog.engine import state
 from homelog.engine.models import FamilyEngineState
 from homelog.engine.steps.analysis import Parameters
 from homelog.extensions import db
-from tests.engine.support import add_visit, analyse, at_days_ago
+from tests.engine.support import analyse, at_days_ago
 from tests.factories import DOMAINS
 from tests.support import clock
 
@@ -61,7 +61,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
     client = _admin(factory, make_client)
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    add_visit(app, family.id, practitioner.id, at_days_ago(5))
+    factory.visit(family.id, practitioner.id, at_days_ago(5))
     analyse(app, [family.id])
     with app.app_context():
         assert family.id not in state.due_family_ids(clock.now())
@@ -82,7 +82,7 @@ def test_changing_a_threshold_is_audited_and_makes_every_family_due(app, factory
                    json={"swing_window_days": 7, "announced_gap_min_levels": 1.0})
 
 
-def test_trends_draw_each_domain_against_the_agreed_level(app, factory, make_client):
+def test_trends_draw_each_domain_against_the_agreed_level(factory, make_client):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
     lead = make_client()
@@ -91,8 +91,8 @@ def test_trends_draw_each_domain_against_the_agreed_level(app, factory, make_cli
         "agreed_on": (clock.today() - dt.timedelta(days=60)).isoformat(),
         "levels": dict.fromkeys(DOMAINS, 2) | {"kitchen": 3}})
     assert agreed.status_code == 200, agreed.json
-    visits = [add_visit(app, family.id, practitioner.id, at_days_ago(days), {"kitchen": score},
-                        announced=announced)
+    visits = [factory.visit(family.id, practitioner.id, at_days_ago(days), {"kitchen": score},
+                            announced=announced)
               for days, score, announced in ((30, 2, True), (20, 4, False), (10, 3, False),
                                              (2, 5, True))]
 
@@ -133,7 +133,7 @@ def test_recording_a_visit_event_or_agreement_marks_the_family_changed(app, fact
             state = db.session.get(FamilyEngineState, family.id)
             return state.version if state else 0
 
-    add_visit(app, family.id, practitioner.id, at_days_ago(3))
+    factory.visit(family.id, practitioner.id, at_days_ago(3))
     assert version() == 1
     event = lead.post(f"/api/v1/families/{family.id}/events", json={
         "occurred_at": at_days_ago(1).isoformat(), "kind": "police_callout",

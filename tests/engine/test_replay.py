@@ -9,7 +9,8 @@ from typing import Any
 
 from homelog.accounts.models import Profession, Role
 from homelog.core.time import local_date
-from tests.engine.support import add_visit, at_days_ago, flags_of
+from tests.engine.support import at_days_ago, flags_of
+from tests.factories import Factory
 from tests.support import clock
 
 # (days ago, author, scores, announced, concerns): a kitchen that swings, agencies that
@@ -27,9 +28,9 @@ HISTORY: list[tuple[int, str, dict[str, int], bool, tuple[str, ...]]] = [
 ]
 
 
-def _record(app, family_id: int, authors: dict[str, int]) -> list[int]:
-    return [add_visit(app, family_id, authors[who], at_days_ago(days), scores,
-                      announced=announced, concerns=concerns)
+def _record(factory: Factory, family_id: int, authors: dict[str, int]) -> list[int]:
+    return [factory.visit(family_id, authors[who], at_days_ago(days), scores,
+                          announced=announced, concerns=concerns)
             for days, who, scores, announced, concerns in HISTORY]
 
 
@@ -60,8 +61,8 @@ def test_replaying_day_by_day_ends_with_the_flags_of_analysing_at_once(app, fact
     lead = factory.lead()
     replayed = factory.family(lead, (health_visitor, social_worker))
     at_once = factory.family(lead, (health_visitor, social_worker))
-    replayed_visits = _record(app, replayed.id, authors)
-    at_once_visits = _record(app, at_once.id, authors)
+    replayed_visits = _record(factory, replayed.id, authors)
+    at_once_visits = _record(factory, at_once.id, authors)
     runner = app.test_cli_runner()
 
     with app.app_context():

@@ -2,7 +2,7 @@
 without anyone in the group; each change in the history and on the timeline."""
 
 from homelog.accounts.models import Profession, Role
-from tests.engine.support import add_visit, at_days_ago
+from tests.engine.support import at_days_ago
 from tests.factories import unique
 from tests.families.test_families import family_body
 
@@ -36,10 +36,10 @@ def test_who_may_change_the_core_group(make_client, factory):
     assert boss.delete(f"{url}/members/{newcomer.id}").status_code == 404  # not in it now
 
 
-def test_removal_ends_access_at_once_and_keeps_their_records(make_client, factory, app):
+def test_removal_ends_access_at_once_and_keeps_their_records(make_client, factory):
     member = factory.user(Role.PRACTITIONER, Profession.POLICE_OFFICER)
     family = factory.family(members=(member,))
-    visit_id = add_visit(app, family.id, member.id, at_days_ago(2))
+    visit_id = factory.visit(family.id, member.id, at_days_ago(2))
     them = _signed_in(make_client, member)
     assert them.get(f"/api/v1/families/{family.id}").status_code == 200
     lead = _signed_in(make_client, family.lead)
@@ -133,14 +133,14 @@ def test_finding_people_to_add(make_client, factory, app):
     assert practitioner.get("/api/v1/families/people").status_code == 403
 
 
-def test_agencies_that_visit_without_anyone_in_the_group(make_client, factory, app):
+def test_agencies_that_visit_without_anyone_in_the_group(make_client, factory):
     police = factory.agency("police")
     officer = factory.user(Role.PRACTITIONER, Profession.POLICE_OFFICER, agency_id=police)
     old_agency = factory.agency("housing")
     housing = factory.user(Role.PRACTITIONER, Profession.HOUSING_OFFICER, agency_id=old_agency)
     family = factory.family(members=(officer, housing))
-    add_visit(app, family.id, officer.id, at_days_ago(10))
-    add_visit(app, family.id, housing.id, at_days_ago(91))
+    factory.visit(family.id, officer.id, at_days_ago(10))
+    factory.visit(family.id, housing.id, at_days_ago(91))
     lead = _signed_in(make_client, family.lead)
     url = f"/api/v1/families/{family.id}"
     assert lead.get(f"{url}/missing-agencies").json == []

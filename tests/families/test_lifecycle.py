@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError
 
 from homelog.accounts.models import Role
 from homelog.extensions import db
-from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
+from tests.engine.support import analyse, at_days_ago, flags_of
 from tests.factories import unique, visit_body
 from tests.support import clock
 
@@ -145,7 +145,7 @@ def test_closed_families_leave_the_caseload_and_kit_but_stay_readable(make_clien
 def test_a_closed_family_is_not_analysed(make_client, factory, app):
     member = factory.user()
     family = factory.family(members=(member,))
-    add_visit(app, family.id, member.id, at_days_ago(3), {"kitchen": 5})
+    factory.visit(family.id, member.id, at_days_ago(3), {"kitchen": 5})
     lead = _signed_in(make_client, family.lead)
     assert lead.post(f"/api/v1/families/{family.id}/close",
                      json={"reason": "Moved out of the area"}).status_code == 200

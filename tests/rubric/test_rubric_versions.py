@@ -18,7 +18,7 @@ from homelog.engine.parameters import analysis_parameters
 from homelog.engine.steps import analysis
 from homelog.rubric.loading import read_rubric_text
 from homelog.rubric.services import current_rubric, default_rubric_content
-from tests.engine.support import add_visit, analyse, at_days_ago, flags_of
+from tests.engine.support import analyse, at_days_ago, flags_of
 from tests.factories import DOMAINS, unique
 from tests.support import clock
 
@@ -220,8 +220,8 @@ def test_the_mapping_is_checked_against_the_previous_version(factory, make_clien
 def test_after_a_rename_and_a_split_history_carries_on(app, factory, make_client):
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
-    old = [add_visit(app, family.id, practitioner.id, at_days_ago(days),
-                     {"kitchen": 4, "floors": score})
+    old = [factory.visit(family.id, practitioner.id, at_days_ago(days),
+                         {"kitchen": 4, "floors": score})
            for days, score in ((30, 3), (20, 4))]
     lead = make_client()
     lead.sign_in(family.lead.email)

@@ -17,7 +17,7 @@ from homelog.core.idempotency import request_fingerprint
 from homelog.extensions import db
 from homelog.visits.models import Visit
 from homelog.visits.services import Submission, amend_visit, open_visit
-from tests.engine.support import add_visit, at_days_ago
+from tests.engine.support import at_days_ago
 
 _WAITING_ON_A_LOCK = text("SELECT count(*) FROM pg_stat_activity "
                           "WHERE datname = current_database() AND wait_event_type = 'Lock'")
@@ -46,7 +46,7 @@ def test_the_later_of_two_simultaneous_amendments_is_refused(app, factory, db_di
                     "then finds the visit amended (the check before the insert)")
     author = factory.user()
     family = factory.family(members=(author,))
-    visit_id = add_visit(app, family.id, author.id, at_days_ago(1))
+    visit_id = factory.visit(family.id, author.id, at_days_ago(1))
     refused: list[ApiError] = []
     path = f"/api/v1/visits/{visit_id}/amendments"
 
