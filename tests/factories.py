@@ -149,6 +149,7 @@ class Factory:
         present: Iterable[str] = ALL_PRESENT,
         rooms: Iterable[str] | None = None,
         notes: str | None = None,
+        child_presentation: str = "",
     ) -> int:
         """A visit recorded as `author_id` would from a phone (yesterday unless `at`);
         every domain 2 unless given, every room seen unless given."""
@@ -165,7 +166,7 @@ class Factory:
                 "scores": all_scores, "concerns": list(concerns),
                 "notes": notes if notes is not None else (
                     "Seen and discussed with the family." if worrying or concerns else ""),
-                "child_presentation": "", "rubric_version": None,
+                "child_presentation": child_presentation, "rubric_version": None,
             }
             user = db.session.get_one(User, author_id)
             access = families.open_family(user, family_id, None)

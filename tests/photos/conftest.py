@@ -1,10 +1,8 @@
-"""A family with a visit, its author signed in, and an upload helper."""
+"""A family with a visit, its author signed in, and a way to add photos to it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,25 +13,11 @@ from werkzeug.test import TestResponse
 
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
-from tests.factories import Factory, FamilyRef, UserRef, visit_body
+from tests.factories import Factory, FamilyRef, UserRef
 from tests.photos.pictures import phone_jpeg
+from tests.photos.uploads import upload
 from tests.support import clock
 from tests.support.api_client import ApiClient
-
-
-def upload(client: ApiClient, visit_id: int, data: bytes, *, key: str | None = None,
-           filename: str = "photo.jpg", content_type: str = "image/jpeg",
-           **fields: Any) -> TestResponse:
-    """POST a photo as multipart/form-data (the fields default to a valid kitchen photo)."""
-    form: dict[str, Any] = {"domain_key": "kitchen", "room": "kitchen",
-                            "caption": "Worktop by the sink", "parent_agreed": "true"}
-    form.update({name: value for name, value in fields.items() if value is not None})
-    for name in [name for name, value in fields.items() if value is None]:
-        form.pop(name, None)
-    form["file"] = (io.BytesIO(data), filename, content_type)
-    return client.post(f"/api/v1/visits/{visit_id}/photos", data=form,
-                       content_type="multipart/form-data",
-                       headers={"Idempotency-Key": key or str(uuid.uuid4())})
 
 
 def audit_count(app: Flask, action: str, target_id: int | None = None) -> int:
@@ -53,18 +37,17 @@ class PhotoWorld:
     outsider: UserRef
     visit_id: int
     clients: dict[str, ApiClient]
+    factory: Factory
 
     def upload(self, data: bytes | None = None, who: str = "author", **kwargs: Any
                ) -> TestResponse:
         return upload(self.clients[who], self.visit_id,
                       phone_jpeg() if data is None else data, **kwargs)
 
-    def new_visit(self, days_ago: float = 1, **overrides: Any) -> int:
-        when = clock.now() - dt.timedelta(days=days_ago)
-        response = self.clients["author"].submit_visit(
-            self.family.id, visit_body(visited_at=when.isoformat(), **overrides))
-        assert response.status_code == 201, response.json
-        return response.json["id"]
+    def new_visit(self, days_ago: float = 1, **options: Any) -> int:
+        """Another visit by the author, `days_ago` days ago (options as `Factory.visit`)."""
+        return self.factory.visit(self.family.id, self.author.id,
+                                  clock.now() - dt.timedelta(days=days_ago), **options)
 
 
 @pytest.fixture
@@ -80,4 +63,4 @@ def photo_world(app: Flask, factory: Factory) -> PhotoWorld:
                        ("lead", family.lead)):
         clients[name] = factory.signed_in(user)
     visit_id = factory.visit(family.id, author.id)
-    return PhotoWorld(app, family, author, colleague, outsider, visit_id, clients)
+    return PhotoWorld(app, family, author, colleague, outsider, visit_id, clients, factory)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from homelog.photos.models import PhotoFile
-from tests.factories import DOMAINS, Factory, visit_body
-from tests.photos.conftest import PhotoWorld, audit_count, upload
+from tests.factories import Factory, UserRef
+from tests.photos.conftest import PhotoWorld, audit_count
 from tests.photos.pictures import phone_jpeg, small_jpeg
+from tests.photos.uploads import upload
 from tests.support import clock
-from tests.support.api_client import ApiClient
 
 
 def _photo(world: PhotoWorld, **fields) -> int:
@@ -107,15 +107,10 @@ def test_files_are_stored_under_random_names_outside_static(photo_world: PhotoWo
 
 # --- the family's photos, side by side ---------------------------------------------------------
 
-def _visit(client: ApiClient, family_id: int, days_ago: float, kitchen: int,
-           **overrides) -> int:
-    when = clock.now() - dt.timedelta(days=days_ago)
-    notes = "Dishes piled high, food left out." if kitchen >= 4 else ""
-    response = client.submit_visit(family_id, visit_body(
-        visited_at=when.isoformat(), scores=dict.fromkeys(DOMAINS, 2) | {"kitchen": kitchen},
-        notes=notes, **overrides))
-    assert response.status_code == 201, response.json
-    return response.json["id"]
+def _visit(factory: Factory, family_id: int, author: UserRef, days_ago: float,
+           kitchen: int) -> int:
+    return factory.visit(family_id, author.id, clock.now() - dt.timedelta(days=days_ago),
+                         {"kitchen": kitchen})
 
 
 def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
@@ -126,8 +121,8 @@ def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
     assert lead.sign_in(family.lead.email).status_code == 201
     assert other.sign_in(other_agency_user.email).status_code == 201
 
-    later = _visit(author, family.id, days_ago=0.5, kitchen=4)
-    earlier = _visit(other, family.id, days_ago=2, kitchen=1)
+    later = _visit(factory, family.id, photo_world.author, days_ago=0.5, kitchen=4)
+    earlier = _visit(factory, family.id, other_agency_user, days_ago=2, kitchen=1)
     newest = upload(author, later, phone_jpeg())
     oldest = upload(other, earlier, small_jpeg())
     sleep = upload(other, earlier, small_jpeg(), domain_key="sleep", room="child_bedroom")
@@ -155,7 +150,7 @@ def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
 def test_a_visit_of_another_family_lists_no_photos(photo_world: PhotoWorld, factory: Factory,
                                                    make_client) -> None:
     author = photo_world.clients["author"]
-    visit_id = _visit(author, photo_world.family.id, days_ago=1, kitchen=2)
+    visit_id = _visit(factory, photo_world.family.id, photo_world.author, days_ago=1, kitchen=2)
     assert upload(author, visit_id, small_jpeg()).status_code == 201
     other_family = factory.family(members=(photo_world.author,))
     listing = author.get(f"/api/v1/families/{other_family.id}/photos?visit={visit_id}")
@@ -164,9 +159,10 @@ def test_a_visit_of_another_family_lists_no_photos(photo_world: PhotoWorld, fact
                       ).status_code == 422
 
 
-def test_the_listing_shows_the_score_as_amended(photo_world: PhotoWorld) -> None:
+def test_the_listing_shows_the_score_as_amended(photo_world: PhotoWorld,
+                                                factory: Factory) -> None:
     author = photo_world.clients["author"]
-    visit_id = _visit(author, photo_world.family.id, days_ago=1, kitchen=3)
+    visit_id = _visit(factory, photo_world.family.id, photo_world.author, days_ago=1, kitchen=3)
     photo = upload(author, visit_id, small_jpeg())
     assert photo.status_code == 201 and photo.json["score"] == 3
     amendment = author.post(f"/api/v1/visits/{visit_id}/amendments",

@@ -18,9 +18,10 @@ from homelog.photos.storage import (
     photo_store,
     put_in_transaction,
 )
-from tests.factories import Factory, visit_body
-from tests.photos.conftest import audit_count, upload
+from tests.factories import Factory
+from tests.photos.conftest import audit_count
 from tests.photos.pictures import small_jpeg
+from tests.photos.uploads import upload
 
 
 def test_local_store_round_trip_and_safety(tmp_path: Path) -> None:
@@ -74,9 +75,9 @@ def _family_with_photos(app, factory: Factory, make_client, count: int) -> tuple
     family = factory.family(members=(author,))
     client = make_client()
     assert client.sign_in(author.email).status_code == 201
-    visit = client.submit_visit(family.id, visit_body())
+    visit_id = factory.visit(family.id, author.id)
     for seed in range(count):
-        assert upload(client, visit.json["id"], small_jpeg(seed)).status_code == 201
+        assert upload(client, visit_id, small_jpeg(seed)).status_code == 201
     with app.app_context():
         keys = list(db.session.execute(
             select(PhotoFile.storage_key).join(Photo, Photo.id == PhotoFile.photo_id)
@@ -127,10 +128,10 @@ def test_a_refused_upload_leaves_no_file(app, factory: Factory, make_client) -> 
     family = factory.family(members=(author,))
     client = make_client()
     assert client.sign_in(author.email).status_code == 201
-    visit = client.submit_visit(family.id, visit_body())
+    visit_id = factory.visit(family.id, author.id)
     with app.app_context():
         before = set(photo_store().keys())
-    refused = upload(client, visit.json["id"], small_jpeg(), parent_agreed="false")
+    refused = upload(client, visit_id, small_jpeg(), parent_agreed="false")
     assert refused.status_code == 422
     with app.app_context():
         assert set(photo_store().keys()) == before

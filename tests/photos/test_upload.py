@@ -11,7 +11,7 @@ from PIL import Image
 from werkzeug.test import TestResponse
 
 from homelog.photos.images import DISPLAY_EDGE, THUMB_EDGE
-from tests.photos.conftest import PhotoWorld, audit_count, upload
+from tests.photos.conftest import PhotoWorld, audit_count
 from tests.photos.pictures import (
     TELLTALES,
     phone_jpeg,
@@ -19,6 +19,7 @@ from tests.photos.pictures import (
     phone_webp,
     scene,
 )
+from tests.photos.uploads import upload
 
 
 def _riff_chunks(data: bytes) -> list[bytes]:
