@@ -1,11 +1,10 @@
-"""Families to test the screens with: one seen by two agencies, recorded through the real
-API on the live server's app; and the demo partnership's, loaded as `flask demo load` does."""
+"""Families to test the screens with: one seen by two agencies, made by the factory in the
+live server's database (its photos POSTed as the phone sends them); and the demo
+partnership's, loaded as `flask demo load` does."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import uuid
 from dataclasses import dataclass
 
 from flask import Flask
@@ -17,8 +16,9 @@ from homelog.demo.services import load_demo
 from homelog.engine.jobs import run_engine
 from homelog.extensions import db
 from homelog.families.models import Family
-from tests.factories import DOMAINS, Factory, FamilyRef, UserRef, visit_body
+from tests.factories import Factory, FamilyRef, UserRef
 from tests.photos.pictures import phone_jpeg, scene
+from tests.photos.uploads import photo
 from tests.support import clock
 from tests.support.api_client import ApiClient
 
@@ -34,14 +34,8 @@ class World:
     concern_visit_id: int          # the health visitor's, yesterday: no food (a flag)
 
 
-def _ago(days: float) -> str:
-    return (clock.now() - dt.timedelta(days=days)).isoformat()
-
-
-def _client(app: Flask, user: UserRef) -> ApiClient:
-    client = ApiClient(app)
-    assert client.sign_in(user.email).status_code == 201
-    return client
+def _ago(days: float) -> dt.datetime:
+    return clock.now() - dt.timedelta(days=days)
 
 
 def _agency_name(client: ApiClient, agency_id: int) -> str:
@@ -50,14 +44,8 @@ def _agency_name(client: ApiClient, agency_id: int) -> str:
 
 
 def _photo(client: ApiClient, visit_id: int, seed: int) -> None:
-    picture = io.BytesIO(phone_jpeg(image=scene(480, 360, seed=seed)))
-    response = client.post(
-        f"/api/v1/visits/{visit_id}/photos", content_type="multipart/form-data",
-        data={"file": (picture, "kitchen.jpg", "image/jpeg"),
-              "domain_key": "kitchen", "room": "kitchen", "caption": f"Worktop, photo {seed}",
-              "parent_agreed": "true"},
-        headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert response.status_code == 201, response.json
+    photo(client, visit_id, phone_jpeg(image=scene(480, 360, seed=seed)),
+          filename="kitchen.jpg", caption=f"Worktop, photo {seed}")
 
 
 def family_seen_by_two_agencies(app: Flask, factory: Factory, photos: bool = False) -> World:
@@ -65,27 +53,23 @@ def family_seen_by_two_agencies(app: Flask, factory: Factory, photos: bool = Fal
     lead = factory.lead()
     health_visitor = factory.user(Role.PRACTITIONER, Profession.HEALTH_VISITOR)
     family = factory.family(lead=lead, members=(health_visitor,))
-    lead_client = _client(app, lead)
-    health_client = _client(app, health_visitor)
+    lead_client = factory.signed_in(lead)
+    health_client = factory.signed_in(health_visitor)
 
-    lead_visit = lead_client.submit_visit(family.id, visit_body(
-        visited_at=_ago(10), announced=False,
-        scores=dict.fromkeys(DOMAINS, 2) | {"kitchen": 4},
-        notes="Rotting food on the worktop; talked about cleaning routines."))
-    assert lead_visit.status_code == 201, lead_visit.json
-    announced = health_client.submit_visit(family.id, visit_body(
-        visited_at=_ago(2), announced=True, notes="Kitchen cleaner today."))
-    assert announced.status_code == 201, announced.json
-    concern = health_client.submit_visit(family.id, visit_body(
-        visited_at=_ago(1), concerns=["no_food"], notes="No food or formula in the flat."))
-    assert concern.status_code == 201, concern.json
+    lead_visit = factory.visit(
+        family.id, lead.id, _ago(10), {"kitchen": 4}, announced=False,
+        notes="Rotting food on the worktop; talked about cleaning routines.")
+    announced = factory.visit(family.id, health_visitor.id, _ago(2), announced=True,
+                              notes="Kitchen cleaner today.")
+    concern = factory.visit(family.id, health_visitor.id, _ago(1), concerns=["no_food"],
+                            notes="No food or formula in the flat.")
     if photos:
-        _photo(health_client, announced.json["id"], seed=1)
-        _photo(health_client, concern.json["id"], seed=2)
+        _photo(health_client, announced, seed=1)
+        _photo(health_client, concern, seed=2)
     return World(family, lead, health_visitor,
                  _agency_name(lead_client, lead.agency_id),
                  _agency_name(lead_client, health_visitor.agency_id),
-                 lead_visit.json["id"], concern.json["id"])
+                 lead_visit, concern)
 
 
 @dataclass(frozen=True)

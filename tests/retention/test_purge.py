@@ -25,9 +25,9 @@ from homelog.photos.models import Photo, PhotoFile
 from homelog.photos.storage import photo_store
 from homelog.retention.services import purge, sweep_orphan_files
 from homelog.visits.models import Event, Visit
-from tests.factories import Factory, FamilyRef, UserRef, visit_body
-from tests.photos.conftest import upload
+from tests.factories import Factory, FamilyRef, UserRef
 from tests.photos.pictures import phone_jpeg
+from tests.photos.uploads import photo
 from tests.support import clock
 from tests.support.api_client import ApiClient
 from tests.support.apps import dispose, new_app
@@ -42,6 +42,7 @@ class Partnership:
     kept: FamilyRef      # under legal hold
     purged: FamilyRef
     clients: dict[str, ApiClient]
+    factory: Factory
 
 
 @pytest.fixture
@@ -54,26 +55,20 @@ def partnership(app: Flask, request: pytest.FixtureRequest,
     clients = {"author": ApiClient(apart), "lead": ApiClient(apart)}
     assert clients["author"].sign_in(author.email).status_code == 201
     assert clients["lead"].sign_in(kept.lead.email).status_code == 201
-    yield Partnership(apart, author, kept, purged, clients)
+    yield Partnership(apart, author, kept, purged, clients, factory)
     dispose(apart)
 
 
 def _record_everything(world: Partnership, family: FamilyRef) -> int:
     """A visit with a photo, an amended visit and an event; returns the photographed visit."""
-    author = world.clients["author"]
-    visit = author.submit_visit(family.id, visit_body())
-    assert visit.status_code == 201, visit.json
-    assert upload(author, visit.json["id"], phone_jpeg()).status_code == 201
-    earlier = author.submit_visit(family.id, visit_body(
-        visited_at=(clock.now() - dt.timedelta(days=10)).isoformat()))
-    amended = author.post(f"/api/v1/visits/{earlier.json['id']}/amendments",
-                          json={"reason": "Wrong kitchen score", "scores": {"kitchen": 3}})
-    assert amended.status_code == 201, amended.json
-    event = author.post(f"/api/v1/families/{family.id}/events", json={
-        "occurred_at": clock.days_ago(3).isoformat(), "kind": "gp_information",
-        "summary": "GP letter: weight gain on track."})
-    assert event.status_code == 201, event.json
-    return visit.json["id"]
+    factory, author = world.factory, world.author
+    visit_id = factory.visit(family.id, author.id)
+    photo(world.clients["author"], visit_id, phone_jpeg())
+    earlier = factory.visit(family.id, author.id, clock.now() - dt.timedelta(days=10))
+    factory.amendment(earlier, author.id, "Wrong kitchen score", scores={"kitchen": 3})
+    factory.event(family.id, author.id, clock.days_ago(3),
+                  summary="GP letter: weight gain on track.", source="")
+    return visit_id
 
 
 def _count(model, family: FamilyRef) -> int:
@@ -150,15 +145,13 @@ def test_a_file_no_photo_refers_to_is_swept_once_a_day_old(partnership):
 
 def test_an_amended_visit_goes_only_when_every_version_is_past_its_period(partnership):
     world = partnership
-    author = world.clients["author"]
-    ten_days_ago = (clock.now() - dt.timedelta(days=10)).isoformat()
-    alone = author.submit_visit(world.purged.id, visit_body(visited_at=ten_days_ago))
-    amended = author.submit_visit(world.purged.id, visit_body(visited_at=ten_days_ago))
-    later = author.post(f"/api/v1/visits/{amended.json['id']}/amendments", json={
-        "reason": "The visit was on a later day",
-        "visited_at": (clock.now() - dt.timedelta(days=2)).isoformat()})
-    assert later.status_code == 201, later.json
-    administrator = Factory(world.app).user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR)
+    factory, author = world.factory, world.author
+    ten_days_ago = clock.now() - dt.timedelta(days=10)
+    alone = factory.visit(world.purged.id, author.id, ten_days_ago)
+    amended = factory.visit(world.purged.id, author.id, ten_days_ago)
+    later = factory.amendment(amended, author.id, "The visit was on a later day",
+                              visited_at=clock.now() - dt.timedelta(days=2))
+    administrator = factory.user(Role.ADMINISTRATOR, Profession.SYSTEM_ADMINISTRATOR)
     with world.app.app_context():
         change(db.session.get_one(User, administrator.id), {"retention_visit_years": 1},
                clock.now())
@@ -169,8 +162,8 @@ def test_an_amended_visit_goes_only_when_every_version_is_past_its_period(partne
         left = set(db.session.execute(select(Visit.id).where(
             Visit.family_id == world.purged.id)).scalars())
     assert report.visits == 1
-    assert left == {amended.json["id"], later.json["id"]}
-    assert alone.json["id"] not in left
+    assert left == {amended, later}
+    assert alone not in left
 
 
 def test_a_dry_run_counts_and_removes_nothing(partnership):
