@@ -30,7 +30,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -192,14 +194,16 @@ class Hostile:
     who: str  # practitioner (writes visits), lead (runs the family) or anonymous
     method: str
     path: str  # {family}, {visit} are filled in
-    body: Any = None  # a JSON value, or bytes sent as they are
+    body: Any = None  # a JSON value, bytes sent as they are, or a callable making the JSON
     status: int = 422
     field: str | None = None  # a 422 names it
     content_type: str = "application/json"
 
 
-def _visit(**change: Any) -> dict[str, Any]:
-    return visit_body(**change)
+def _visit(**change: Any) -> Callable[[], dict[str, Any]]:
+    """The factory's valid visit body with `change`, made when the test runs (the body's
+    time is read from the test's clock, not the one at import)."""
+    return partial(visit_body, **change)
 
 
 def _event(**change: Any) -> dict[str, Any]:
@@ -298,8 +302,9 @@ def test_hostile_input_gets_the_documented_refusal(app: Flask, world: World, cas
                                                    ) -> None:
     url = case.path.format(family=world.family_id, visit=world.visit_id)
     client = world.clients[case.who]
-    data = case.body if isinstance(case.body, bytes) else (
-        None if case.body is None else json.dumps(case.body).encode())  # \ud800 escaped
+    body = case.body() if callable(case.body) else case.body
+    data = body if isinstance(body, bytes) else (
+        None if body is None else json.dumps(body).encode())  # \ud800 escaped
     response = client.http.open(url, method=case.method, data=data,
                                 content_type=case.content_type, headers={
                                     **client._headers(None),

@@ -27,13 +27,12 @@ from PIL import Image
 
 from homelog import create_app
 from homelog.extensions import db
+from tests import factories
 from tests.support.postgres import PostgresServer, as_role
 
 REPO = Path(__file__).resolve().parents[2]
 OWNER_ROLE, APP_ROLE = "homelog_owner", "homelog_app"  # the roles tests/conftest.py uses
 SECRET = "reliability-tests-secret-key-not-for-production"
-DOMAINS = ("kitchen", "food", "floors", "bathroom", "sleep", "hazards", "air", "warmth",
-           "animals", "presentation")
 
 
 def free_port() -> int:
@@ -153,18 +152,13 @@ def small_jpeg(seed: int, size: tuple[int, int] = (320, 240)) -> bytes:
 
 
 def visit_body(seed: int = 0, hours_ago: float = 2) -> dict[str, Any]:
-    """A valid visit a little while ago (the server's clock is the real one)."""
+    """The factory's valid visit, a little while ago, varied by `seed` (the server runs on
+    the real clock, so the time is set here rather than read from the tests' clock)."""
     when = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
-    return {
-        "visited_at": when.isoformat(timespec="seconds"),
-        "announced": bool(seed % 2),
-        "present": ["mother", "children_seen"],
-        "rooms_seen": ["kitchen", "living_room"],
-        "scores": {domain: 1 + (seed + index) % 3 for index, domain in enumerate(DOMAINS)},
-        "concerns": [],
-        "notes": f"Visit {seed}.",
-        "child_presentation": "Clean and dressed for the weather.",
-    }
+    return factories.visit_body(
+        visited_at=when.isoformat(timespec="seconds"), announced=bool(seed % 2),
+        scores={domain: 1 + (seed + index) % 3 for index, domain in enumerate(factories.DOMAINS)},
+        notes=f"Visit {seed}.")
 
 
 @dataclass
