@@ -18,6 +18,7 @@ import pytest
 from homelog.accounts.models import Profession, Role
 from tests.factories import unique, visit_body
 from tests.photos.pictures import small_jpeg
+from tests.photos.uploads import photo
 from tests.support import clock
 from tests.support.api_client import PASSWORD, ApiClient
 
@@ -234,19 +235,14 @@ def world(app, factory, make_client) -> World:
     for persona, user in users.items():
         clients[persona] = make_client()
         assert clients[persona].sign_in(user.email).status_code == 201
-    visit = clients["member"].submit_visit(family.id, visit_body())
-    assert visit.status_code == 201
-    concern = clients["member"].submit_visit(family.id, visit_body(
-        concerns=["no_food"], notes="No food in the home."))  # raises a flag in the request
-    assert concern.status_code == 201
+    visit_id = factory.visit(family.id, member.id)
+    factory.visit(family.id, member.id, concerns=["no_food"],
+                  notes="No food in the home.")  # raises a flag as it is recorded
     flag_id = clients["member"].get(f"/api/v1/families/{family.id}/flags").json[0]["id"]
     entry_id = clients["member"].get("/api/v1/inbox").json[0]["id"]
-    photo = clients["member"].post(f"/api/v1/visits/{visit.json['id']}/photos",
-                                   data=_photo_form(), content_type="multipart/form-data",
-                                   headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert photo.status_code == 201, photo.json
-    return World(family.id, visit.json["id"], spare.id, member.agency_id, clients,
-                 flag_id, entry_id, photo.json["id"], factory.family().reference)
+    photo_id = photo(clients["member"], visit_id, small_jpeg())
+    return World(family.id, visit_id, spare.id, member.agency_id, clients,
+                 flag_id, entry_id, photo_id, factory.family().reference)
 
 
 def test_every_route_is_in_the_matrix(app):

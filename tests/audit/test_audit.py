@@ -25,7 +25,7 @@ def test_reading_a_family_its_timeline_and_a_visit_each_leave_an_entry(app, clie
     practitioner = factory.user()
     family = factory.family(members=(practitioner,))
     client.sign_in(practitioner.email)
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    visit_id = factory.visit(family.id, practitioner.id)
     before = len(entries_for(app, family.id))
     assert client.get(f"/api/v1/families/{family.id}").status_code == 200
     assert client.get(f"/api/v1/families/{family.id}/timeline").status_code == 200

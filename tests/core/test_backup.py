@@ -11,10 +11,9 @@ from flask import Flask
 from sqlalchemy import inspect, text
 
 from homelog.extensions import db
-from tests.factories import Factory, visit_body
-from tests.photos.conftest import upload
+from tests.factories import Factory
 from tests.photos.pictures import phone_jpeg
-from tests.support.api_client import ApiClient
+from tests.photos.uploads import photo
 from tests.support.apps import new_app
 
 
@@ -23,11 +22,10 @@ def _some_records(app: Flask) -> None:
     factory = Factory(app)
     author = factory.user()
     family = factory.family(members=(author,))
-    client = ApiClient(app)
-    assert client.sign_in(author.email).status_code == 201
-    visit = client.submit_visit(family.id, visit_body(notes="Kitchen clear; baby asleep."))
-    assert visit.status_code == 201, visit.json
-    assert upload(client, visit.json["id"], phone_jpeg()).status_code == 201
+    visit_id = factory.visit(family.id, author.id, notes="Kitchen clear; baby asleep.")
+    photo(factory.signed_in(author), visit_id, phone_jpeg())
+    factory.amendment(visit_id, author.id, "Typed the wrong room.",
+                      notes="Kitchen clear; baby asleep in her cot.")
 
 
 def _target(app: Flask, request: pytest.FixtureRequest, tmp_path: Path) -> Flask:
