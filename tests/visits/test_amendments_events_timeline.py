@@ -17,9 +17,9 @@ def setting(factory, client):
     return family, practitioner, police
 
 
-def test_an_amendment_supersedes_and_the_original_stays_visible(client, setting):
-    family, _practitioner, _ = setting
-    original = client.submit_visit(family.id, visit_body()).json
+def test_an_amendment_supersedes_and_the_original_stays_visible(client, factory, setting):
+    family, practitioner, _ = setting
+    original = client.get(f"/api/v1/visits/{factory.visit(family.id, practitioner.id)}").json
     response = client.post(f"/api/v1/visits/{original['id']}/amendments",
                            json={"reason": "Scored the wrong domain", "scores": {"kitchen": 3}})
     assert response.status_code == 201
@@ -39,9 +39,9 @@ def test_an_amendment_supersedes_and_the_original_stays_visible(client, setting)
     assert by_id[amendment["id"]]["type"] == "amendment"
 
 
-def test_an_amendment_needs_a_reason_and_a_change(client, setting):
-    family, _, _ = setting
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+def test_an_amendment_needs_a_reason_and_a_change(client, factory, setting):
+    family, practitioner, _ = setting
+    visit_id = factory.visit(family.id, practitioner.id)
     url = f"/api/v1/visits/{visit_id}/amendments"
     no_reason = client.post(url, json={"scores": {"kitchen": 3}})
     assert no_reason.status_code == 422
@@ -53,18 +53,19 @@ def test_an_amendment_needs_a_reason_and_a_change(client, setting):
     assert "reason" in nothing.json["error"]["fields"]
 
 
-def test_amendments_are_validated_like_visits(client, setting):
-    family, _, _ = setting
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+def test_amendments_are_validated_like_visits(client, factory, setting):
+    family, practitioner, _ = setting
+    visit_id = factory.visit(family.id, practitioner.id)
     response = client.post(f"/api/v1/visits/{visit_id}/amendments",
                            json={"reason": "Worse than I wrote", "scores": {"sleep": 5}})
     assert response.status_code == 422
     assert "notes" in response.json["error"]["fields"]
 
 
-def test_only_the_author_may_amend_and_only_the_latest_version(client, make_client, setting):
-    family, _, police = setting
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+def test_only_the_author_may_amend_and_only_the_latest_version(client, make_client, factory,
+                                                              setting):
+    family, practitioner, police = setting
+    visit_id = factory.visit(family.id, practitioner.id)
     other = make_client()
     other.sign_in(police.email)
     refused = other.post(f"/api/v1/visits/{visit_id}/amendments",
@@ -82,9 +83,9 @@ def test_only_the_author_may_amend_and_only_the_latest_version(client, make_clie
     assert chained.status_code == 201
 
 
-def test_amendment_replay_with_key_returns_the_same_amendment(client, setting):
-    family, _, _ = setting
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+def test_amendment_replay_with_key_returns_the_same_amendment(client, factory, setting):
+    family, practitioner, _ = setting
+    visit_id = factory.visit(family.id, practitioner.id)
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = {"reason": "Typo", "scores": {"kitchen": 1}}
     first = client.post(f"/api/v1/visits/{visit_id}/amendments", json=body, headers=key)
@@ -94,12 +95,12 @@ def test_amendment_replay_with_key_returns_the_same_amendment(client, setting):
 
 
 @pytest.mark.parametrize("key", ["", " ", "\t"])
-def test_a_blank_key_is_refused_not_taken_for_no_key(client, setting, key):
+def test_a_blank_key_is_refused_not_taken_for_no_key(client, factory, setting, key):
     """The key is optional on events and amendments, but one sent blank is not a UUID:
     taken for no key, each retry of the event would be recorded again (found by
     schemathesis, tests/test_schemathesis.py)."""
-    family, _, _ = setting
-    visit_id = client.submit_visit(family.id, visit_body()).json["id"]
+    family, practitioner, _ = setting
+    visit_id = factory.visit(family.id, practitioner.id)
     when = (clock.now() - dt.timedelta(hours=5)).isoformat()
     for url, body in [
         (f"/api/v1/families/{family.id}/events",
@@ -129,19 +130,15 @@ def test_events_are_recorded_and_validated(client, setting):
 
 
 def test_timeline_shows_every_agency_newest_first_with_who_was_present(
-    client, make_client, setting
+    client, factory, setting
 ):
     family, practitioner, police = setting
     now = clock.now()
-    client.submit_visit(family.id, visit_body(
-        visited_at=(now - dt.timedelta(days=3)).isoformat(), announced=True,
-        present=["mother", "father_or_partner", "children_seen"]))
-    officer = make_client()
-    officer.sign_in(police.email)
-    officer.submit_visit(family.id, visit_body(visited_at=(now - dt.timedelta(days=1)).isoformat()))
-    officer.post(f"/api/v1/families/{family.id}/events", json={
-        "occurred_at": (now - dt.timedelta(days=2)).isoformat(), "kind": "police_callout",
-        "summary": "Call-out"})
+    factory.visit(family.id, practitioner.id, now - dt.timedelta(days=3), announced=True,
+                  present=["mother", "father_or_partner", "children_seen"])
+    factory.visit(family.id, police.id, now - dt.timedelta(days=1))
+    factory.event(family.id, police.id, now - dt.timedelta(days=2), kind="police_callout",
+                  summary="Call-out", source="")
     items = [item for item in client.get(f"/api/v1/families/{family.id}/timeline").json["items"]
              if item["type"] != "change"]  # the record's changes: test_timeline_changes.py
     assert [item["type"] for item in items] == ["visit", "event", "visit"]
@@ -154,12 +151,11 @@ def test_timeline_shows_every_agency_newest_first_with_who_was_present(
     assert times == sorted(times, reverse=True)
 
 
-def test_timeline_pages(client, setting):
-    family, _, _ = setting
+def test_timeline_pages(client, factory, setting):
+    family, practitioner, _ = setting
     now = clock.now()
     for day in range(1, 6):
-        client.submit_visit(family.id, visit_body(
-            visited_at=(now - dt.timedelta(days=day)).isoformat()))
+        factory.visit(family.id, practitioner.id, now - dt.timedelta(days=day))
     url = f"/api/v1/families/{family.id}/timeline"
     total = len(client.get(url, query_string={"per_page": 100}).json["items"])  # and changes
     pages = [client.get(url, query_string={"per_page": 2, "page": page}).json
