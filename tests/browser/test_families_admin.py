@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from homelog.accounts.models import Profession, Role
 from tests.browser.screens import check_accessibility, check_phone_fit, screenshot, sign_in
-from tests.factories import unique, visit_body
+from tests.factories import unique
 from tests.support.api_client import ApiClient
 
 LAPTOP = {"width": 1280, "height": 800}
@@ -97,9 +97,7 @@ def test_change_the_core_group(page: Page, live_app: Flask, factory, output_dir,
     visitor = factory.user(Role.PRACTITIONER, Profession.HOUSING_OFFICER)
     colleague = factory.lead()
     family = factory.family(members=(visitor, colleague))
-    phone = ApiClient(live_app)
-    assert phone.sign_in(visitor.email).status_code == 201
-    assert phone.submit_visit(family.id, visit_body()).status_code == 201
+    factory.visit(family.id, visitor.id)
     police_name = _agency_name(live_app, officer)
     page.set_viewport_size(size)
     sign_in(page, family.lead.email)

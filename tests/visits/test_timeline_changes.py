@@ -5,20 +5,18 @@ import datetime as dt
 
 import time_machine
 
-from tests.factories import DOMAINS, visit_body
+from tests.factories import DOMAINS
 from tests.support import clock
 
 
-def _record_day(lead, family_id, start, day):
-    """Travelled to `day` days after `start`: a visit at 12:00 and an event at 13:00 of the
-    day before (hours after `start`), recorded now."""
+def _record_day(factory, lead, family, start, day):
+    """Travelled to `day` days after `start`: the lead signed in again, and a visit at 12:00
+    and an event at 13:00 of the day before (hours after `start`), recorded now."""
     lead.sign_in(lead.email)
     base = start + dt.timedelta(days=day - 1)
-    assert lead.submit_visit(family_id, visit_body(
-        visited_at=(base + dt.timedelta(hours=12)).isoformat())).status_code == 201
-    assert lead.post(f"/api/v1/families/{family_id}/events", json={
-        "occurred_at": (base + dt.timedelta(hours=13)).isoformat(), "kind": "gp_information",
-        "summary": f"GP letter {day}", "source": "GP"}).status_code == 201
+    factory.visit(family.id, family.lead.id, base + dt.timedelta(hours=12))
+    factory.event(family.id, family.lead.id, base + dt.timedelta(hours=13),
+                  summary=f"GP letter {day}", source="GP")
 
 
 def test_changes_and_agreement_revisions_page_with_visits_and_events(make_client, factory):
@@ -29,10 +27,10 @@ def test_changes_and_agreement_revisions_page_with_visits_and_events(make_client
     lead.email = family.lead.email
     url = f"/api/v1/families/{family.id}"
     with time_machine.travel(start + dt.timedelta(days=1), tick=True):
-        _record_day(lead, family.id, start, 1)
+        _record_day(factory, lead, family, start, 1)
         assert lead.patch(url, json={"address": "3 Mill Lane"}).status_code == 200
     with time_machine.travel(start + dt.timedelta(days=2), tick=True):
-        _record_day(lead, family.id, start, 2)
+        _record_day(factory, lead, family, start, 2)
         agreed = lead.put(f"{url}/agreement", json={
             "agreed_on": clock.today().isoformat(), "levels": dict.fromkeys(DOMAINS, 2),
             "note": "Agreed at the core group meeting"})
@@ -65,8 +63,7 @@ def test_a_change_made_later_comes_first_whatever_the_kind(make_client, factory)
     lead.sign_in(family.lead.email)
     with time_machine.travel(clock.now() + dt.timedelta(minutes=5), tick=True):
         lead.sign_in(family.lead.email)
-        assert lead.submit_visit(family.id, visit_body(
-            visited_at=clock.now().isoformat())).status_code == 201
+        factory.visit(family.id, family.lead.id, clock.now())
         items = lead.get(f"/api/v1/families/{family.id}/timeline").json["items"]
     assert [item["type"] for item in items] == ["visit", "change", "change"]
     assert [item["kind"] for item in items[1:]] == ["member_joined", "opened"]

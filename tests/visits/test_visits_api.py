@@ -250,9 +250,10 @@ def test_local_time_without_offset_is_read_as_partnership_time(client, factory):
     assert winter.json["visited_at"].startswith(f"{year}-01-05T10:30:00")
 
 
-def test_visits_cannot_be_changed_or_deleted_through_any_endpoint(app, signed_in, family):
-    fam, _ = family
-    visit_id = signed_in.submit_visit(fam.id, visit_body()).json["id"]
+def test_visits_cannot_be_changed_or_deleted_through_any_endpoint(app, signed_in, family,
+                                                                  factory):
+    fam, practitioner = family
+    visit_id = factory.visit(fam.id, practitioner.id)
     for method in ("put", "patch", "delete"):
         response = getattr(signed_in.http, method)(
             f"/api/v1/visits/{visit_id}", json={"notes": "changed"},
@@ -265,10 +266,10 @@ def test_visits_cannot_be_changed_or_deleted_through_any_endpoint(app, signed_in
         assert not (rule.methods & {"PUT", "PATCH", "DELETE"}), rule
 
 
-def test_the_database_refuses_to_update_or_delete_a_visit(app, signed_in, family,
+def test_the_database_refuses_to_update_or_delete_a_visit(app, family, factory,
                                                          database_url):
-    fam, _ = family
-    visit_id = signed_in.submit_visit(fam.id, visit_body()).json["id"]
+    fam, practitioner = family
+    visit_id = factory.visit(fam.id, practitioner.id)
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import DatabaseError
 
