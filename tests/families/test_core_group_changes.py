@@ -4,7 +4,7 @@ without anyone in the group; each change in the history and on the timeline."""
 from homelog.accounts.models import Profession, Role
 from tests.engine.support import at_days_ago
 from tests.factories import unique
-from tests.families.test_families import family_body
+from tests.families.bodies import family_body
 
 
 def _signed_in(make_client, user):

@@ -1,19 +1,8 @@
 import datetime as dt
 
 from homelog.accounts.models import Role
+from tests.families.bodies import family_body
 from tests.support import clock
-
-
-def family_body(reference="REF-1", **overrides):
-    body = {
-        "reference": reference,
-        "address": "2 Test Road",
-        "children": [{"initials": "EF", "date_of_birth": "2025-02-03"}],
-        "plan": {"category": "neglect", "started_on": "2026-06-01"},
-        "opened_on": "2026-05-20",
-    }
-    body.update(overrides)
-    return body
 
 
 def test_a_lead_opens_a_family_and_becomes_its_lead(client, factory):
