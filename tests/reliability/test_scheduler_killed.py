@@ -42,10 +42,7 @@ from homelog.engine import parameters
 from homelog.engine.cli import PAUSE_ENV
 from homelog.extensions import db
 from tests.alerts.smtp import Mailbox, free_port
-from tests.engine.processes import fill as _fill
-from tests.engine.processes import migrated_app as _migrated_app
-from tests.engine.processes import run_flask as _flask
-from tests.engine.processes import wait_for_line as _wait_for_line
+from tests.engine.processes import fill, migrated_app, run_flask, wait_for_line
 from tests.factories import Factory, unique
 from tests.support import clock
 from tests.support.databases import databases
@@ -94,8 +91,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path,
     else:
         url = request.getfixturevalue("postgres_server").create_database(
             unique("killed_scheduler").replace("-", "_").lower())
-    app = _migrated_app(url, monkeypatch)
-    _fill(app, monkeypatch, families=FAMILIES)
+    app = migrated_app(url, monkeypatch)
+    fill(app, monkeypatch, families=FAMILIES)
     administrator = Factory(app).user(Role.ADMINISTRATOR)
     with app.app_context():  # deliver every 10 s (the least), not every minute
         parameters.change(db.session.get_one(User, administrator.id),
@@ -146,9 +143,9 @@ def test_a_scheduler_killed_mid_run_and_run_again_alerts_and_emails_each_thing_o
             "HOMELOG_AUDIT_CHECKPOINTS": str(tmp_path / "audit-checkpoints.jsonl")}
 
     # 1. The engine killed after its first batch of three families.
-    first = _flask(repo_root, database, "analyse",
+    first = run_flask(repo_root, database, "analyse",
                    **{PAUSE_ENV: "3", "HOMELOG_ENGINE_BATCH_FAMILIES": "3", **smtp})
-    _wait_for_line(first, "PAUSED after 3 families", timeout=120)
+    wait_for_line(first, "PAUSED after 3 families", timeout=120)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     assert _analysed(database) == 3
@@ -157,7 +154,7 @@ def test_a_scheduler_killed_mid_run_and_run_again_alerts_and_emails_each_thing_o
 
     # 2. The scheduler finishes the engine's work and sends, until killed mid-send.
     log = tmp_path / "scheduler-1.log"
-    scheduler = _flask(repo_root, database, "scheduler", log=log, **smtp)
+    scheduler = run_flask(repo_root, database, "scheduler", log=log, **smtp)
     try:
         assert mailbox.held.wait(timeout=90), log.read_text()
     finally:
@@ -176,7 +173,7 @@ def test_a_scheduler_killed_mid_run_and_run_again_alerts_and_emails_each_thing_o
     done_before = _jobs_done(database)
     later = clock.now() + dt.timedelta(minutes=16)
     log = tmp_path / "scheduler-2.log"
-    scheduler = _flask(repo_root, database, "scheduler", log=log,
+    scheduler = run_flask(repo_root, database, "scheduler", log=log,
                        **{clock.PINNED_ENV: later.isoformat(), **smtp})
     try:
         deadline = time.monotonic() + 90
@@ -219,7 +216,7 @@ def test_a_scheduler_killed_mid_run_and_run_again_alerts_and_emails_each_thing_o
     assert flags > 0
 
     # And one more run over every family changes nothing and queues nothing.
-    again = _flask(repo_root, database, "analyse", "--all", **smtp)
+    again = run_flask(repo_root, database, "analyse", "--all", **smtp)
     output, _ = again.communicate(timeout=120)
     assert again.returncode == 0, output
     assert "0 flags opened, 0 raised again, 0 closed, 0 updated" in output, output
