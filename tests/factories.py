@@ -241,5 +241,19 @@ def visit_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def family_body(reference: str = "REF-1", **overrides: Any) -> dict[str, Any]:
+    """A valid request opening a family, as the lead's screen sends it (`Factory.family`
+    opens one through the services; tests of opening a family send this)."""
+    body: dict[str, Any] = {
+        "reference": reference,
+        "address": "2 Test Road",
+        "children": [{"initials": "EF", "date_of_birth": "2025-02-03"}],
+        "plan": {"category": "neglect", "started_on": "2026-06-01"},
+        "opened_on": "2026-05-20",
+    }
+    body.update(overrides)
+    return body
+
+
 DOMAINS = ("kitchen", "food", "floors", "bathroom", "sleep", "hazards", "air", "warmth",
            "animals", "presentation")

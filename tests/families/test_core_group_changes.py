@@ -3,8 +3,7 @@ without anyone in the group; each change in the history and on the timeline."""
 
 from homelog.accounts.models import Profession, Role
 from tests.engine.support import at_days_ago
-from tests.factories import unique
-from tests.families.bodies import family_body
+from tests.factories import family_body, unique
 
 
 def _signed_in(make_client, user):

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from homelog.accounts.models import Role
-from tests.families.bodies import family_body
+from tests.factories import family_body
 from tests.support import clock
 
 
