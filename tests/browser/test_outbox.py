@@ -149,7 +149,9 @@ def test_sign_out_waits_for_the_outbox_then_leaves_nothing_behind(page, world, t
         }
         return false;
     }""", polling=200)
-    page.context.set_offline(True)
+    # ...and the new person's offline kit, which carries the partnership's settings the app
+    # opens with; with both kept, no signal is needed.
+    go_offline(page)
     page.reload()
     expect(page.get_by_role("heading", name="My families")).to_be_visible()
 
