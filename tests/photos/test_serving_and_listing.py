@@ -11,7 +11,7 @@ from sqlalchemy import select
 from homelog.audit.models import AuditEntry
 from homelog.extensions import db
 from homelog.photos.models import PhotoFile
-from tests.factories import Factory, UserRef
+from tests.factories import Factory
 from tests.photos.conftest import PhotoWorld, audit_count
 from tests.photos.pictures import phone_jpeg, small_jpeg
 from tests.photos.uploads import upload
@@ -107,12 +107,6 @@ def test_files_are_stored_under_random_names_outside_static(photo_world: PhotoWo
 
 # --- the family's photos, side by side ---------------------------------------------------------
 
-def _visit(factory: Factory, family_id: int, author: UserRef, days_ago: float,
-           kitchen: int) -> int:
-    return factory.visit(family_id, author.id, clock.now() - dt.timedelta(days=days_ago),
-                         {"kitchen": kitchen})
-
-
 def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
                                                     factory: Factory, make_client) -> None:
     other_agency_user = factory.user()
@@ -121,8 +115,10 @@ def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
     assert lead.sign_in(family.lead.email).status_code == 201
     assert other.sign_in(other_agency_user.email).status_code == 201
 
-    later = _visit(factory, family.id, photo_world.author, days_ago=0.5, kitchen=4)
-    earlier = _visit(factory, family.id, other_agency_user, days_ago=2, kitchen=1)
+    later = factory.visit(family.id, photo_world.author.id,
+                          clock.now() - dt.timedelta(days=0.5), {"kitchen": 4})
+    earlier = factory.visit(family.id, other_agency_user.id,
+                            clock.now() - dt.timedelta(days=2), {"kitchen": 1})
     newest = upload(author, later, phone_jpeg())
     oldest = upload(other, earlier, small_jpeg())
     sleep = upload(other, earlier, small_jpeg(), domain_key="sleep", room="child_bedroom")
@@ -150,7 +146,7 @@ def test_the_family_listing_by_domain_in_date_order(photo_world: PhotoWorld,
 def test_a_visit_of_another_family_lists_no_photos(photo_world: PhotoWorld, factory: Factory,
                                                    make_client) -> None:
     author = photo_world.clients["author"]
-    visit_id = _visit(factory, photo_world.family.id, photo_world.author, days_ago=1, kitchen=2)
+    visit_id = photo_world.new_visit(days_ago=1, scores={"kitchen": 2})
     assert upload(author, visit_id, small_jpeg()).status_code == 201
     other_family = factory.family(members=(photo_world.author,))
     listing = author.get(f"/api/v1/families/{other_family.id}/photos?visit={visit_id}")
@@ -159,10 +155,9 @@ def test_a_visit_of_another_family_lists_no_photos(photo_world: PhotoWorld, fact
                       ).status_code == 422
 
 
-def test_the_listing_shows_the_score_as_amended(photo_world: PhotoWorld,
-                                                factory: Factory) -> None:
+def test_the_listing_shows_the_score_as_amended(photo_world: PhotoWorld) -> None:
     author = photo_world.clients["author"]
-    visit_id = _visit(factory, photo_world.family.id, photo_world.author, days_ago=1, kitchen=3)
+    visit_id = photo_world.new_visit(days_ago=1, scores={"kitchen": 3})
     photo = upload(author, visit_id, small_jpeg())
     assert photo.status_code == 201 and photo.json["score"] == 3
     amendment = author.post(f"/api/v1/visits/{visit_id}/amendments",
