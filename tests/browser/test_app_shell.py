@@ -46,7 +46,7 @@ def test_the_manifest_makes_the_app_installable(page, live_server):
 
 
 def test_the_shell_is_precached_and_no_api_answer_is_kept(page, context, live_app, factory):
-    world = family_seen_by_two_agencies(live_app, factory, photos=True)
+    world = family_seen_by_two_agencies(factory, photos=True)
     sign_in(page, world.lead.email)
     _controlled(page)
     for tab in ("", "/charts", "/photos", "/concerns"):

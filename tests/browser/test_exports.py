@@ -21,7 +21,7 @@ def _open_downloads(page, world) -> None:
 
 
 def test_the_core_group_summary_downloads_as_a_pdf(page, live_app, factory, output_dir):
-    world = family_seen_by_two_agencies(live_app, factory)
+    world = family_seen_by_two_agencies(factory)
     sign_in(page, world.lead.email)
     _open_downloads(page, world)
     screenshot(page, output_dir, "downloads")
@@ -37,7 +37,7 @@ def test_the_core_group_summary_downloads_as_a_pdf(page, live_app, factory, outp
 
 
 def test_an_old_sign_in_confirms_the_password_first(page, live_app, factory):
-    world = family_seen_by_two_agencies(live_app, factory)
+    world = family_seen_by_two_agencies(factory)
     sign_in(page, world.lead.email)
     with live_app.app_context():  # the sign-in was two hours ago
         db.session.execute(update(UserSession).where(UserSession.user_id == world.lead.id)

@@ -27,7 +27,7 @@ SERVER_VISITS = 3  # family_seen_by_two_agencies records three
 
 @pytest.fixture
 def world(live_app, factory) -> World:
-    return family_seen_by_two_agencies(live_app, factory)
+    return family_seen_by_two_agencies(factory)
 
 
 def open_outbox(page: Page) -> None:

@@ -30,7 +30,7 @@ FAR_ZONE = "Pacific/Auckland"
 
 @pytest.fixture
 def world(live_app, factory) -> World:
-    return family_seen_by_two_agencies(live_app, factory)
+    return family_seen_by_two_agencies(factory)
 
 
 @pytest.fixture

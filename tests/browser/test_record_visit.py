@@ -26,7 +26,7 @@ from tests.support import clock
 
 @pytest.fixture
 def world(live_app, factory) -> World:
-    return family_seen_by_two_agencies(live_app, factory)
+    return family_seen_by_two_agencies(factory)
 
 
 def test_a_visit_with_two_photos_reaches_the_timeline_and_the_chart(page, live_app, world,

@@ -40,7 +40,7 @@ _FIND_COLOUR = """([canvas, rgb]) => {
 
 @pytest.fixture
 def world(live_app, factory) -> World:
-    return family_seen_by_two_agencies(live_app, factory)
+    return family_seen_by_two_agencies(factory)
 
 
 def _open_family(page: Page, world: World, tab: str = "") -> None:
@@ -187,7 +187,7 @@ def test_the_inbox_lists_new_flags_and_opens_them(page, world, output_dir):
 
 
 def test_photos_of_one_domain_side_by_side(page, live_app, factory, output_dir):
-    world = family_seen_by_two_agencies(live_app, factory, photos=True)
+    world = family_seen_by_two_agencies(factory, photos=True)
     sign_in(page, world.lead.email)
     _open_family(page, world, "/photos")
     expect(page.get_by_label("Domain")).to_have_value("kitchen")

@@ -48,7 +48,7 @@ def _photo(client: ApiClient, visit_id: int, seed: int) -> None:
           filename="kitchen.jpg", caption=f"Worktop, photo {seed}")
 
 
-def family_seen_by_two_agencies(app: Flask, factory: Factory, photos: bool = False) -> World:
+def family_seen_by_two_agencies(factory: Factory, photos: bool = False) -> World:
     """Three visits from two agencies (one raising an immediate concern)."""
     lead = factory.lead()
     health_visitor = factory.user(Role.PRACTITIONER, Profession.HEALTH_VISITOR)
